@@ -1,0 +1,226 @@
+"""The GAN objectives of theory.md, each a named object with its two losses.
+
+Every loss is written so that the optimizer minimizes it, with logits and softplus:
+log D = -softplus(-d) and log(1 - D) = -softplus(d), never log(sigmoid(d)).
+Adversarial objectives give `discriminator_loss(d_real, d_fake)` and `generator_loss(d_fake)`
+(d = the discriminator's raw output). Discriminator-free objectives give `distance(real, fake)`,
+which the generator minimizes directly. Constraints (clipping, gradient penalty) are flags the
+trainer acts on; their formulas live in `penalties.py`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class PaperDefaults:
+    """The optimizer settings an objective's paper used (theory.md), for `--paper-defaults`."""
+
+    optimizer: str = "adam"
+    generator_lr: float = 2e-4
+    discriminator_lr: float = 2e-4
+    beta1: float = 0.5
+    beta2: float = 0.999
+    critic_steps: int = 1
+    batch_size: int = 256
+    extra: dict = field(default_factory=dict)  # objective constants, e.g. {"clip_value": 0.01}
+
+
+@dataclass(frozen=True)
+class Objective:
+    """A GAN variant. Subclasses implement the losses."""
+
+    name: str
+    summary: str
+    discriminator_formula: str
+    generator_formula: str
+    #: how to show d: "probability" (sigmoid(d) ∈ [0, 1]), "score" (raw, targets 0 and 1),
+    #: "critic" (raw and unbounded), or "none" (no discriminator)
+    output_kind: str = "probability"
+    #: loss values when p_g = p_data and D is optimal, where theory gives one (chart reference)
+    equilibrium_discriminator_loss: float | None = None
+    equilibrium_generator_loss: float | None = None
+    weight_clipping: bool = False
+    gradient_penalty: bool = False
+    paper: PaperDefaults = field(default_factory=PaperDefaults)
+
+    @property
+    def needs_discriminator(self) -> bool:
+        return self.output_kind != "none"
+
+
+class Minimax(Objective):
+    def discriminator_loss(self, d_real, d_fake):
+        # -[log D(x) + log(1 - D(G(z)))]: binary cross-entropy with real = 1, fake = 0
+        return F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
+
+    def generator_loss(self, d_fake):
+        # minimize log(1 - D(G(z))) = -softplus(d): saturates when D rejects fakes confidently
+        return -F.softplus(d_fake).mean()
+
+
+class NonSaturating(Minimax):
+    def generator_loss(self, d_fake):
+        # minimize -log D(G(z)) = softplus(-d): gradient scaled by 1 - D(G(z))
+        return F.softplus(-d_fake).mean()
+
+
+class Wasserstein(Objective):
+    def discriminator_loss(self, d_real, d_fake):
+        # the critic maximizes E_data[d] - E_g[d]
+        return d_fake.mean() - d_real.mean()
+
+    def generator_loss(self, d_fake):
+        return -d_fake.mean()
+
+
+class LeastSquares(Objective):
+    def discriminator_loss(self, d_real, d_fake):
+        return 0.5 * ((d_real - 1) ** 2).mean() + 0.5 * (d_fake**2).mean()
+
+    def generator_loss(self, d_fake):
+        return 0.5 * ((d_fake - 1) ** 2).mean()
+
+
+class Hinge(Objective):
+    def discriminator_loss(self, d_real, d_fake):
+        return F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
+
+    def generator_loss(self, d_fake):
+        return -d_fake.mean()
+
+
+#: RBF bandwidths of the MMD kernel, in standardised data units (a mixture covers all scales)
+MMD_BANDWIDTHS = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
+
+
+class MaximumMeanDiscrepancy(Objective):
+    def distance(self, real, fake, generator=None):
+        """Biased MMD² = mean k(x, x') + mean k(y, y') - 2 mean k(x, y), k = Σ_σ exp(-|·|²/2σ²)."""
+        both = torch.cat([real, fake])
+        sq = torch.cdist(both, both).pow(2)  # (2n, 2n) squared distances
+        kernel = sum(torch.exp(-sq / (2 * s * s)) for s in MMD_BANDWIDTHS)
+        n = len(real)
+        return kernel[:n, :n].mean() + kernel[n:, n:].mean() - 2 * kernel[:n, n:].mean()
+
+
+SLICED_PROJECTIONS = 64  # random directions per step (1D data uses the line itself)
+
+
+class SlicedWasserstein(Objective):
+    def distance(self, real, fake, generator=None):
+        """Mean over random unit directions θ of W1(θᵀreal, θᵀfake): sort both, match in order."""
+        dim = real.shape[1]
+        if dim == 1:
+            directions = torch.ones(1, 1, device=real.device)
+        else:
+            directions = torch.randn(
+                dim, SLICED_PROJECTIONS, generator=generator, device=real.device
+            )
+            directions = directions / directions.norm(dim=0, keepdim=True)
+        n = min(len(real), len(fake))
+        real_sorted = torch.sort(real[:n] @ directions, dim=0).values  # (n, projections)
+        fake_sorted = torch.sort(fake[:n] @ directions, dim=0).values
+        return (real_sorted - fake_sorted).abs().mean()
+
+
+LOG4 = math.log(4.0)
+
+OBJECTIVES: dict[str, Objective] = {
+    o.name: o
+    for o in (
+        Minimax(
+            "minimax",
+            "The original GAN game: G minimizes log(1 - D(G(z))); its gradient vanishes early",
+            "L_D = softplus(-d(x)) + softplus(d(G(z)))",
+            "L_G = -softplus(d(G(z)))  = E log(1 - D(G(z)))",
+            equilibrium_discriminator_loss=LOG4,
+            equilibrium_generator_loss=-math.log(2.0),
+        ),
+        NonSaturating(
+            "non-saturating",
+            "Same discriminator; G maximizes log D(G(z)) so its gradient survives early",
+            "L_D = softplus(-d(x)) + softplus(d(G(z)))",
+            "L_G = softplus(-d(G(z)))  = -E log D(G(z))",
+            equilibrium_discriminator_loss=LOG4,
+            equilibrium_generator_loss=math.log(2.0),
+        ),
+        Wasserstein(
+            "wgan",
+            "Wasserstein GAN: a critic estimates W1; Lipschitz by clipping weights to [-c, c]",
+            "L_D = E d(G(z)) - E d(x)   (weights clipped to [-c, c])",
+            "L_G = -E d(G(z))",
+            output_kind="critic",
+            equilibrium_discriminator_loss=0.0,
+            weight_clipping=True,
+            paper=PaperDefaults(
+                optimizer="rmsprop", generator_lr=5e-5, discriminator_lr=5e-5, beta1=0.0,
+                beta2=0.999, critic_steps=5, batch_size=64, extra={"clip_value": 0.01},
+            ),
+        ),
+        Wasserstein(
+            "wgan-gp",
+            "WGAN with a gradient penalty λ E(||∇d(x̂)|| - 1)² on interpolates instead of clipping",
+            "L_D = E d(G(z)) - E d(x) + λ E(||∇d(x̂)||₂ - 1)²",
+            "L_G = -E d(G(z))",
+            output_kind="critic",
+            equilibrium_discriminator_loss=0.0,
+            gradient_penalty=True,
+            paper=PaperDefaults(
+                optimizer="adam", generator_lr=1e-4, discriminator_lr=1e-4, beta1=0.5,
+                beta2=0.9, critic_steps=5, batch_size=256,
+                extra={"gradient_penalty_weight": 0.1},
+            ),
+        ),
+        LeastSquares(
+            "lsgan",
+            "Least-squares GAN: D regresses real to 1 and fake to 0; G pulls fakes to 1",
+            "L_D = ½(D(x) - 1)² + ½ D(G(z))²",
+            "L_G = ½(D(G(z)) - 1)²",
+            output_kind="score",
+            equilibrium_discriminator_loss=0.25,
+            equilibrium_generator_loss=0.125,
+        ),
+        Hinge(
+            "hinge",
+            "Hinge loss: D pushes real above +1 and fake below -1; G raises d on fakes",
+            "L_D = relu(1 - d(x)) + relu(1 + d(G(z)))",
+            "L_G = -E d(G(z))",
+            output_kind="critic",
+            paper=PaperDefaults(
+                optimizer="adam", generator_lr=1e-4, discriminator_lr=4e-4, beta1=0.0,
+                beta2=0.9,
+            ),
+        ),
+        MaximumMeanDiscrepancy(
+            "mmd",
+            "No discriminator: G minimizes the maximum mean discrepancy to the data (RBF kernels)",
+            "(no discriminator)",
+            "L_G = MMD²(real, fake) = E k(x,x') + E k(y,y') - 2 E k(x,y)",
+            output_kind="none",
+            equilibrium_generator_loss=0.0,
+            paper=PaperDefaults(optimizer="adam", generator_lr=1e-3, discriminator_lr=1e-3),
+        ),
+        SlicedWasserstein(
+            "sliced-wasserstein",
+            "No discriminator: G minimizes W1 averaged over random 1D projections",
+            "(no discriminator)",
+            "L_G = E_θ W1(θᵀx, θᵀG(z))  (sort and match)",
+            output_kind="none",
+            equilibrium_generator_loss=0.0,
+            paper=PaperDefaults(optimizer="adam", generator_lr=1e-3, discriminator_lr=1e-3),
+        ),
+    )
+}
+
+
+def get_objective(name: str) -> Objective:
+    try:
+        return OBJECTIVES[name]
+    except KeyError:
+        raise KeyError(f"unknown objective {name!r}; known: {', '.join(OBJECTIVES)}") from None
