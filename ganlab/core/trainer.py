@@ -98,9 +98,9 @@ class Trainer:
         self.data_critic = DataSpaceCritic(self.discriminator, self.shift, self.scale)
 
     # ------------------------------------------------------------------ batches
-    def real_batch(self, n: int) -> torch.Tensor:
-        """n target samples in training coordinates."""
-        return (self.target.sample(n, self.rng) - self.shift) / self.scale
+    def real_batch(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
+        """n target samples in training coordinates (from the training stream by default)."""
+        return (self.target.sample(n, rng or self.rng) - self.shift) / self.scale
 
     def latent_batch(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
         model = self.config.model

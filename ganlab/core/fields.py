@@ -1,0 +1,203 @@
+"""What the views draw, as numpy arrays: fields on a grid over the view box, and curves.
+
+Grid conventions: `grid_axes(box, resolution)` gives the cell centres of each axis; a 2D field
+has shape (resolution, resolution) indexed [ix, iy] (x first, as pyqtgraph's ImageItem expects
+by default), a 1D field shape (resolution,). Every function takes data coordinates.
+
+Densities are compared at a common resolution h (a Gaussian kernel): the model side is a kernel
+density estimate of generated samples, p_g * k_h; the data side is the exact target density
+smoothed by the same kernel, p_data * k_h (closed form for Gaussian mixtures, a KDE of many
+real samples otherwise). D*_h = p_data*k_h / (p_data*k_h + p_g*k_h) is then ½ everywhere when
+p_g = p_data, as theory §2 says, and tends to the exact D* as h → 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ganlab.core.objectives import MMD_BANDWIDTHS
+from ganlab.core.targets import Target, ViewBox
+from ganlab.core.targets.base import GaussianMixture
+
+KERNEL_CELLS = 1.5  # default kernel bandwidth h, in grid cells of the field's resolution
+REFERENCE_SAMPLES = 20_000  # real samples behind p_data * k_h for targets without a mixture form
+
+
+def grid_axes(box: ViewBox, resolution: int) -> list[np.ndarray]:
+    """Cell centres along each axis of the box."""
+    return [
+        low + (np.arange(resolution) + 0.5) * (high - low) / resolution
+        for low, high in zip(box.low, box.high, strict=True)
+    ]
+
+
+def grid_points(box: ViewBox, resolution: int) -> np.ndarray:
+    """All cell centres, shape (resolution**dim, dim), ordered so that reshape gives [ix, iy]."""
+    axes = grid_axes(box, resolution)
+    mesh = np.meshgrid(*axes, indexing="ij")
+    return np.stack([m.ravel() for m in mesh], axis=1)
+
+
+def cell_volume(box: ViewBox, resolution: int) -> float:
+    return float(np.prod([(h - lo) / resolution for lo, h in zip(box.low, box.high, strict=True)]))
+
+
+def kernel_bandwidth(box: ViewBox, resolution: int, cells: float = KERNEL_CELLS) -> np.ndarray:
+    """h per axis: `cells` grid cells."""
+    return cells * (np.asarray(box.high) - np.asarray(box.low)) / resolution
+
+
+def kde_on_grid(samples: np.ndarray, box: ViewBox, resolution: int, bandwidth) -> np.ndarray:
+    """Gaussian KDE p̂(x) = (1/n) Σ_i Π_axes N(x_a; s_ia, h_a²) at the grid's cell centres.
+
+    The kernel is a product over axes, so the 2D sum is one (nx, n) @ (n, ny) matrix product.
+    """
+    samples = np.asarray(samples, dtype=np.float64)
+    bandwidth = np.broadcast_to(np.asarray(bandwidth, dtype=np.float64), (samples.shape[1],))
+    factors = []
+    for axis, centres in enumerate(grid_axes(box, resolution)):
+        u = (centres[:, None] - samples[None, :, axis]) / bandwidth[axis]  # (cells, n)
+        factors.append(np.exp(-0.5 * u * u) / (np.sqrt(2 * np.pi) * bandwidth[axis]))
+    if len(factors) == 1:
+        return factors[0].mean(axis=1)
+    return factors[0] @ factors[1].T / len(samples)
+
+
+def density_on_grid(target: Target, box: ViewBox, resolution: int) -> np.ndarray | None:
+    """The exact target density at the cell centres, or None if the target has none."""
+    values = target.density(grid_points(box, resolution))
+    return None if values is None else values.reshape((resolution,) * target.dim)
+
+
+def smoothed_target_density(
+    target: Target, box: ViewBox, resolution: int, bandwidth
+) -> np.ndarray:
+    """p_data * k_h on the grid: exact for Gaussian mixtures, else a KDE of many samples."""
+    bandwidth = np.broadcast_to(np.asarray(bandwidth, dtype=np.float64), (target.dim,))
+    if isinstance(target, GaussianMixture) and np.allclose(bandwidth, bandwidth[0]):
+        widened = GaussianMixture(
+            target.name, "", target.centres, np.hypot(target.sigma, bandwidth[0]), box
+        )
+        return density_on_grid(widened, box, resolution)
+    rng = torch.Generator().manual_seed(2024)
+    real = target.sample(REFERENCE_SAMPLES, rng).double().numpy()
+    return kde_on_grid(real, box, resolution, bandwidth)
+
+
+def optimal_discriminator(p_data: np.ndarray, p_model: np.ndarray) -> np.ndarray:
+    """D* = p_data / (p_data + p_g) (theory §2); NaN where both densities are negligible."""
+    total = p_data + p_model
+    negligible = total <= 1e-9 * max(float(total.max()), 1e-300)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(negligible, np.nan, p_data / np.where(negligible, 1.0, total))
+
+
+@torch.no_grad()
+def critic_on_grid(trainer, box: ViewBox, resolution: int) -> np.ndarray | None:
+    """What the discriminator says at each cell: D(x) = sigmoid(d(x)) for probability
+    objectives, the raw d(x) for critics and least squares, the MMD witness
+    E_data k(x, ·) - E_g k(x, ·) for MMD, and None for the sliced Wasserstein distance."""
+    kind = trainer.objective.output_kind
+    points = torch.tensor(grid_points(box, resolution), dtype=torch.float32, device=trainer.device)
+    if kind == "none":
+        if trainer.objective.name != "mmd":
+            return None
+        values = _mmd_witness(trainer, points)
+    else:
+        values = trainer.data_critic(points)
+        if kind == "probability":
+            values = torch.sigmoid(values)
+    return values.cpu().numpy().reshape((resolution,) * len(box.low))
+
+
+WITNESS_SAMPLES = 512
+
+
+def _mmd_witness(trainer, points: torch.Tensor) -> torch.Tensor:
+    # views draw from the evaluation stream: looking never changes how training goes on
+    real = trainer.real_batch(WITNESS_SAMPLES, trainer.evaluation_rng)
+    z = trainer.latent_batch(WITNESS_SAMPLES, trainer.evaluation_rng)
+    fake = trainer.generator(z)
+    x = (points - trainer.shift) / trainer.scale
+
+    def mean_kernel(samples):
+        sq = torch.cdist(x, samples).pow(2)
+        return sum(torch.exp(-sq / (2 * s * s)) for s in MMD_BANDWIDTHS).mean(dim=1)
+
+    return mean_kernel(real) - mean_kernel(fake)
+
+
+def generator_gradients(trainer, latent: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """Generated points x_i = G(z_i) and ∂L_G/∂x_i for each (data coordinates).
+
+    The loss is summed over samples so each row is that sample's own gradient; a sample moves
+    along the negative gradient.
+    """
+    with torch.no_grad():
+        points = trainer.data_generator(latent.to(trainer.device))
+    x = points.clone().requires_grad_(True)
+    objective = trainer.objective
+    if objective.needs_discriminator:
+        trainer.discriminator.requires_grad_(False)
+        try:
+            loss = objective.generator_loss(trainer.data_critic(x)) * len(x)
+        finally:
+            trainer.discriminator.requires_grad_(True)
+    else:
+        real = trainer.real_batch(len(x), trainer.evaluation_rng)
+        fake = (x - trainer.shift) / trainer.scale
+        loss = objective.distance(real, fake, trainer.evaluation_rng) * len(x)
+    (grad,) = torch.autograd.grad(loss, x)
+    return points.cpu().numpy(), grad.cpu().numpy()
+
+
+def latent_extent(distribution: str) -> float:
+    """Half-width of the latent region drawn: ±1 for uniform z, ±2.5 for Gaussian z."""
+    return 1.0 if distribution == "uniform" else 2.5
+
+
+@torch.no_grad()
+def latent_manifold(trainer, lines: int = 11, points_per_line: int = 64) -> list[np.ndarray]:
+    """The image under G of a grid in the first two latent dimensions (others held at 0):
+    2·lines polylines of shape (points_per_line, data_dim); one polyline for a 1D latent."""
+    model = trainer.config.model
+    extent = latent_extent(model.latent_distribution)
+    along = torch.linspace(-extent, extent, points_per_line)
+    if model.latent_dim == 1:
+        paths = [along[:, None]]
+    else:
+        paths = []
+        for value in torch.linspace(-extent, extent, lines):
+            fixed = torch.full_like(along, float(value))
+            paths.append(torch.stack([along, fixed], dim=1))
+            paths.append(torch.stack([fixed, along], dim=1))
+    latent = torch.zeros(len(paths), points_per_line, model.latent_dim)
+    for i, path in enumerate(paths):
+        latent[i, :, : path.shape[1]] = path
+    images = trainer.data_generator(latent.reshape(-1, model.latent_dim).to(trainer.device))
+    images = images.cpu().numpy().reshape(len(paths), points_per_line, -1)
+    return list(images)
+
+
+@torch.no_grad()
+def pushforward_curve(trainer, points: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """z → G(z) along the first latent axis (others 0): the pushforward picture of theory §1.
+    Returns z values (points,) and G(z) of shape (points, data_dim)."""
+    model = trainer.config.model
+    extent = latent_extent(model.latent_distribution)
+    z = torch.zeros(points, model.latent_dim)
+    z[:, 0] = torch.linspace(-extent, extent, points)
+    return z[:, 0].numpy(), trainer.data_generator(z.to(trainer.device)).cpu().numpy()
+
+
+@torch.no_grad()
+def interpolation_path(
+    trainer, start: np.ndarray, end: np.ndarray, steps: int = 64
+) -> np.ndarray:
+    """G((1 - t) z_start + t z_end) for t evenly in [0, 1]: shape (steps, data_dim)."""
+    t = torch.linspace(0, 1, steps)[:, None]
+    start_z = torch.as_tensor(np.asarray(start, dtype=np.float32))[None, :]
+    end_z = torch.as_tensor(np.asarray(end, dtype=np.float32))[None, :]
+    latent = (1 - t) * start_z + t * end_z
+    return trainer.data_generator(latent.to(trainer.device)).cpu().numpy()

@@ -1,0 +1,142 @@
+"""Snapshots: everything a frame of the app draws, as plain numpy arrays and floats.
+
+A `Snapshotter` keeps a fixed display batch (the same z and the same real points from frame to
+frame, so points move smoothly instead of flickering) and builds an immutable `Snapshot` from
+the trainer when asked. This is the only place the device is synchronised while training runs.
+Views draw from the evaluation random stream, so taking snapshots never changes the training.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from ganlab.core import fields
+from ganlab.core.metrics import evaluate
+from ganlab.core.nets import sample_latent
+from ganlab.core.targets import Target, ViewBox
+
+DISPLAY_SAMPLES = 512
+
+
+@dataclass(frozen=True)
+class SnapshotRequest:
+    """Which parts of a snapshot to compute (the app asks only for layers that are shown)."""
+
+    resolution: int = 64  # grid cells per axis of the fields
+    critic: bool = True  # D(x) (or the critic / witness) on the grid
+    optimal_discriminator: bool = True  # D*_h = p_data / (p_data + p_g) on the grid
+    target_density: bool = True  # the (smoothed) target density on the grid
+    gradients: bool = True  # ∂L_G/∂x on every displayed generated sample
+    manifold: bool = True  # image of a latent grid under G
+    metrics: bool = False  # modes, JS/KL, W1, value gap on 2,500 samples (slower: ~2 per second)
+    box: ViewBox | None = None  # None: the target's view box
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    iteration: int
+    critic_updates: int
+    generator_updates: int
+    discriminator_loss: float | None  # mean over updates since the previous snapshot
+    generator_loss: float | None
+    objective: str
+    output_kind: str  # how to read `critic`: see Objective.output_kind
+    box: ViewBox
+    real: np.ndarray  # (n, dim) fixed real display points
+    fake: np.ndarray  # (n, dim) G(fixed display z)
+    latent: np.ndarray  # (n, latent_dim) the fixed display z
+    critic: np.ndarray | None = None  # (res, res) [ix, iy] or (res,)
+    optimal_discriminator: np.ndarray | None = None
+    target_density: np.ndarray | None = None
+    gradients: np.ndarray | None = None  # (n, dim), rows match `fake`
+    manifold: list[np.ndarray] | None = None
+    pushforward: tuple[np.ndarray, np.ndarray] | None = None  # (z, G(z)) along latent axis 0
+    metrics: dict | None = None
+    finite: bool = True  # False when a loss or a generated point is NaN or infinite
+    extra: dict = field(default_factory=dict)
+
+
+class Snapshotter:
+    """Builds snapshots of one trainer (whose target and latent size may change)."""
+
+    def __init__(self, trainer, display_samples: int = DISPLAY_SAMPLES, seed: int = 99):
+        self.trainer = trainer
+        self.display_samples = display_samples
+        self._rng = torch.Generator().manual_seed(seed)
+        self._real_for: Target | None = None
+        self._real = np.zeros((0, 1))
+        self._latent = torch.zeros(0, 0)
+        self._density_cache: dict[tuple, np.ndarray] = {}
+
+    def _display_batch(self) -> tuple[np.ndarray, torch.Tensor]:
+        trainer = self.trainer
+        if self._real_for is not trainer.target:
+            self._real = trainer.target.sample(self.display_samples, self._rng).numpy()
+            self._real_for = trainer.target
+            self._density_cache.clear()
+        model = trainer.config.model
+        shape = (self.display_samples, model.latent_dim)
+        if self._latent.shape != shape or getattr(self, "_latent_kind", None) != (
+            model.latent_distribution
+        ):
+            self._latent = sample_latent(*shape, model.latent_distribution, self._rng)
+            self._latent_kind = model.latent_distribution
+        return self._real, self._latent
+
+    def _smoothed_density(self, box: ViewBox, resolution: int) -> np.ndarray:
+        key = (box, resolution)
+        if key not in self._density_cache:
+            bandwidth = fields.kernel_bandwidth(box, resolution)
+            self._density_cache[key] = fields.smoothed_target_density(
+                self.trainer.target, box, resolution, bandwidth
+            )
+        return self._density_cache[key]
+
+    def take(self, request: SnapshotRequest = SnapshotRequest()) -> Snapshot:
+        trainer = self.trainer
+        real, latent = self._display_batch()
+        box = request.box or trainer.target.view_box
+        resolution = request.resolution
+        d_loss, g_loss = trainer.read_losses()
+        fake = trainer.sample(len(latent), latent=latent)
+        finite = bool(np.isfinite(fake).all()) and all(
+            v is None or np.isfinite(v) for v in (d_loss, g_loss)
+        )
+        parts: dict = {}
+        if finite:
+            if request.critic:
+                parts["critic"] = fields.critic_on_grid(trainer, box, resolution)
+            if request.target_density or request.optimal_discriminator:
+                p_data = self._smoothed_density(box, resolution)
+                if request.target_density:
+                    parts["target_density"] = p_data
+                if request.optimal_discriminator:
+                    bandwidth = fields.kernel_bandwidth(box, resolution)
+                    p_model = fields.kde_on_grid(fake, box, resolution, bandwidth)
+                    parts["optimal_discriminator"] = fields.optimal_discriminator(p_data, p_model)
+            if request.gradients:
+                parts["gradients"] = fields.generator_gradients(trainer, latent)[1]
+            if request.manifold:
+                parts["manifold"] = fields.latent_manifold(trainer)
+            if trainer.target.dim == 1:
+                parts["pushforward"] = fields.pushforward_curve(trainer)
+            if request.metrics:
+                parts["metrics"] = evaluate(trainer)
+        return Snapshot(
+            iteration=trainer.iteration,
+            critic_updates=trainer.critic_updates,
+            generator_updates=trainer.generator_updates,
+            discriminator_loss=d_loss,
+            generator_loss=g_loss,
+            objective=trainer.objective.name,
+            output_kind=trainer.objective.output_kind,
+            box=box,
+            real=real,
+            fake=fake,
+            latent=latent.numpy(),
+            finite=finite,
+            **parts,
+        )
