@@ -195,7 +195,8 @@ def _finite(name: str, value: object) -> float:
 def _positive(name: str, value: object, upper: float = math.inf) -> None:
     number = _finite(name, value)
     if not 0 < number <= upper:
-        _fail(name, value, f"a number above 0{'' if upper == math.inf else f' and at most {upper}'}")
+        bound = "" if upper == math.inf else f" and at most {upper}"
+        _fail(name, value, f"a number above 0{bound}")
 
 
 def _nonnegative(name: str, value: object) -> None:

@@ -73,16 +73,25 @@ def density_on_grid(target: Target, box: ViewBox, resolution: int) -> np.ndarray
 def smoothed_target_density(
     target: Target, box: ViewBox, resolution: int, bandwidth
 ) -> np.ndarray:
-    """p_data * k_h on the grid: exact for Gaussian mixtures, else a KDE of many samples."""
+    """p_data * k_h on the grid: exact for Gaussian mixtures, else a KDE of many samples.
+
+    Cached on the target (it never changes), so asking again for the same grid is free."""
     bandwidth = np.broadcast_to(np.asarray(bandwidth, dtype=np.float64), (target.dim,))
-    if isinstance(target, GaussianMixture) and np.allclose(bandwidth, bandwidth[0]):
-        widened = GaussianMixture(
-            target.name, "", target.centres, np.hypot(target.sigma, bandwidth[0]), box
-        )
-        return density_on_grid(widened, box, resolution)
-    rng = torch.Generator().manual_seed(2024)
-    real = target.sample(REFERENCE_SAMPLES, rng).double().numpy()
-    return kde_on_grid(real, box, resolution, bandwidth)
+    cache = target.__dict__.setdefault("_smoothed_density_cache", {})
+    key = (box, resolution, tuple(bandwidth.tolist()))
+    if key not in cache:
+        if isinstance(target, GaussianMixture) and np.allclose(bandwidth, bandwidth[0]):
+            widened = GaussianMixture(
+                target.name, "", target.centres, np.hypot(target.sigma, bandwidth[0]), box
+            )
+            cache[key] = density_on_grid(widened, box, resolution)
+        else:
+            rng = torch.Generator().manual_seed(2024)
+            real = target.sample(REFERENCE_SAMPLES, rng).double().numpy()
+            cache[key] = kde_on_grid(real, box, resolution, bandwidth)
+        if len(cache) > 8:
+            cache.pop(next(iter(cache)))
+    return cache[key]
 
 
 def optimal_discriminator(p_data: np.ndarray, p_model: np.ndarray) -> np.ndarray:

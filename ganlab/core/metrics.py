@@ -125,7 +125,9 @@ def critic_value_gap(trainer, real: np.ndarray, fake: np.ndarray) -> float | Non
     critic = trainer.data_critic
 
     def mean_output(points):
-        return float(critic(torch.tensor(points, dtype=torch.float32, device=trainer.device)).mean())
+        return float(
+            critic(torch.tensor(points, dtype=torch.float32, device=trainer.device)).mean()
+        )
 
     return mean_output(real) - mean_output(fake)
 

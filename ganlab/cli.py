@@ -1,0 +1,307 @@
+"""The `ganlab` command: the app with no arguments; `train`, `sample`, `targets`, `objectives`.
+
+Bad input gets one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an error is one line (no usage block) and exit code 2."""
+
+    def error(self, message: str):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+class UsageError(Exception):
+    """Bad input from the command line: printed as one line, exit code 2."""
+
+
+def _add_train_options(parser: argparse.ArgumentParser) -> None:
+    from ganlab.core.config import (
+        ACTIVATIONS,
+        LATENT_DISTRIBUTIONS,
+        LR_SCHEDULES,
+        OPTIMIZERS,
+        RunConfig,
+    )
+    from ganlab.core.objectives import OBJECTIVES
+    from ganlab.core.targets import TARGETS
+
+    d = RunConfig()
+    add = parser.add_argument
+    add("--config", type=Path, help="start from this config.json (options below override it)")
+    add(
+        "--out", type=Path, default=Path("runs/latest"), help="output folder (default: %(default)s)"
+    )
+    add("--target", choices=[*TARGETS, "custom"], help=f"what to learn (default: {d.target.name})")
+    add("--points-file", type=Path, help="CSV or NPY of 1D/2D points; implies --target custom")
+    add("--objective", choices=list(OBJECTIVES), help=f"GAN variant (default: {d.objective.name})")
+    add(
+        "--paper-defaults",
+        action="store_true",
+        help="use the optimizer, learning rates, betas, k and constants of the objective's paper",
+    )
+    add("--iterations", type=int, help=f"training iterations (default: {d.training.iterations})")
+    add("--critic-steps", "-k", type=int, help="discriminator updates per iteration (default: 1)")
+    add("--generator-steps", "-g", type=int, help="generator updates per iteration (default: 1)")
+    add("--batch-size", type=int, help=f"samples per update (default: {d.training.batch_size})")
+    add("--lr-schedule", choices=LR_SCHEDULES, help="learning-rate schedule (default: cosine)")
+    add("--latent-dim", type=int, help=f"dimension of z (default: {d.model.latent_dim})")
+    add("--latent-distribution", choices=LATENT_DISTRIBUTIONS, help="distribution of z")
+    add("--no-standardize", action="store_true", help="train on raw coordinates")
+    for role, short in (("generator", "g"), ("discriminator", "d")):
+        net = getattr(d.model, role)
+        add(
+            f"--{short}-layers",
+            type=int,
+            help=f"{role} hidden layers (default: {net.hidden_layers})",
+        )
+        add(f"--{short}-width", type=int, help=f"{role} units per layer (default: {net.width})")
+        add(
+            f"--{short}-activation",
+            choices=ACTIVATIONS,
+            help=f"{role} activation (default: {net.activation})",
+        )
+        add(f"--{short}-optimizer", choices=OPTIMIZERS, help=f"{role} optimizer (default: adam)")
+        add(f"--{short}-lr", type=float, help=f"{role} learning rate (default: 1e-3)")
+        add(f"--{short}-beta1", type=float, help=f"{role} Adam β1 (default: 0.5)")
+        add(f"--{short}-beta2", type=float, help=f"{role} Adam β2 (default: 0.999)")
+        add(f"--{short}-momentum", type=float, help=f"{role} SGD/RMSProp momentum (default: 0)")
+    add("--gp-weight", type=float, help="λ of the WGAN-GP gradient penalty (default: 0.1)")
+    add("--clip", type=float, help="c: WGAN weight clipping bound (default: 0.01)")
+    add("--r1", type=float, help="γ of the R1 penalty on real samples; 0 = off (default: 0.1)")
+    add("--weight-decay", type=float, help="C of the L2 penalty on D's weights (default: 0)")
+    add("--seed", type=int, help="random seed (default: 0)")
+    add("--device", help="auto, cpu, cuda, cuda:N or mps (default: auto)")
+    add("--threads", type=int, default=0, help="CPU threads for torch (default: torch's choice)")
+    add("--evaluations", type=int, default=10, help="how often to evaluate (default: 10)")
+    add("--samples", type=int, default=2500, help="samples written to samples.npy")
+    add("--quiet", "-q", action="store_true", help="no progress bar")
+
+
+def config_from_args(args: argparse.Namespace):
+    """Build a RunConfig: defaults ← --config file ← --paper-defaults ← explicit options."""
+    from ganlab.core.config import RunConfig
+    from ganlab.core.objectives import get_objective
+
+    if args.config is not None:
+        try:
+            text = args.config.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(f"{args.config}: cannot read ({error})") from None
+        config = RunConfig.from_json(text)
+    else:
+        config = RunConfig()
+    if args.points_file is not None:
+        config.target.name, config.target.points_file = "custom", str(args.points_file)
+    elif args.target is not None:
+        config.target.name = args.target
+    if args.objective is not None:
+        config.objective.name = args.objective
+    if args.paper_defaults:
+        apply_paper_defaults(config, get_objective(config.objective.name))
+    t, m, o = config.training, config.model, config.objective
+    _set(t, "iterations", args.iterations)
+    _set(t, "critic_steps", args.critic_steps)
+    _set(t, "generator_steps", args.generator_steps)
+    _set(t, "batch_size", args.batch_size)
+    _set(t, "lr_schedule", args.lr_schedule)
+    _set(t, "seed", args.seed)
+    _set(t, "device", args.device)
+    _set(m, "latent_dim", args.latent_dim)
+    _set(m, "latent_distribution", args.latent_distribution)
+    if args.no_standardize:
+        m.standardize_data = False
+    for role, short in (("generator", "g"), ("discriminator", "d")):
+        net, opt = getattr(m, role), getattr(config, f"{role}_optimizer")
+        _set(net, "hidden_layers", getattr(args, f"{short}_layers"))
+        _set(net, "width", getattr(args, f"{short}_width"))
+        _set(net, "activation", getattr(args, f"{short}_activation"))
+        _set(opt, "name", getattr(args, f"{short}_optimizer"))
+        _set(opt, "learning_rate", getattr(args, f"{short}_lr"))
+        _set(opt, "beta1", getattr(args, f"{short}_beta1"))
+        _set(opt, "beta2", getattr(args, f"{short}_beta2"))
+        _set(opt, "momentum", getattr(args, f"{short}_momentum"))
+    _set(o, "gradient_penalty_weight", args.gp_weight)
+    _set(o, "clip_value", args.clip)
+    _set(o, "r1_gamma", args.r1)
+    _set(o, "discriminator_weight_decay", args.weight_decay)
+    return config.validate()
+
+
+def apply_paper_defaults(config, objective) -> None:
+    """Set optimizers, rates, betas, k, batch and constants to what the objective's paper used."""
+    paper = objective.paper
+    for role, lr in (("generator", paper.generator_lr), ("discriminator", paper.discriminator_lr)):
+        opt = getattr(config, f"{role}_optimizer")
+        opt.name, opt.learning_rate = paper.optimizer, lr
+        opt.beta1, opt.beta2, opt.momentum = paper.beta1, paper.beta2, 0.0
+    config.training.critic_steps = paper.critic_steps
+    config.training.batch_size = paper.batch_size
+    config.training.lr_schedule = "constant"
+    config.objective.r1_gamma = 0.0
+    for name, value in paper.extra.items():
+        setattr(config.objective, name, value)
+
+
+def _set(obj, name: str, value) -> None:
+    if value is not None:
+        setattr(obj, name, value)
+
+
+def _command_train(args) -> int:
+    import torch
+
+    from ganlab.core.headless import run_headless
+
+    if args.threads < 0:
+        raise UsageError(f"--threads must be at least 0, got {args.threads}")
+    if args.evaluations < 1 or args.samples < 1:
+        raise UsageError("--evaluations and --samples must be at least 1")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    config = config_from_args(args)
+    result = run_headless(
+        config,
+        args.out,
+        evaluations=args.evaluations,
+        sample_count=args.samples,
+        progress=not args.quiet,
+    )
+    print(_summary(result.final, result.seconds, config.training.iterations, args.out))
+    return 0
+
+
+def _summary(final: dict, seconds: float, iterations: int, out: Path) -> str:
+    parts = [
+        f"{iterations} iterations in {seconds:.1f} s ({iterations / max(seconds, 1e-9):.0f} it/s)"
+    ]
+    if "modes_covered" in final:
+        parts.append(f"modes {final['modes_covered']}/{final['total_modes']}")
+        parts.append(f"high quality {100 * final['high_quality_fraction']:.1f}%")
+        parts.append(f"reverse KL {final['reverse_kl']:.3f}")
+    for key, label in (("js", "JS"), ("w1", "W1")):
+        if final.get(key) is not None:
+            parts.append(f"{label} {final[key]:.4f}")
+    return " · ".join(parts) + f"\nresults in {out}"
+
+
+def _command_sample(args) -> int:
+    import numpy as np
+
+    from ganlab.core.export import load_generator
+
+    if args.n < 1:
+        raise UsageError(f"--n must be at least 1, got {args.n}")
+    suffix = args.out.suffix.lower()
+    if suffix not in (".npy", ".csv"):
+        raise UsageError(f"{args.out}: the output must end in .npy or .csv")
+    generator = load_generator(args.generator)
+    samples = generator.sample(args.n, seed=args.seed).numpy()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".npy":
+        np.save(args.out, samples)
+    else:
+        header = ",".join(
+            "xy"[i] if samples.shape[1] <= 2 else f"x{i}" for i in range(samples.shape[1])
+        )
+        np.savetxt(args.out, samples, delimiter=",", header=header, comments="")
+    print(f"wrote {args.n} samples to {args.out}")
+    return 0
+
+
+def _command_targets(args) -> int:
+    from ganlab.core.targets import TARGETS
+
+    for name, factory in TARGETS.items():
+        target = factory()
+        print(f"{name:<18} {target.dim}D  {target.description}")
+    print(f"{'custom':<18} any  your own points: --points-file FILE.csv|.npy")
+    return 0
+
+
+def _command_objectives(args) -> int:
+    from ganlab.core.objectives import OBJECTIVES
+
+    for name, objective in OBJECTIVES.items():
+        print(f"{name:<20} {objective.summary}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from ganlab import __version__
+
+    parser = _Parser(
+        prog="ganlab",
+        description="A playground for generative adversarial networks. With no command, "
+        "opens the app.",
+        allow_abbrev=False,
+    )
+    parser.add_argument("--version", action="version", version=f"ganlab {__version__}")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    train = commands.add_parser(
+        "train", help="train without a window and write the results", allow_abbrev=False
+    )
+    _add_train_options(train)
+    train.set_defaults(handler=_command_train)
+    sample = commands.add_parser("sample", help="draw samples from an exported generator")
+    sample.add_argument("generator", type=Path, help="generator .safetensors, .json or stem")
+    sample.add_argument("--n", type=int, default=2500, help="how many samples (default: 2500)")
+    sample.add_argument("--out", type=Path, required=True, help="FILE.npy or FILE.csv")
+    sample.add_argument("--seed", type=int, default=None, help="latent noise seed")
+    sample.set_defaults(handler=_command_sample)
+    commands.add_parser("targets", help="list the targets").set_defaults(handler=_command_targets)
+    commands.add_parser("objectives", help="list the objectives").set_defaults(
+        handler=_command_objectives
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from ganlab.app.main import run_app
+
+        return run_app([])
+    return _run_handled(args.handler, args)
+
+
+def _run_handled(handler, args) -> int:
+    from ganlab.core.config import ConfigError
+    from ganlab.core.devices import DeviceUnavailableError
+    from ganlab.core.export import GeneratorFileError
+    from ganlab.core.headless import TrainingDivergedError
+    from ganlab.core.targets import PointsFileError
+
+    try:
+        return handler(args)
+    except (
+        UsageError,
+        ConfigError,
+        PointsFileError,
+        DeviceUnavailableError,
+        GeneratorFileError,
+    ) as error:
+        print(f"ganlab: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except TrainingDivergedError as error:
+        print(f"ganlab: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("ganlab: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""A whole training run without a window: train, evaluate now and then, write the results.
+
+The output folder holds `config.json` (the run configuration), `metrics.json` (final values and
+the history: losses and every metric at each evaluation), `samples.npy` (generated samples in
+data coordinates) and the generator as `generator.safetensors` + `generator.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from ganlab.core.config import RunConfig
+from ganlab.core.export import export_generator
+from ganlab.core.metrics import EVALUATION_SAMPLES, evaluate
+from ganlab.core.trainer import Trainer
+
+log = logging.getLogger(__name__)
+
+
+class TrainingDivergedError(RuntimeError):
+    """A loss or a weight became NaN or infinite."""
+
+
+@dataclass
+class RunResult:
+    final: dict  # metrics at the end
+    history: list[dict]  # one row per evaluation: iteration, losses, metrics, seconds
+    seconds: float
+    out_dir: Path | None
+    diverged: bool = False
+
+
+def _json_safe(value):
+    """NaN and ±inf become null: JSON has no spelling for them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def run_headless(
+    config: RunConfig,
+    out_dir: str | Path | None = None,
+    evaluations: int = 10,
+    sample_count: int = EVALUATION_SAMPLES,
+    progress: bool = True,
+    trainer: Trainer | None = None,
+) -> RunResult:
+    """Train for `config.training.iterations`, evaluating `evaluations` times along the way."""
+    trainer = trainer or Trainer(config)
+    total = config.training.iterations
+    checkpoints = sorted({round(total * (i + 1) / max(evaluations, 1)) for i in range(evaluations)})
+    history: list[dict] = []
+    started = time.perf_counter()
+    diverged = False
+    bar = tqdm(total=total, disable=not progress, unit="it", dynamic_ncols=True, leave=True)
+    try:
+        for checkpoint in checkpoints:
+            steps = checkpoint - trainer.iteration
+            for _ in range(steps):
+                trainer.step()
+            bar.update(steps)
+            d_loss, g_loss = trainer.read_losses()
+            row = {"iteration": trainer.iteration, "discriminator_loss": d_loss,
+                   "generator_loss": g_loss}
+            if not _finite_losses(d_loss, g_loss) or not trainer.parameters_are_finite():
+                diverged = True
+                history.append(row)
+                log.error("training diverged at iteration %d", trainer.iteration)
+                break
+            row.update(evaluate(trainer))
+            row["seconds"] = round(time.perf_counter() - started, 3)
+            history.append(row)
+            bar.set_postfix(_postfix(row), refresh=False)
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - started
+    final = history[-1] if history else {"iteration": trainer.iteration}
+    result = RunResult(final, history, seconds, Path(out_dir) if out_dir else None, diverged)
+    if out_dir is not None:
+        write_results(trainer, result, sample_count)
+    if diverged:
+        raise TrainingDivergedError(
+            f"training diverged at iteration {trainer.iteration}: a loss or weight is NaN or "
+            "infinite; try a lower learning rate"
+            + (f" (partial results in {out_dir})" if out_dir else "")
+        )
+    return result
+
+
+def _finite_losses(*losses) -> bool:
+    return all(v is None or math.isfinite(v) for v in losses)
+
+
+def _postfix(row: dict) -> dict:
+    shown = {}
+    if "modes_covered" in row:
+        shown["modes"] = f"{row['modes_covered']}/{row['total_modes']}"
+        shown["hq"] = f"{100 * row['high_quality_fraction']:.0f}%"
+    if row.get("js") is not None:
+        shown["js"] = f"{row['js']:.3f}"
+    return shown
+
+
+def write_results(trainer: Trainer, result: RunResult, sample_count: int) -> None:
+    out = result.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(trainer.config.to_json())
+    metrics = {
+        "final": result.final,
+        "history": result.history,
+        "seconds": round(result.seconds, 3),
+        "iterations_per_second": round(trainer.iteration / max(result.seconds, 1e-9), 2),
+        "diverged": result.diverged,
+        "device": str(trainer.device),
+        "torch_threads": torch.get_num_threads(),
+    }
+    (out / "metrics.json").write_text(json.dumps(_json_safe(metrics), indent=2))
+    np.save(out / "samples.npy", trainer.sample(sample_count))
+    export_generator(trainer, out / "generator")
