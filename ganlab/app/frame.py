@@ -1,0 +1,49 @@
+"""What the worker publishes for the GUI to draw: one `Frame` per refresh, immutable.
+
+A frame holds one engine `Snapshot` per run (two in compare mode) plus what the app adds around
+it: which network was updated since the last frame, the training speed, the path of the latent
+interpolation, and why training stopped if it did (a NaN, a bad setting). The worker never
+touches a frame again after publishing it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ganlab.core.config import RunConfig
+from ganlab.core.snapshot import Snapshot
+
+PHASES = ("idle", "discriminator", "generator", "both")
+
+
+@dataclass(frozen=True)
+class RunFrame:
+    """One run's part of a frame."""
+
+    snapshot: Snapshot
+    config: RunConfig  # the configuration the trainer was using for this snapshot
+    device: str  # the torch device the run trains on, e.g. "cpu"
+    interpolation_path: np.ndarray | None = None  # (steps, dim) data points of G along z0 → z1
+    metrics: dict | None = None  # freshly evaluated metrics, only in the frame that computed them
+
+
+@dataclass(frozen=True)
+class Frame:
+    sequence: int  # counts published frames
+    runs: tuple[RunFrame, ...]
+    running: bool  # the worker is training continuously
+    phase: str  # which network changed since the previous frame: one of PHASES
+    iterations_per_second: float  # measured over the last second or so
+    epoch: int  # increments whenever the networks restart from scratch (reset, rebuild)
+    target_epoch: int  # increments whenever the target changes
+    failure: str | None = None  # why training paused on its own (NaN / Inf), for the banner
+    failed_runs: tuple[int, ...] = ()  # which runs went non-finite
+    error: str | None = None  # a setting the worker could not apply, for the status bar
+    can_restore: bool = False  # a last good state exists
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def iteration(self) -> int:
+        return self.runs[0].snapshot.iteration if self.runs else 0

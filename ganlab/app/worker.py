@@ -1,0 +1,429 @@
+"""The training worker: a thread that owns every trainer, network and tensor of the app.
+
+Loop: take the GUI's pending requests, apply them between iterations, train (as fast as
+possible, or at a chosen slow-motion rate), and publish a `Frame` into the latest-only slot when
+the GUI is ready for one (at most ~30 per second). Fields are computed only for published frames
+and only for the layers the GUI shows; metrics at most every `metrics_interval_s`.
+
+A non-finite loss, sample or weight pauses training and publishes a failure the GUI explains;
+the last good states (checkpoints taken every couple of seconds while everything is finite) can
+be restored. In compare mode the runs step in lockstep; anything that restarts one run from
+scratch (reset, rebuild, a second run appearing) restarts all, so their iterations stay equal.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections import deque
+
+import numpy as np
+import torch
+
+from ganlab.app.frame import Frame, RunFrame
+from ganlab.app.frame_slot import FrameSlot
+from ganlab.app.metrics_thread import MetricsThread, sample_job
+from ganlab.app.pending_changes import PendingChanges, Requests, ViewRequest
+from ganlab.core.config import RunConfig
+from ganlab.core.fields import interpolation_path
+from ganlab.core.snapshot import SnapshotRequest, Snapshotter
+from ganlab.core.trainer import Trainer
+
+log = logging.getLogger(__name__)
+
+FRAME_INTERVAL_S = 1 / 30  # publish at most this often
+STALE_FRAME_S = 0.25  # publish even if the GUI has not read the last frame after this long
+SPLIT_RATE = 3.0  # at or below this many iterations/s, show D's and G's updates separately
+CHECKPOINT_INTERVAL_S = 2.0  # how often a finite state is kept for "restore last good"
+FIELDS_EVERY = 3  # while training at full speed, fields (heatmaps, manifold) every n-th frame
+
+
+def default_torch_threads() -> int:
+    """Leave one core to the GUI thread: cores - 1, at least 1, at most 4."""
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
+
+
+class _Run:
+    """One trainer with its snapshotter and its last good states (worker thread only)."""
+
+    def __init__(self, config: RunConfig, display_samples: int):
+        self.trainer = Trainer(config)
+        self.snapshotter = Snapshotter(self.trainer, display_samples=display_samples)
+        self.good_states: deque[dict] = deque(maxlen=2)
+
+    def checkpoint(self) -> None:
+        self.good_states.append(self.trainer.state_dict())
+
+    def restore(self) -> bool:
+        if not self.good_states:
+            return False
+        self.trainer.load_state_dict(self.good_states[0])  # the older one: before the trouble
+        self.trainer.read_losses()  # drop the non-finite loss sums
+        return True
+
+
+class TrainingWorker(threading.Thread):
+    """Trains in its own thread; talks to the GUI only through `pending` and `slot`."""
+
+    def __init__(
+        self,
+        pending: PendingChanges,
+        slot: FrameSlot,
+        *,
+        frame_interval_s: float = FRAME_INTERVAL_S,
+        metrics_interval_s: float = 2.0,
+        torch_threads: int | None = None,
+        display_samples: int = 512,
+    ):
+        super().__init__(name="ganlab-training", daemon=True)
+        self.pending = pending
+        self.slot = slot
+        self.frame_interval_s = frame_interval_s
+        self.metrics_interval_s = metrics_interval_s
+        self.torch_threads = torch_threads or default_torch_threads()
+        self.display_samples = display_samples
+        self.runs: list[_Run] = []  # worker thread only; tests read it after the worker idles
+        self._requests = Requests(configs=None, running=False, iterations_per_second=None)
+        self._sequence = 0
+        self._epoch = 0
+        self._target_epoch = 0
+        self._phase_updates = set()
+        self._failure: str | None = None
+        self._failed_runs: tuple[int, ...] = ()
+        self._error: str | None = None
+        self._last_publish = 0.0
+        self._last_metrics = -1e9
+        self._trained_since_metrics = True
+        self._last_checkpoint = -1e9
+        self._next_due = 0.0
+        self._half_done = False  # slow motion: D's half of the iteration is done
+        self._rate_clock = (time.perf_counter(), 0)
+        self._rate = 0.0
+        self._iterations = 0  # all iterations done by this worker (for the rate)
+
+    # ------------------------------------------------------------------ lifecycle
+    def stop(self, timeout: float = 2.0) -> bool:
+        """Ask the loop to finish its step and wait; True if the thread ended in time."""
+        self.pending.request_stop()
+        self.join(timeout)
+        return not self.is_alive()
+
+    def run(self) -> None:
+        torch.set_num_threads(self.torch_threads)
+        self._metrics = MetricsThread()
+        self._metrics.start()
+        try:
+            self._loop()
+        except Exception as error:  # keep the app alive: report, then wait for a stop
+            log.exception("the training worker failed")
+            self._error = f"training stopped: {error}"
+            self._failure = self._failure or self._error
+            self._publish(force=True)
+            while not self.pending.take().stop:
+                self.pending.wait(0.5)
+        finally:
+            self._metrics.stop()
+
+    def _loop(self) -> None:
+        self._last_metrics = time.perf_counter()  # the first frame comes fast, metrics later
+        while True:
+            requests = self.pending.take()
+            self._requests = requests
+            if requests.stop:
+                return
+            changed = self._apply(requests)
+            trained = self._run_commands(requests)
+            running = requests.running and self._failure is None and bool(self.runs)
+            rate = requests.iterations_per_second
+            if running:
+                trained = self._train_when_due(rate) or trained
+            if changed or trained or requests.refresh:
+                slow_motion = running and rate is not None
+                self._publish(force=not running or changed or requests.refresh or slow_motion)
+            if running:
+                if not trained:
+                    self.pending.wait(max(0.0, min(self._next_due - time.perf_counter(), 0.05)))
+                continue
+            self._update_rate(idle=True)
+            self.pending.wait(self._idle_timeout())
+            if self._metrics_due() and not self.pending.has_news:
+                self._publish(force=True)  # paused: bring the metrics up to date once
+
+    def _metrics_due(self) -> bool:
+        return bool(
+            self.runs and self._requests.view.metrics and self._trained_since_metrics
+            and self._failure is None
+            and time.perf_counter() - self._last_metrics >= self.metrics_interval_s
+        )
+
+    def _idle_timeout(self) -> float:
+        if (self.runs and self._requests.view.metrics and self._trained_since_metrics
+                and self._failure is None):
+            remaining = self._last_metrics + self.metrics_interval_s - time.perf_counter()
+            return max(0.0, min(remaining, 0.5))
+        return 0.5
+
+    # ------------------------------------------------------------------ applying requests
+    def _apply(self, requests: Requests) -> bool:
+        """Apply new configurations, reset and restore; True if anything changed."""
+        changed = False
+        if requests.configs is not None:
+            changed = self._apply_configs(requests.configs) or changed
+        if requests.reset:
+            for run in self.runs:
+                run.trainer.reset()
+                run.good_states.clear()
+            self._restarted()
+            changed = True
+        if requests.restore_last_good:
+            restored = [run.restore() for run in self.runs]
+            if all(restored):
+                self._failure, self._failed_runs = None, ()
+                self._phase_updates.clear()
+            else:
+                self._error = "no good state to restore yet: use reset"
+            changed = True
+        return changed
+
+    def _apply_configs(self, configs: tuple[RunConfig, ...]) -> bool:
+        self._error = None
+        if len(configs) != len(self.runs):
+            try:
+                runs = [_Run(config, self.display_samples) for config in configs]
+            except Exception as error:  # a bad device, a broken points file
+                log.warning("could not start training: %s", error)
+                self._error = f"could not apply the settings: {error}"
+                return True
+            self.runs = runs
+            self._target_epoch += 1
+            self._restarted()
+            return True
+        rebuilt = target_changed = False
+        for run, config in zip(self.runs, configs, strict=True):
+            try:
+                change = run.trainer.apply_config(config)
+            except Exception as error:
+                log.warning("could not apply settings: %s", error)
+                self._error = f"could not apply the settings: {error}"
+                continue
+            rebuilt = rebuilt or change.rebuilt
+            target_changed = target_changed or change.target_changed
+        if target_changed:
+            self._target_epoch += 1
+            self._trained_since_metrics = True
+        if rebuilt:
+            if len(self.runs) > 1:  # lockstep: every run starts again together
+                for run in self.runs:
+                    run.trainer.reset()
+            self._restarted()
+        return True
+
+    def _restarted(self) -> None:
+        self._epoch += 1
+        self._failure, self._failed_runs = None, ()
+        self._trained_since_metrics = True
+        self._half_done = False
+        for run in self.runs:
+            run.good_states.clear()
+            run.trainer.read_losses()
+
+    # ------------------------------------------------------------------ training
+    def _run_commands(self, requests: Requests) -> bool:
+        if not self.runs or self._failure is not None:
+            return False
+        for _ in range(requests.steps):
+            self._step(discriminator=True, generator=True)
+        for _ in range(requests.discriminator_steps):
+            self._step(discriminator=True, generator=False)
+        for _ in range(requests.generator_steps):
+            self._step(discriminator=False, generator=True)
+        return bool(requests.steps or requests.discriminator_steps or requests.generator_steps)
+
+    def _train_when_due(self, rate: float | None) -> bool:
+        """Train as the speed setting asks; True if any update happened."""
+        now = time.perf_counter()
+        if rate is None:  # full speed: iterate until a frame is due
+            deadline = now + self.frame_interval_s
+            self._step(discriminator=True, generator=True)
+            while time.perf_counter() < deadline and not self._frame_wanted():
+                self._step(discriminator=True, generator=True)
+            return True
+        if now < self._next_due:
+            return False
+        period = 1.0 / rate
+        if rate <= SPLIT_RATE:  # slow motion: D's half, a frame, G's half, a frame
+            self._half_step(generator_half=self._half_done)
+            self._half_done = not self._half_done
+            self._next_due = max(self._next_due + period / 2, now)
+        else:
+            self._step(discriminator=True, generator=True)
+            self._next_due = max(self._next_due + period, now)
+        return True
+
+    def _frame_wanted(self) -> bool:
+        elapsed = time.perf_counter() - self._last_publish
+        return elapsed >= self.frame_interval_s and (self.slot.consumed or elapsed > STALE_FRAME_S)
+
+    def _step(self, discriminator: bool, generator: bool) -> None:
+        for run in self.runs:
+            run.trainer.step(discriminator=discriminator, generator=generator)
+        self._iterations += 1
+        self._trained_since_metrics = True
+        if discriminator:
+            self._phase_updates.add("discriminator")
+        if generator:
+            self._phase_updates.add("generator")
+
+    def _half_step(self, generator_half: bool) -> None:
+        """Half of an iteration, so slow motion shows the critic's and the generator's update
+        apart: Trainer.step(D only) then Trainer.step(G only) count as one iteration."""
+        for run in self.runs:
+            if generator_half:
+                run.trainer.step(discriminator=False, generator=True)
+            else:
+                run.trainer.step(discriminator=True, generator=False)
+                run.trainer.iteration -= 1  # the generator's half completes this iteration
+        if generator_half:
+            self._iterations += 1
+        self._trained_since_metrics = True
+        self._phase_updates.add("generator" if generator_half else "discriminator")
+
+    # ------------------------------------------------------------------ publishing
+    def _publish(self, force: bool = False) -> None:
+        if not force and not self._frame_wanted():
+            return
+        now = time.perf_counter()
+        view = self._requests.view
+        running = self._requests.running and self._failure is None
+        fast = running and self._requests.iterations_per_second is None
+        with_fields = force or not fast or self._sequence % FIELDS_EVERY == 0
+        request = SnapshotRequest(
+            resolution=view.resolution,
+            critic=view.critic and with_fields,
+            optimal_discriminator=view.optimal_discriminator and with_fields,
+            target_density=view.target_density and with_fields,
+            gradients=view.gradients,
+            manifold=view.manifold and with_fields,
+            metrics=False,  # evaluated on the metrics thread instead
+        )
+        want_metrics = (
+            view.metrics
+            and self._trained_since_metrics
+            and now - self._last_metrics >= self.metrics_interval_s
+            and self._metrics.idle
+        )
+        results = self._metrics.take_results()
+        run_frames = []
+        failed = []
+        for index, run in enumerate(self.runs):
+            snapshot = run.snapshotter.take(request)
+            finite = snapshot.finite and run.trainer.parameters_are_finite()
+            if not finite:
+                failed.append(index)
+            run_frames.append(
+                RunFrame(
+                    snapshot=snapshot,
+                    config=run.trainer.config,
+                    device=str(run.trainer.device),
+                    interpolation_path=self._interpolation_path(run) if finite else None,
+                    metrics=_current(results.get(index), self._epoch),
+                )
+            )
+        if want_metrics and not failed:
+            for index, run in enumerate(self.runs):
+                self._metrics.submit(sample_job(index, self._epoch, run.trainer))
+            self._last_metrics = time.perf_counter()
+            self._trained_since_metrics = False
+        if failed and self._failure is None:
+            self._failure = _failure_message(run_frames, failed)
+            self._failed_runs = tuple(failed)
+            log.warning("training paused: %s", self._failure)
+        elif not failed and now - self._last_checkpoint >= CHECKPOINT_INTERVAL_S:
+            for run in self.runs:
+                run.checkpoint()
+            self._last_checkpoint = now
+        self._update_rate()
+        self._sequence += 1
+        phase = _phase_name(self._phase_updates)
+        self._phase_updates = set()
+        self.slot.publish(
+            Frame(
+                sequence=self._sequence,
+                runs=tuple(run_frames),
+                running=self._requests.running and self._failure is None,
+                phase=phase,
+                iterations_per_second=self._rate,
+                epoch=self._epoch,
+                target_epoch=self._target_epoch,
+                failure=self._failure,
+                failed_runs=self._failed_runs,
+                error=self._error,
+                can_restore=all(run.good_states for run in self.runs) and bool(self.runs),
+            )
+        )
+        self._last_publish = time.perf_counter()
+
+    def _interpolation_path(self, run: _Run) -> np.ndarray | None:
+        interpolation = self._requests.interpolation
+        latent_dim = run.trainer.config.model.latent_dim
+        if interpolation is None or len(interpolation.start) != latent_dim:
+            return None
+        return interpolation_path(run.trainer, interpolation.start, interpolation.end, 64)
+
+    def _update_rate(self, idle: bool = False) -> None:
+        now = time.perf_counter()
+        start, count = self._rate_clock
+        if now - start >= 0.5:
+            self._rate = (self._iterations - count) / (now - start)
+            self._rate_clock = (now, self._iterations)
+        if idle and self._rate and now - start > 1.0:
+            self._rate = 0.0
+
+
+def _current(result: tuple[int, dict] | None, epoch: int) -> dict | None:
+    """Metrics from the metrics thread, unless the run restarted since they were sampled."""
+    if result is None or result[0] != epoch:
+        return None
+    return result[1]
+
+
+def _phase_name(updates: set[str]) -> str:
+    if updates == {"discriminator"}:
+        return "discriminator"
+    if updates == {"generator"}:
+        return "generator"
+    return "both" if updates else "idle"
+
+
+def _failure_message(run_frames: list[RunFrame], failed: list[int]) -> str:
+    """Plain words for a teacher: which run, what went non-finite, at what learning rate."""
+    parts = []
+    for index in failed:
+        frame = run_frames[index]
+        snapshot = frame.snapshot
+        what = []
+        if snapshot.discriminator_loss is not None and not np.isfinite(snapshot.discriminator_loss):
+            what.append("the discriminator loss")
+        if snapshot.generator_loss is not None and not np.isfinite(snapshot.generator_loss):
+            what.append("the generator loss")
+        if not np.isfinite(snapshot.fake).all():
+            what.append("the generated points")
+        if not what:
+            what.append("the network weights")
+        config = frame.config
+        name = "" if len(run_frames) == 1 else f"Run {'AB'[index]}: "
+        parts.append(
+            f"{name}{' and '.join(what)} became NaN or infinite at iteration "
+            f"{snapshot.iteration} (learning rates G {config.generator_optimizer.learning_rate:.2g}"
+            f", D {config.discriminator_optimizer.learning_rate:.2g})."
+        )
+    return (
+        " ".join(parts)
+        + " The updates were too large for the numbers to stay finite — usually the learning "
+        "rate is too high. Training is paused."
+    )
+
+
+__all__ = ["TrainingWorker", "ViewRequest", "default_torch_threads"]
