@@ -69,14 +69,12 @@ class Snapshotter:
         self._real_for: Target | None = None
         self._real = np.zeros((0, 1))
         self._latent = torch.zeros(0, 0)
-        self._density_cache: dict[tuple, np.ndarray] = {}
 
     def _display_batch(self) -> tuple[np.ndarray, torch.Tensor]:
         trainer = self.trainer
         if self._real_for is not trainer.target:
             self._real = trainer.target.sample(self.display_samples, self._rng).numpy()
             self._real_for = trainer.target
-            self._density_cache.clear()
         model = trainer.config.model
         shape = (self.display_samples, model.latent_dim)
         if self._latent.shape != shape or getattr(self, "_latent_kind", None) != (
@@ -85,15 +83,6 @@ class Snapshotter:
             self._latent = sample_latent(*shape, model.latent_distribution, self._rng)
             self._latent_kind = model.latent_distribution
         return self._real, self._latent
-
-    def _smoothed_density(self, box: ViewBox, resolution: int) -> np.ndarray:
-        key = (box, resolution)
-        if key not in self._density_cache:
-            bandwidth = fields.kernel_bandwidth(box, resolution)
-            self._density_cache[key] = fields.smoothed_target_density(
-                self.trainer.target, box, resolution, bandwidth
-            )
-        return self._density_cache[key]
 
     def take(self, request: SnapshotRequest = SnapshotRequest()) -> Snapshot:
         trainer = self.trainer
@@ -110,11 +99,11 @@ class Snapshotter:
             if request.critic:
                 parts["critic"] = fields.critic_on_grid(trainer, box, resolution)
             if request.target_density or request.optimal_discriminator:
-                p_data = self._smoothed_density(box, resolution)
+                bandwidth = fields.kernel_bandwidth(box, resolution)
+                p_data = fields.smoothed_target_density(trainer.target, box, resolution, bandwidth)
                 if request.target_density:
                     parts["target_density"] = p_data
                 if request.optimal_discriminator:
-                    bandwidth = fields.kernel_bandwidth(box, resolution)
                     p_model = fields.kde_on_grid(fake, box, resolution, bandwidth)
                     parts["optimal_discriminator"] = fields.optimal_discriminator(p_data, p_model)
             if request.gradients:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from scipy.spatial.distance import cdist
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,7 @@ class GaussianMixture(Target):
         norm = (2 * math.pi * self.sigma**2) ** (-self.dim / 2) / len(self.centres)
         total = np.zeros(len(x))
         for start in range(0, len(self.centres), 256):  # bounded memory: (m, 256) at a time
-            chunk = self.centres[start : start + 256]
-            sq = ((x[:, None, :] - chunk[None, :, :]) ** 2).sum(axis=-1)
+            sq = cdist(x, self.centres[start : start + 256], "sqeuclidean")
             total += np.exp(-0.5 * sq / self.sigma**2).sum(axis=1)
         return norm * total
 

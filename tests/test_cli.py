@@ -1,0 +1,126 @@
+"""The command line, run in-process through `main(argv)` and once as a real subprocess."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from ganlab.cli import main
+from ganlab.core.config import RunConfig
+from ganlab.core.objectives import OBJECTIVES
+from ganlab.core.targets import TARGETS
+
+SMALL = ["--g-layers", "1", "--g-width", "8", "--d-layers", "1", "--d-width", "8",
+         "--batch-size", "32", "--quiet", "--samples", "300"]
+
+
+def test_two_step_train_writes_every_output(tmp_path, capsys):
+    out = tmp_path / "run"
+    code = main(["train", "--iterations", "2", "--evaluations", "2", "--out", str(out),
+                 "--target", "ring8", "--objective", "wgan-gp", "-k", "3", *SMALL])
+    assert code == 0
+    assert {p.name for p in out.iterdir()} == {
+        "config.json", "metrics.json", "samples.npy", "generator.safetensors", "generator.json"
+    }
+    config = RunConfig.from_json((out / "config.json").read_text())
+    assert config.objective.name == "wgan-gp" and config.training.critic_steps == 3
+    assert config.model.generator.width == 8 and config.target.name == "ring8"
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert [row["iteration"] for row in metrics["history"]] == [1, 2]
+    assert metrics["final"]["total_modes"] == 8
+    assert 0 <= metrics["final"]["js"] <= 0.7
+    assert np.load(out / "samples.npy").shape == (300, 2)
+    assert "modes" in capsys.readouterr().out
+    # the exported generator samples from the command line too
+    assert main(["sample", str(out / "generator.json"), "--n", "7", "--out",
+                 str(tmp_path / "s.csv"), "--seed", "1"]) == 0
+    lines = (tmp_path / "s.csv").read_text().splitlines()
+    assert lines[0] == "x,y" and len(lines) == 8
+
+
+def test_paper_defaults_and_config_file(tmp_path):
+    out = tmp_path / "run"
+    assert main(["train", "--iterations", "1", "--evaluations", "1", "--out", str(out),
+                 "--objective", "wgan", "--paper-defaults", *SMALL]) == 0
+    config = RunConfig.from_json((out / "config.json").read_text())
+    assert config.generator_optimizer.name == "rmsprop"
+    assert config.discriminator_optimizer.learning_rate == 5e-5
+    assert config.training.critic_steps == 5 and config.objective.clip_value == 0.01
+    assert config.training.batch_size == 32  # explicit options beat the paper's
+    again = tmp_path / "again"
+    assert main(["train", "--config", str(out / "config.json"), "--iterations", "1",
+                 "--evaluations", "1", "--out", str(again), "--quiet", "--samples", "10"]) == 0
+    assert RunConfig.from_json((again / "config.json").read_text()).generator_optimizer.name == (
+        "rmsprop"
+    )
+
+
+def test_one_dimensional_and_custom_targets(tmp_path):
+    points = tmp_path / "p.csv"
+    points.write_text("x,y\n0,0\n1,1\n2,0\n")
+    for extra in (["--target", "bimodal-1d", "--latent-dim", "1"], ["--points-file", str(points)]):
+        out = tmp_path / extra[1].replace("/", "_")
+        assert main(["train", "--iterations", "2", "--evaluations", "1", "--out", str(out),
+                     *extra, *SMALL]) == 0
+        assert np.isfinite(np.load(out / "samples.npy")).all()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "--objective", "gan"], "invalid choice: 'gan'"),
+        (["train", "--iterations", "ten"], "invalid int value"),
+        (["train", "--batch-size", "0"], "training.batch_size = 0"),
+        (["train", "--d-lr", "-1"], "learning_rate = -1.0"),
+        (["train", "--g-beta1", "1.5"], "beta1 = 1.5"),
+        (["train", "--latent-dim", "100000"], "model.latent_dim"),
+        (["train", "--points-file", "/no/such.csv"], "no such file"),
+        (["train", "--device", "quantum"], "not a device name"),
+        (["train", "--threads", "-2"], "--threads"),
+        (["train", "--config", "/no/config.json"], "cannot read"),
+        (["train", "--lr", "1"], "unrecognized arguments: --lr"),
+        (["sample", "/no/gen", "--out", "x.npy"], "no such file"),
+        (["sample", "/no/gen", "--out", "x.png"], "must end in .npy or .csv"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, argv, message):
+    if argv[0] == "train":
+        argv = [*argv, "--out", str(tmp_path / "o"), "--quiet"]
+    with pytest.raises(SystemExit) as info:
+        raise SystemExit(main(argv))
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_bad_config_file_is_one_line(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"training": {"k": 1}}')
+    assert main(["train", "--config", str(bad), "--out", str(tmp_path / "o")]) == 2
+    assert "unknown setting in training: k" in capsys.readouterr().err
+
+
+def test_lists(capsys):
+    assert main(["targets"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in TARGETS)
+    assert main(["objectives"]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in OBJECTIVES)
+
+
+def test_real_subprocess_entry_point(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "ganlab.cli", "train", "--iterations", "2", "--evaluations", "1",
+         "--out", str(tmp_path / "o"), *SMALL],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "2 iterations" in result.stdout
+    bad = subprocess.run([sys.executable, "-m", "ganlab.cli", "train", "--seed", "x"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1
