@@ -90,7 +90,7 @@ class TrainingConfig:
     batch_size: int = 256  # real and fake samples per update
     critic_steps: int = 1  # k: discriminator updates per iteration (fresh batches each)
     generator_steps: int = 1  # g: generator updates per iteration
-    iterations: int = 20000  # budget of a headless run; the cosine schedule spans it
+    iterations: int = 15000  # budget of a headless run; the cosine schedule spans it
     lr_schedule: str = "cosine"  # "constant", or "cosine" decay to 5% over `iterations`
     seed: int = 0  # seeds networks, data and noise: CPU runs repeat bit for bit
     device: str = "auto"  # "auto", "cpu", "cuda", "cuda:N" or "mps"

