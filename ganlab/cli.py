@@ -39,6 +39,9 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
     d = RunConfig()
     add = parser.add_argument
     add("--config", type=Path, help="start from this config.json (options below override it)")
+    add("--resume", type=Path, metavar="SESSION",
+        help="continue a saved session.ganlab up to --iterations (only --iterations, --device, "
+        "--out and the output options may be given with it)")
     add(
         "--out", type=Path, default=Path("runs/latest"), help="output folder (default: %(default)s)"
     )
@@ -169,16 +172,51 @@ def _command_train(args) -> int:
         raise UsageError("--evaluations and --samples must be at least 1")
     if args.threads:
         torch.set_num_threads(args.threads)
-    config = config_from_args(args)
+    trainer, history = None, None
+    if args.resume is not None:
+        trainer, history = _resumed(args)
+        config = trainer.config
+    else:
+        config = config_from_args(args)
     result = run_headless(
         config,
         args.out,
         evaluations=args.evaluations,
         sample_count=args.samples,
         progress=not args.quiet,
+        trainer=trainer,
+        history=history,
     )
-    print(_summary(result.final, result.seconds, config.training.iterations, args.out))
+    done = config.training.iterations - (history[-1]["iteration"] if history else 0)
+    print(_summary(result.final, result.seconds, done, args.out))
     return 0
+
+
+RESUME_OPTIONS = {"resume", "iterations", "device", "out", "threads", "evaluations", "samples",
+                  "quiet", "handler", "command", "no_standardize", "paper_defaults"}
+
+
+def _resumed(args):
+    """The trainer and history of `--resume`, with --iterations/--device applied."""
+    from ganlab.core.session_file import load_session
+
+    others = sorted(k for k, v in vars(args).items() if k not in RESUME_OPTIONS and v is not None)
+    if others or args.no_standardize or args.paper_defaults:
+        names = ", ".join("--" + k.replace("_", "-") for k in others) or "a training option"
+        raise UsageError(f"--resume continues the saved settings; {names} cannot be changed")
+    session = load_session(args.resume, device=args.device)
+    trainer = session.trainer
+    if args.iterations is not None:
+        if args.iterations <= trainer.iteration:
+            raise UsageError(f"--iterations {args.iterations} is not beyond the session's "
+                             f"iteration {trainer.iteration}")
+        new = trainer.config.copy()
+        new.training.iterations = args.iterations
+        trainer.apply_config(new)
+    elif trainer.iteration >= trainer.config.training.iterations:
+        raise UsageError(f"the session already ran its {trainer.iteration} iterations; "
+                         "give a larger --iterations to continue")
+    return trainer, session.history
 
 
 def _summary(final: dict, seconds: float, iterations: int, out: Path) -> str:
@@ -282,6 +320,7 @@ def _run_handled(handler, args) -> int:
     from ganlab.core.devices import DeviceUnavailableError
     from ganlab.core.export import GeneratorFileError
     from ganlab.core.headless import TrainingDivergedError
+    from ganlab.core.session_file import SessionFileError
     from ganlab.core.targets import PointsFileError
 
     try:
@@ -292,6 +331,7 @@ def _run_handled(handler, args) -> int:
         PointsFileError,
         DeviceUnavailableError,
         GeneratorFileError,
+        SessionFileError,
     ) as error:
         print(f"ganlab: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -6,7 +6,9 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 
+import ganlab
 from ganlab.cli import main
 from ganlab.core.config import RunConfig
 from ganlab.core.objectives import OBJECTIVES
@@ -22,7 +24,8 @@ def test_two_step_train_writes_every_output(tmp_path, capsys):
                  "--target", "ring8", "--objective", "wgan-gp", "-k", "3", *SMALL])
     assert code == 0
     assert {p.name for p in out.iterdir()} == {
-        "config.json", "metrics.json", "samples.npy", "generator.safetensors", "generator.json"
+        "config.json", "metrics.json", "samples.npy", "generator.safetensors", "generator.json",
+        "session.ganlab",
     }
     config = RunConfig.from_json((out / "config.json").read_text())
     assert config.objective.name == "wgan-gp" and config.training.critic_steps == 3
@@ -124,3 +127,34 @@ def test_real_subprocess_entry_point(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "ganlab.cli", "train", "--seed", "x"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_resume_continues_a_saved_run_exactly(tmp_path):
+    straight, first, second = tmp_path / "straight", tmp_path / "first", tmp_path / "second"
+    common = ["--evaluations", "1", *SMALL]
+    assert main(["train", "--iterations", "6", "--out", str(straight), *common]) == 0
+    assert main(["train", "--iterations", "3", "--lr-schedule", "constant", "--out", str(first),
+                 *common]) == 0
+    assert (first / "session.ganlab").exists()
+    assert main(["train", "--resume", str(first / "session.ganlab"), "--iterations", "6",
+                 "--out", str(second), "--evaluations", "1", "--quiet", "--samples", "300"]) == 0
+    metrics = json.loads((second / "metrics.json").read_text())
+    assert [row["iteration"] for row in metrics["history"]] == [3, 6]
+    reference = tmp_path / "reference"
+    assert main(["train", "--iterations", "6", "--lr-schedule", "constant", "--out",
+                 str(reference), *common]) == 0
+    z = torch.randn(100, 2)
+    with torch.no_grad():
+        resumed = ganlab.load_generator(second / "generator")(z)
+        straight_through = ganlab.load_generator(reference / "generator")(z)
+    assert torch.equal(resumed, straight_through)
+
+
+def test_resume_refuses_changes_and_bad_files(tmp_path, capsys):
+    bad = tmp_path / "bad.ganlab"
+    bad.write_bytes(b"PK\x03\x04 nope")
+    assert main(["train", "--resume", str(bad), "--out", str(tmp_path / "o")]) == 2
+    assert "bad.ganlab" in capsys.readouterr().err
+    assert main(["train", "--resume", str(bad), "--objective", "wgan", "--out",
+                 str(tmp_path / "o")]) == 2
+    assert "--objective cannot be changed" in capsys.readouterr().err

@@ -2,7 +2,8 @@
 
 The output folder holds `config.json` (the run configuration), `metrics.json` (final values and
 the history: losses and every metric at each evaluation), `samples.npy` (generated samples in
-data coordinates) and the generator as `generator.safetensors` + `generator.json`.
+data coordinates), the generator as `generator.safetensors` + `generator.json`, and
+`session.ganlab`, from which `ganlab train --resume` continues exactly.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tqdm import tqdm
 from ganlab.core.config import RunConfig
 from ganlab.core.export import export_generator
 from ganlab.core.metrics import EVALUATION_SAMPLES, evaluate
+from ganlab.core.session_file import Session, save_session
 from ganlab.core.trainer import Trainer
 
 log = logging.getLogger(__name__)
@@ -57,15 +59,24 @@ def run_headless(
     sample_count: int = EVALUATION_SAMPLES,
     progress: bool = True,
     trainer: Trainer | None = None,
+    history: list[dict] | None = None,
 ) -> RunResult:
-    """Train for `config.training.iterations`, evaluating `evaluations` times along the way."""
+    """Train up to `config.training.iterations` (from the trainer's current iteration when
+    resuming), evaluating `evaluations` times along the way; `history` continues a resumed
+    run's rows."""
     trainer = trainer or Trainer(config)
     total = config.training.iterations
-    checkpoints = sorted({round(total * (i + 1) / max(evaluations, 1)) for i in range(evaluations)})
-    history: list[dict] = []
+    start = trainer.iteration
+    checkpoints = sorted(
+        {start + round((total - start) * (i + 1) / max(evaluations, 1)) for i in range(evaluations)}
+    )
+    checkpoints = [c for c in checkpoints if c > start]
+    history = list(history or [])
+    first_row = len(history)
     started = time.perf_counter()
     diverged = False
-    bar = tqdm(total=total, disable=not progress, unit="it", dynamic_ncols=True, leave=True)
+    bar = tqdm(total=total, initial=start, disable=not progress, unit="it", dynamic_ncols=True,
+               leave=True)
     try:
         for checkpoint in checkpoints:
             steps = checkpoint - trainer.iteration
@@ -87,7 +98,7 @@ def run_headless(
     finally:
         bar.close()
     seconds = time.perf_counter() - started
-    final = history[-1] if history else {"iteration": trainer.iteration}
+    final = history[-1] if len(history) > first_row else evaluate(trainer)
     result = RunResult(final, history, seconds, Path(out_dir) if out_dir else None, diverged)
     if out_dir is not None:
         write_results(trainer, result, sample_count)
@@ -130,3 +141,4 @@ def write_results(trainer: Trainer, result: RunResult, sample_count: int) -> Non
     (out / "metrics.json").write_text(json.dumps(_json_safe(metrics), indent=2))
     np.save(out / "samples.npy", trainer.sample(sample_count))
     export_generator(trainer, out / "generator")
+    save_session(Session(trainer, history=_json_safe(result.history)), out / "session.ganlab")
