@@ -257,6 +257,21 @@ def _command_sample(args) -> int:
     return 0
 
 
+def _command_onnx(args) -> int:
+    from ganlab.core.export import load_generator
+    from ganlab.core.onnx_export import OnnxUnavailableError, export_onnx
+
+    if args.out.suffix.lower() != ".onnx":
+        raise UsageError(f"{args.out}: the output must end in .onnx")
+    generator = load_generator(args.generator)
+    try:
+        export_onnx(generator, generator.latent_dim, args.out)
+    except OnnxUnavailableError as error:
+        raise UsageError(str(error)) from None
+    print(f"wrote {args.out} (input z: n × {generator.latent_dim}, output x in data coordinates)")
+    return 0
+
+
 def _command_targets(args) -> int:
     from ganlab.core.targets import TARGETS
 
@@ -297,6 +312,10 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", type=Path, required=True, help="FILE.npy or FILE.csv")
     sample.add_argument("--seed", type=int, default=None, help="latent noise seed")
     sample.set_defaults(handler=_command_sample)
+    onnx = commands.add_parser("onnx", help="convert an exported generator to ONNX")
+    onnx.add_argument("generator", type=Path, help="generator .safetensors, .json or stem")
+    onnx.add_argument("--out", type=Path, required=True, help="FILE.onnx")
+    onnx.set_defaults(handler=_command_onnx)
     commands.add_parser("targets", help="list the targets").set_defaults(handler=_command_targets)
     commands.add_parser("objectives", help="list the objectives").set_defaults(
         handler=_command_objectives

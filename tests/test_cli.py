@@ -158,3 +158,14 @@ def test_resume_refuses_changes_and_bad_files(tmp_path, capsys):
     assert main(["train", "--resume", str(bad), "--objective", "wgan", "--out",
                  str(tmp_path / "o")]) == 2
     assert "--objective cannot be changed" in capsys.readouterr().err
+
+
+def test_onnx_command(tmp_path, capsys):
+    pytest.importorskip("onnxscript")
+    out = tmp_path / "run"
+    assert main(["train", "--iterations", "1", "--evaluations", "1", "--out", str(out),
+                 *SMALL]) == 0
+    assert main(["onnx", str(out / "generator"), "--out", str(tmp_path / "g.onnx")]) == 0
+    assert (tmp_path / "g.onnx").stat().st_size > 100
+    assert main(["onnx", str(out / "generator"), "--out", str(tmp_path / "g.bin")]) == 2
+    assert "must end in .onnx" in capsys.readouterr().err

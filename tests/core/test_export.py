@@ -80,3 +80,20 @@ def test_arbitrary_description_bytes_fail_clearly(tmp_path_factory, data):
     (folder / "g.safetensors").write_bytes(data)
     with pytest.raises(GeneratorFileError, match=r"g\.json|g\.safetensors"):
         load_generator(folder / "g")
+
+
+def test_onnx_export_matches_torch(exported, tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    from ganlab.core.onnx_export import export_onnx
+
+    _, stem = exported
+    generator = load_generator(stem)
+    path = export_onnx(generator, generator.latent_dim, tmp_path / "g.onnx")
+    session = ort.InferenceSession(str(path))
+    for n in (1, 37):
+        z = np.random.default_rng(n).normal(size=(n, generator.latent_dim)).astype(np.float32)
+        (onnx_out,) = session.run(None, {"z": z})
+        with torch.no_grad():
+            torch_out = generator(torch.from_numpy(z)).numpy()
+        assert onnx_out.shape == (n, 2)
+        assert np.allclose(onnx_out, torch_out, atol=1e-5)
