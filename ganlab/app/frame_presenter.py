@@ -1,0 +1,111 @@
+"""Routes each frame from the worker to the views: canvases, 1D views, charts, diagram, status.
+
+It keeps the chart histories (cleared when the networks restart) and nothing else; every view
+is updated in place. Nothing here writes a configuration: data flows one way, into the views.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtWidgets import QStackedWidget
+
+from ganlab.app.frame import Frame
+from ganlab.app.history import RunHistory
+from ganlab.app.views.alert_banner import AlertBanner
+from ganlab.app.views.charts import Charts
+from ganlab.app.views.data_canvas import DataCanvas
+from ganlab.app.views.line_view import LineView
+from ganlab.app.views.model_diagram import ModelDiagram
+from ganlab.app.views.status_line import StatusLine
+
+CHART_INTERVAL_S = 0.2  # charts redraw at most 5 times a second while training runs
+
+
+class RunPane(QStackedWidget):
+    """One run's data view: the 2D canvas or the 1D view, whichever fits the target."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.canvas = DataCanvas()
+        self.line_view = LineView()
+        self.addWidget(self.canvas)
+        self.addWidget(self.line_view)
+
+    def show_dimension(self, dim: int) -> None:
+        self.setCurrentWidget(self.line_view if dim == 1 else self.canvas)
+
+    @property
+    def current_view(self):
+        return self.currentWidget()
+
+
+class FramePresenter:
+    def __init__(self, panes: list[RunPane], charts: Charts, diagram: ModelDiagram,
+                 status: StatusLine, banner: AlertBanner):
+        self.panes = panes
+        self.charts = charts
+        self.diagram = diagram
+        self.status = status
+        self.banner = banner
+        self.histories = [RunHistory(), RunHistory()]
+        self._epoch: int | None = None
+        self._run_count = 0
+        self.frames_presented = 0
+        self._charts_drawn = 0.0
+
+    def present(self, frame: Frame) -> None:
+        if frame.epoch != self._epoch:
+            self._epoch = frame.epoch
+            for history in self.histories:
+                history.clear()
+            for pane in self.panes:
+                pane.canvas.restart()
+                pane.line_view.restart()
+            self.status.clear_metrics()
+        if len(frame.runs) != self._run_count:
+            self._run_count = len(frame.runs)
+            self.charts.set_run_count(self._run_count)
+            for index, pane in enumerate(self.panes):
+                pane.setVisible(index < self._run_count)
+        compare = len(frame.runs) > 1
+        for index, run in enumerate(frame.runs[: len(self.panes)]):
+            snapshot = run.snapshot
+            history = self.histories[index]
+            if snapshot.discriminator_loss is not None or snapshot.generator_loss is not None:
+                history.add_losses(snapshot.iteration, snapshot.discriminator_loss,
+                                   snapshot.generator_loss)
+            if run.metrics:
+                history.add_metrics(run.metrics)
+            pane = self.panes[index]
+            pane.show_dimension(snapshot.real.shape[1])
+            view = pane.current_view
+            prefix = f"Run {'AB'[index]}: " if compare else ""
+            view.set_title(f"{prefix}{snapshot.objective}")
+            view.show_run(run)
+        now = time.perf_counter()
+        if not frame.running or now - self._charts_drawn >= CHART_INTERVAL_S:
+            self._charts_drawn = now
+            self.charts.show_histories(self.histories[: len(frame.runs)])
+        if frame.runs:
+            first = frame.runs[0]
+            config = first.config
+            self.charts.set_objective(config.objective.name)
+            self.charts.set_mode_chart_visible(first.snapshot.real.shape[1] == 2 and bool(
+                len(self.histories[0].series["modes_covered"])))
+            self.diagram.set_objective(config.objective.name, config.training.critic_steps,
+                                       config.training.generator_steps)
+        self.diagram.set_phase(frame.phase)
+        self.status.show_frame(frame)
+        if frame.failure:
+            self.banner.show_failure(frame.failure, frame.can_restore)
+        else:
+            self.banner.hide()
+        if frame.error:
+            self.status.bar.showMessage(frame.error, 8000)
+        self.frames_presented += 1
+
+    def move_travellers(self, t: float) -> None:
+        for pane in self.panes:
+            if pane.isVisible() and pane.current_view is pane.canvas:
+                pane.canvas.move_traveller(t)

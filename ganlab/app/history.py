@@ -1,0 +1,82 @@
+"""Growing time series for the charts (Qt-free): arrays that double when full.
+
+Appending is amortised O(1) and the plotted arrays are views, so charts of long runs never copy
+their whole history per frame.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+SERIES = ("discriminator_loss", "generator_loss", "js", "kl_data_model", "kl_model_data", "w1",
+          "modes_covered", "high_quality", "value_gap")
+
+
+class Series:
+    """(x, y) pairs; non-finite y values are stored as NaN (pyqtgraph leaves a gap)."""
+
+    def __init__(self, capacity: int = 1024):
+        self._x = np.empty(capacity)
+        self._y = np.empty(capacity)
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def append(self, x: float, y: float | None) -> None:
+        if y is None:
+            return
+        if self._size == len(self._x):
+            self._x = np.concatenate([self._x, np.empty(len(self._x))])
+            self._y = np.concatenate([self._y, np.empty(len(self._y))])
+        self._x[self._size] = x
+        self._y[self._size] = y if math.isfinite(y) else math.nan
+        self._size += 1
+
+    @property
+    def x(self) -> np.ndarray:
+        return self._x[: self._size]
+
+    @property
+    def y(self) -> np.ndarray:
+        return self._y[: self._size]
+
+    def last(self) -> float | None:
+        return float(self._y[self._size - 1]) if self._size else None
+
+
+class RunHistory:
+    """Every charted series of one run."""
+
+    def __init__(self) -> None:
+        self.series = {name: Series() for name in SERIES}
+        self.last_iteration = -1
+
+    def clear(self) -> None:
+        self.__init__()
+
+    def add_losses(self, iteration: int, d_loss: float | None, g_loss: float | None) -> None:
+        self.series["discriminator_loss"].append(iteration, d_loss)
+        self.series["generator_loss"].append(iteration, g_loss)
+        self.last_iteration = iteration
+
+    def add_metrics(self, metrics: dict) -> None:
+        iteration = metrics.get("iteration", self.last_iteration)
+        for name in ("js", "kl_data_model", "kl_model_data", "w1", "value_gap"):
+            self.series[name].append(iteration, _number(metrics.get(name)))
+        total = metrics.get("total_modes")
+        if total:
+            covered = metrics.get("modes_covered", 0)
+            self.series["modes_covered"].append(iteration, 100.0 * covered / total)
+            high_quality = _number(metrics.get("high_quality_fraction"))
+            self.series["high_quality"].append(
+                iteration, None if high_quality is None else 100.0 * high_quality
+            )
+
+
+def _number(value) -> float | None:
+    if value is None:
+        return None
+    return float(value)

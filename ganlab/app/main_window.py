@@ -1,0 +1,414 @@
+"""The main window: it assembles the views and controls and wires them to a `TrainingSession`.
+
+Layout: the target gallery (left), the run panes with their layer toggles (centre; two side by
+side in compare mode), settings for run A / run B (right), the model overview and the latent
+interpolation (right, below), the charts (bottom). Actions with shortcuts live in the Training
+menu and the toolbar; lessons in the Lessons menu.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDockWidget,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ganlab.app import theme
+from ganlab.app.controls.control_panel import ControlPanel
+from ganlab.app.controls.speed_control import SpeedControl
+from ganlab.app.frame_presenter import FramePresenter, RunPane
+from ganlab.app.layers import LAYER_INFO, Layers
+from ganlab.app.lessons import Lesson, app_defaults, load_lessons
+from ganlab.app.painting import PAINT_BOX, PaintedPoints
+from ganlab.app.session import TrainingSession
+from ganlab.app.views.alert_banner import AlertBanner
+from ganlab.app.views.charts import Charts
+from ganlab.app.views.latent_panel import LatentPanel
+from ganlab.app.views.model_diagram import ModelDiagram
+from ganlab.app.views.painting_panel import PaintingPanel
+from ganlab.app.views.status_line import StatusLine
+from ganlab.app.views.target_gallery import TargetGallery
+from ganlab.core.config import RunConfig, TargetConfig
+from ganlab.core.targets import PointsFileError, load_points
+
+log = logging.getLogger(__name__)
+
+ANIMATION_PERIOD_S = 4.0  # the interpolation point goes from z0 to z1 and back in this time
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, config: RunConfig | None = None, *, start: bool = True,
+                 worker_options: dict | None = None):
+        super().__init__()
+        self.setWindowTitle("ganlab — GAN playground")
+        self.resize(1600, 980)
+        self.session = TrainingSession(config or app_defaults(), self, **(worker_options or {}))
+        self.layers = Layers()
+        self.painted = PaintedPoints()
+        self.painting = False
+        self.lessons = load_lessons()
+        self._build_central()
+        self._build_docks()
+        self._build_actions()
+        self.status = StatusLine(self.statusBar())
+        self.presenter = FramePresenter(self.panes, self.charts, self.diagram, self.status,
+                                        self.banner)
+        self._connect()
+        self._animation_clock = time.perf_counter()
+        self._animating = True
+        # the travelling point moves on the session's refresh tick, so a frame and the
+        # animation are painted together (one repaint per tick, not two)
+        self.session.timer.timeout.connect(self._animate)
+        self._apply_layers(self.layers)
+        self._show_configs(self.session.configs)
+        self.latent_panel.set_latent(self.session.configs[0].model.latent_dim,
+                                     self.session.configs[0].model.latent_distribution)
+        self.session.set_interpolation(*self.latent_panel.endpoints)
+        self.statusBar().showMessage("Press Space to train, → to step once.", 10000)
+        if start:
+            self.session.start()
+
+    # ---------------------------------------------------------------- building
+    def _build_central(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        self.banner = AlertBanner()
+        layout.addWidget(self.banner)
+        self.lesson_box = QFrame()
+        self.lesson_box.setObjectName("lesson")
+        self.lesson_box.setStyleSheet(
+            "#lesson { background: #23324a; border: 1px solid #4a6fa5; border-radius: 6px; }")
+        lesson_layout = QHBoxLayout(self.lesson_box)
+        self.lesson_text = QLabel()
+        self.lesson_text.setWordWrap(True)
+        self.lesson_text.setTextFormat(Qt.TextFormat.RichText)
+        close = QToolButton()
+        close.setText("✕")
+        close.setToolTip("Hide the lesson's explanation.")
+        close.clicked.connect(self.lesson_box.hide)
+        lesson_layout.addWidget(self.lesson_text, stretch=1)
+        lesson_layout.addWidget(close, alignment=Qt.AlignmentFlag.AlignTop)
+        self.lesson_box.hide()
+        layout.addWidget(self.lesson_box)
+        toggles = QHBoxLayout()
+        toggles.addWidget(QLabel("Show:"))
+        self.layer_boxes: dict[str, QCheckBox] = {}
+        for name, (label, tip) in LAYER_INFO.items():
+            box = QCheckBox(label)
+            box.setToolTip(tip)
+            box.toggled.connect(lambda shown, name=name: self.set_layer(name, shown))
+            self.layer_boxes[name] = box
+            toggles.addWidget(box)
+        toggles.addStretch(1)
+        layout.addLayout(toggles)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.panes = [RunPane(), RunPane()]
+        for pane in self.panes:
+            self.splitter.addWidget(pane)
+        self.panes[1].hide()
+        layout.addWidget(self.splitter, stretch=1)
+        self.setCentralWidget(central)
+
+    def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        self.gallery = TargetGallery()
+        self.painting_panel = PaintingPanel()
+        self.painting_panel.hide()
+        left_layout.addWidget(self.gallery, stretch=1)
+        left_layout.addWidget(self.painting_panel)
+        self.targets_dock = self._dock("Targets", left, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.targets_dock.setMinimumWidth(230)
+        self.settings_tabs = QTabWidget()
+        configs = self.session.configs
+        self.control_panels = [ControlPanel(configs[0]),
+                               ControlPanel(configs[0], shared_locked=True)]
+        self.settings_tabs.addTab(self.control_panels[0], "Run A")
+        self.settings_dock = self._dock("Settings", self.settings_tabs,
+                                        Qt.DockWidgetArea.RightDockWidgetArea)
+        self.settings_dock.setMinimumWidth(330)
+        self.diagram = ModelDiagram()
+        self.model_dock = self._dock("Model overview", self.diagram,
+                                     Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.latent_panel = LatentPanel()
+        self.latent_dock = self._dock("Latent interpolation", self.latent_panel,
+                                      Qt.DockWidgetArea.RightDockWidgetArea)
+        self.charts = Charts()
+        self.charts_dock = self._dock("Charts", self.charts,
+                                      Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([self.charts_dock], [250], Qt.Orientation.Vertical)
+
+    def _action(self, menu, text: str, shortcut: str, tip: str, slot, checkable=False):
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setToolTip(f"{tip} ({shortcut})")
+        action.setStatusTip(tip)
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        self._action(file_menu, "Load points…", "Ctrl+O", "Train on points from a CSV or .npy "
+                     "file.", self.ask_for_points_file)
+        self._action(file_menu, "Quit", "Ctrl+Q", "Close ganlab.", self.close)
+        training = menus.addMenu("&Training")
+        self.play_action = self._action(training, "Play", "Space", "Start or pause training.",
+                                        self.session.toggle_running)
+        self.step_action = self._action(training, "Step", "Right", "Run one iteration: k "
+                                        "critic steps, then g generator steps.",
+                                        lambda: self.session.step(1))
+        self.step_d_action = self._action(training, "Step D", "D", "Run only the "
+                                          "discriminator's part of one iteration.",
+                                          self.session.step_discriminator)
+        self.step_g_action = self._action(training, "Step G", "G", "Run only the "
+                                          "generator's part of one iteration.",
+                                          self.session.step_generator)
+        self.reset_action = self._action(training, "Reset", "R", "Start again from freshly "
+                                         "initialised networks (same settings and seed).",
+                                         self.session.reset)
+        training.addSeparator()
+        self.compare_action = self._action(training, "Compare", "C", "Train a second "
+                                           "configuration on the same target and seed, side by "
+                                           "side.", self.set_compare, checkable=True)
+        lessons_menu = menus.addMenu("&Lessons")
+        for lesson in self.lessons:
+            action = QAction(lesson.title, self)
+            action.setToolTip(lesson.explanation)
+            action.triggered.connect(lambda _=False, lesson=lesson: self.apply_lesson(lesson))
+            lessons_menu.addAction(action)
+        lessons_menu.setToolTipsVisible(True)
+        toolbar = self.addToolBar("Training")
+        toolbar.setObjectName("training toolbar")
+        toolbar.setMovable(False)
+        for action in (self.play_action, self.step_action, self.step_d_action,
+                       self.step_g_action, self.reset_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        self.speed_control = SpeedControl()
+        toolbar.addWidget(self.speed_control)
+        toolbar.addSeparator()
+        toolbar.addAction(self.compare_action)
+
+    def _connect(self) -> None:
+        session = self.session
+        session.frame_received.connect(self.presenter.present)
+        session.running_changed.connect(self._on_running_changed)
+        session.configs_changed.connect(self._show_configs)
+        for index, panel in enumerate(self.control_panels):
+            panel.config_edited.connect(lambda config, index=index: self._on_config_edited(
+                index, config))
+        self.speed_control.speed_changed.connect(session.set_speed)
+        self.gallery.target_chosen.connect(self.choose_target)
+        self.gallery.drawing_chosen.connect(self.start_painting)
+        self.gallery.loading_chosen.connect(self.ask_for_points_file)
+        self.painting_panel.clear_clicked.connect(self._clear_painting)
+        self.painting_panel.train_clicked.connect(self.train_on_painting)
+        self.painting_panel.cancel_clicked.connect(self.stop_painting)
+        canvas = self.panes[0].canvas
+        canvas.brush_moved.connect(self._on_brush_moved)
+        self.banner.restore_clicked.connect(session.restore_last_good)
+        self.banner.reset_clicked.connect(session.reset)
+        self.latent_panel.interpolation_changed.connect(session.set_interpolation)
+        self.latent_panel.animation_toggled.connect(self._on_animation_toggled)
+
+    # ---------------------------------------------------------------- settings
+    def _on_config_edited(self, index: int, config: RunConfig) -> None:
+        if index < len(self.session.configs):
+            self.session.set_config(index, config)
+
+    def _show_configs(self, configs: tuple[RunConfig, ...]) -> None:
+        """Controls show the session's configurations (after a lesson, a restore, a target)."""
+        for panel, config in zip(self.control_panels, configs, strict=False):
+            panel.set_config(config)
+        first = configs[0]
+        self.latent_panel.set_latent(first.model.latent_dim, first.model.latent_distribution)
+        self.diagram.set_objective(first.objective.name, first.training.critic_steps,
+                                   first.training.generator_steps)
+        if first.target.name != "custom":
+            self.gallery.select(first.target.name)
+
+    def set_layer(self, name: str, shown: bool) -> None:
+        self._apply_layers(self.layers.with_layer(name, shown))
+
+    def _apply_layers(self, layers: Layers) -> None:
+        self.layers = layers
+        for name, box in self.layer_boxes.items():
+            box.blockSignals(True)
+            box.setChecked(getattr(layers, name))
+            box.blockSignals(False)
+        for pane in self.panes:
+            pane.canvas.set_layers(layers)
+            pane.line_view.set_layers(layers)
+        self.session.set_view(layers.view_request())
+
+    def set_compare(self, enabled: bool) -> None:
+        """Compare mode on: run B starts as run A with the other standard generator loss."""
+        self.compare_action.setChecked(enabled)
+        if enabled == self.session.compare:
+            return
+        if enabled:
+            config_b = self.session.configs[0]
+            config_b.objective.name = ("minimax" if config_b.objective.name == "non-saturating"
+                                       else "non-saturating")
+            self.session.set_compare(config_b)
+            self.settings_tabs.addTab(self.control_panels[1], "Run B")
+        else:
+            self.session.set_compare(None)
+            self.settings_tabs.removeTab(1)
+
+    # ---------------------------------------------------------------- targets
+    def choose_target(self, name: str) -> None:
+        if self.painting:
+            self.stop_painting()
+        self.session.set_target(TargetConfig(name=name))
+
+    def ask_for_points_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load points", "",
+                                              "Points (*.csv *.txt *.npy);;All files (*)")
+        if path:
+            self.load_points_file(path)
+
+    def load_points_file(self, path: str) -> bool:
+        """Train on the points in `path`; a broken file gets a message and changes nothing."""
+        try:
+            points = load_points(path)
+        except PointsFileError as error:
+            self.show_error("Cannot use this points file", str(error))
+            return False
+        self.session.set_target(TargetConfig(name="custom", points_file=str(path)))
+        self.gallery.select("")
+        self.statusBar().showMessage(f"Training on {len(points):,} points from {path}", 8000)
+        return True
+
+    def show_error(self, title: str, message: str) -> None:
+        self.statusBar().showMessage(message, 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok,
+                          self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # not modal to the event loop: training and drawing go on
+        self.last_error_box = box
+
+    def start_painting(self) -> None:
+        self.session.pause()
+        self.painting = True
+        self.compare_action.setEnabled(False)
+        if self.session.compare:
+            self.set_compare(False)
+        self.panes[0].show_dimension(2)
+        self.panes[0].canvas.set_painting(True, PAINT_BOX)
+        self.panes[0].canvas.show_painted(self.painted.points)
+        self.painting_panel.set_count(len(self.painted))
+        self.painting_panel.show()
+
+    def stop_painting(self) -> None:
+        self.painting = False
+        self.compare_action.setEnabled(True)
+        self.panes[0].canvas.set_painting(False)
+        self.painting_panel.hide()
+
+    def _on_brush_moved(self, x: float, y: float) -> None:
+        if not self.painting:
+            return
+        self.painted.spray(x, y, self.painting_panel.radius())
+        self.panes[0].canvas.show_painted(self.painted.points)
+        self.painting_panel.set_count(len(self.painted))
+
+    def _clear_painting(self) -> None:
+        self.painted.clear()
+        self.panes[0].canvas.show_painted(self.painted.points)
+        self.painting_panel.set_count(0)
+
+    def train_on_painting(self) -> None:
+        if len(self.painted) < 2:
+            return
+        points = self.painted.points.round(4).tolist()
+        self.stop_painting()
+        self.session.set_target(TargetConfig(name="custom", points=points))
+        self.gallery.select("")
+        self.session.play()
+
+    # ---------------------------------------------------------------- lessons
+    def apply_lesson(self, lesson: Lesson) -> None:
+        if self.painting:
+            self.stop_painting()
+        self.session.pause()
+        if (lesson.compare is not None) != self.session.compare:
+            if lesson.compare is not None:
+                self.settings_tabs.addTab(self.control_panels[1], "Run B")
+            else:
+                self.settings_tabs.removeTab(1)
+        self.compare_action.setChecked(lesson.compare is not None)
+        self.session.load(lesson.config, lesson.compare)
+        self.session.reset()
+        layers = self.layers
+        for name, shown in lesson.layers.items():
+            layers = layers.with_layer(name, shown)
+        self._apply_layers(layers)
+        self.speed_control.set_speed(lesson.speed)
+        self.lesson_text.setText(f"<b>Lesson: {lesson.title}</b><br>{lesson.explanation}"
+                                 "<br><i>Press Space to start.</i>")
+        self.lesson_box.show()
+
+    # ---------------------------------------------------------------- running
+    def _on_running_changed(self, running: bool) -> None:
+        self.play_action.setText("Pause" if running else "Play")
+
+    def _on_animation_toggled(self, animate: bool) -> None:
+        self._animating = animate
+
+    def _animate(self) -> None:
+        if not self._animating or not self.layers.interpolation:
+            return
+        phase = ((time.perf_counter() - self._animation_clock) / ANIMATION_PERIOD_S) % 1.0
+        t = 2 * phase if phase < 0.5 else 2 - 2 * phase  # there and back
+        self.presenter.move_travellers(t)
+
+    def closeEvent(self, event):  # Qt's name
+        self.session.shutdown(timeout=1.8)
+        super().closeEvent(event)
+
+
+def build_window(config: RunConfig | None = None, **options) -> MainWindow:
+    """A window with the app's theme (for tests and scripts that run their own event loop)."""
+    theme_app()
+    return MainWindow(config, **options)
+
+
+def theme_app() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is not None and not getattr(app, "_ganlab_themed", False):
+        theme.apply_theme(app)
+        app._ganlab_themed = True

@@ -1,0 +1,55 @@
+"""A guard against a reference-counting bug of shiboken6 6.12.0 on Python 3.11 and older.
+
+With PySide6/shiboken6 6.12.0 every call of a Qt method that returns nothing (`setText`,
+`setPen`, ...) drops one reference to `None` that it never took (it assumes `None` is immortal,
+which it is only from Python 3.12 on). A drawing app makes thousands of such calls a second, so
+`None`'s reference count reaches zero within a minute and CPython aborts ("none_dealloc").
+6.11.3 does not have the bug.
+
+`install()` measures whether the running bindings have the bug and, only then, raises `None`'s
+reference count by 2⁴⁰ — in effect making it immortal as Python 3.12 does — which keeps the app
+alive for years of calls. The proper fix is a PySide6 version without the bug (or Python ≥ 3.12).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import sys
+
+log = logging.getLogger(__name__)
+
+TOP_UP = 2**40
+PROBE_CALLS = 64
+_installed = False
+
+
+def bindings_drop_none_references() -> bool:
+    """True if a void Qt call loses a reference to None here."""
+    if sys.version_info >= (3, 12):
+        return False  # None is immortal
+    from PySide6.QtCore import QObject
+
+    probe = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(PROBE_CALLS):
+        probe.setObjectName("probe")
+    lost = before - sys.getrefcount(None)
+    return lost >= PROBE_CALLS // 2
+
+
+def install() -> bool:
+    """Apply the workaround if this process needs it; True if it was applied (now or before)."""
+    global _installed
+    if _installed:
+        return True
+    if not bindings_drop_none_references():
+        return False
+    # ob_refcnt is the first field of every PyObject in release builds of CPython ≤ 3.11
+    ctypes.c_ssize_t.from_address(id(None)).value += TOP_UP
+    _installed = True
+    log.warning(
+        "this PySide6/shiboken6 build loses references to None on every void Qt call; "
+        "applied a workaround (use PySide6 6.11.x or Python 3.12+ to avoid it)"
+    )
+    return True

@@ -1,0 +1,169 @@
+"""The GUI side of training: the configurations being edited, the worker, the refresh timer.
+
+`TrainingSession` holds the authoritative configuration of each run (run B of compare mode shares
+run A's target and seed), forwards every change to the worker through `PendingChanges`, and
+polls the worker's `FrameSlot` from a GUI timer (~30 Hz), re-emitting the newest frame as
+`frame_received`. It never trains and never waits for the worker, except in `shutdown`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ganlab.app.frame import Frame
+from ganlab.app.frame_slot import FrameSlot
+from ganlab.app.pending_changes import Interpolation, PendingChanges, ViewRequest
+from ganlab.app.worker import TrainingWorker
+from ganlab.core.config import RunConfig, TargetConfig
+
+log = logging.getLogger(__name__)
+
+REFRESH_HZ = 30
+RESTORE_LR_FACTOR = 0.1  # "restore last good state" divides both learning rates by 10
+
+
+class TrainingSession(QObject):
+    frame_received = Signal(object)  # the newest Frame
+    running_changed = Signal(bool)
+    configs_changed = Signal(object)  # tuple of RunConfig, after any change made here
+
+    def __init__(self, config: RunConfig, parent=None, refresh_hz: float = REFRESH_HZ,
+                 **worker_options):
+        super().__init__(parent)
+        self._configs: list[RunConfig] = [config.copy().validate()]
+        self._running = False
+        self.pending = PendingChanges(tuple(self._configs))
+        self.slot = FrameSlot()
+        self.worker = TrainingWorker(self.pending, self.slot, **worker_options)
+        self.last_frame: Frame | None = None
+        self.frames_received = 0
+        self.timer = QTimer(self)
+        self.timer.setInterval(round(1000 / refresh_hz))
+        self.timer.timeout.connect(self.poll)
+
+    # ---------------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        self.worker.start()
+        self.timer.start()
+
+    def shutdown(self, timeout: float = 2.0) -> bool:
+        """Stop the refresh timer and the worker; True if the worker ended within `timeout`."""
+        self.timer.stop()
+        if not self.worker.is_alive():
+            return True
+        stopped = self.worker.stop(timeout)
+        if not stopped:
+            log.warning("the training worker did not stop within %.1f s", timeout)
+        return stopped
+
+    def poll(self) -> Frame | None:
+        """Take the newest frame, if any, and announce it."""
+        frame = self.slot.take()
+        if frame is None:
+            return None
+        self.last_frame = frame
+        self.frames_received += 1
+        if frame.failure is not None and self._running:
+            self._set_running(False)
+        self.frame_received.emit(frame)
+        return frame
+
+    # ---------------------------------------------------------------- configurations
+    @property
+    def configs(self) -> tuple[RunConfig, ...]:
+        return tuple(c.copy() for c in self._configs)
+
+    @property
+    def compare(self) -> bool:
+        return len(self._configs) > 1
+
+    def set_config(self, index: int, config: RunConfig) -> None:
+        """Replace run `index`'s configuration; run B follows run A's target and seed."""
+        self._configs[index] = config.copy().validate()
+        self._share_target_and_seed()
+        self._push_configs()
+
+    def set_target(self, target: TargetConfig) -> None:
+        """Train every run on `target` from the next iteration on (networks are kept)."""
+        for config in self._configs:
+            config.target = TargetConfig(**vars(target))
+        self._push_configs()
+
+    def set_compare(self, config_b: RunConfig | None) -> None:
+        """Start compare mode with run B = `config_b` (None ends it); both runs restart."""
+        self._configs = self._configs[:1] + ([config_b.copy()] if config_b is not None else [])
+        self._share_target_and_seed()
+        self._push_configs()
+
+    def load(self, config_a: RunConfig, config_b: RunConfig | None) -> None:
+        """Replace everything at once (a lesson)."""
+        self._configs = [config_a.copy()] + ([config_b.copy()] if config_b is not None else [])
+        self._share_target_and_seed()
+        self._push_configs()
+
+    def _share_target_and_seed(self) -> None:
+        first = self._configs[0]
+        for other in self._configs[1:]:
+            other.target = TargetConfig(**vars(first.target))
+            other.training.seed = first.training.seed
+            other.validate()
+
+    def _push_configs(self) -> None:
+        self.pending.set_configs(tuple(self._configs))
+        self.configs_changed.emit(self.configs)
+
+    # ---------------------------------------------------------------- commands
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def play(self) -> None:
+        self._set_running(True)
+
+    def pause(self) -> None:
+        self._set_running(False)
+
+    def toggle_running(self) -> None:
+        self._set_running(not self._running)
+
+    def _set_running(self, running: bool) -> None:
+        if running == self._running:
+            return
+        self._running = running
+        self.pending.set_running(running)
+        self.running_changed.emit(running)
+
+    def step(self, iterations: int = 1) -> None:
+        self.pause()
+        self.pending.request_steps(iterations)
+
+    def step_discriminator(self) -> None:
+        self.pause()
+        self.pending.request_discriminator_step()
+
+    def step_generator(self) -> None:
+        self.pause()
+        self.pending.request_generator_step()
+
+    def reset(self) -> None:
+        self.pending.request_reset()
+
+    def restore_last_good(self, lr_factor: float = RESTORE_LR_FACTOR) -> None:
+        """Go back to the last finite state, with both learning rates multiplied by lr_factor."""
+        for config in self._configs:
+            for optimizer in (config.generator_optimizer, config.discriminator_optimizer):
+                optimizer.learning_rate = max(optimizer.learning_rate * lr_factor, 1e-7)
+        self._push_configs()
+        self.pending.request_restore_last_good()
+
+    def set_speed(self, iterations_per_second: float | None) -> None:
+        self.pending.set_speed(iterations_per_second)
+
+    def set_view(self, view: ViewRequest) -> None:
+        self.pending.set_view(view)
+
+    def set_interpolation(self, start: np.ndarray, end: np.ndarray) -> None:
+        self.pending.set_interpolation(Interpolation(np.array(start), np.array(end)))

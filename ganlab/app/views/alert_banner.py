@@ -1,0 +1,50 @@
+"""A banner across the top of the canvas that explains why training paused, with a way out."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+
+class AlertBanner(QFrame):
+    restore_clicked = Signal()
+    reset_clicked = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("alert")
+        self.setStyleSheet(
+            "#alert { background: #5c1f24; border: 1px solid #ff6b6b; border-radius: 6px; }"
+            "#alert QLabel { color: #ffe3e3; }"
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        self.title = QLabel("<b>Training paused: the numbers blew up</b>")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        buttons = QHBoxLayout()
+        self.restore_button = QPushButton("Restore last good state, learning rates ÷ 10")
+        self.restore_button.setToolTip(
+            "Go back to the last state where everything was finite and divide both learning "
+            "rates by 10."
+        )
+        self.reset_button = QPushButton("Reset networks")
+        self.reset_button.setToolTip("Start again from freshly initialised networks.")
+        self.restore_button.clicked.connect(self.restore_clicked)
+        self.reset_button.clicked.connect(self.reset_clicked)
+        buttons.addWidget(self.restore_button)
+        buttons.addWidget(self.reset_button)
+        buttons.addStretch(1)
+        layout.addWidget(self.title)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.hide()
+
+    def show_failure(self, message: str, can_restore: bool) -> None:
+        self.message.setText(message)
+        self.restore_button.setEnabled(can_restore)
+        self.restore_button.setToolTip(
+            "Go back to the last state where everything was finite and divide both learning "
+            "rates by 10." if can_restore else "No finite state was saved yet: reset instead."
+        )
+        self.show()

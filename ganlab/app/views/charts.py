@@ -1,0 +1,190 @@
+"""The charts: losses with the objective's equilibrium line, divergences, and mode coverage.
+
+Curves are created once per run and updated in place with `setData` from growing histories;
+peak downsampling and clip-to-view keep long runs fast. Run A is drawn solid and run B (compare
+mode) dashed, in the same colours, so both runs share every chart.
+
+Axis ranges move in "nice" steps (1, 2, 5 × 10^k) rather than following every new point, so the
+axes, whose text is slow to draw, are re-rendered only when a range actually changes; between
+changes they are cached pixmaps.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QGraphicsItem
+
+from ganlab.app import theme
+from ganlab.app.history import RunHistory
+from ganlab.core.objectives import OBJECTIVES
+
+# chart → [(series, label, colour)]
+CHARTS = {
+    "losses": [("discriminator_loss", "D loss", theme.DISCRIMINATOR),
+               ("generator_loss", "G loss", theme.GENERATOR)],
+    "divergences": [("js", "JS", theme.JS_COLOUR), ("w1", "W1 estimate", theme.W1_COLOUR)],
+    "kl": [("kl_data_model", "KL(p_data‖p_g)", theme.KL_COLOUR),
+           ("kl_model_data", "KL(p_g‖p_data)", theme.JS_COLOUR)],
+    "modes": [("modes_covered", "modes covered %", theme.MODES_COLOUR),
+              ("high_quality", "high quality %", theme.HIGH_QUALITY_COLOUR)],
+}
+TITLES = {
+    "losses": "Losses",
+    "divergences": "Jensen–Shannon and Wasserstein-1",
+    "kl": "KL divergences",
+    "modes": "Mode coverage",
+}
+
+
+class Charts(pg.GraphicsLayoutWidget):
+    """Four charts side by side, sharing the iteration axis."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setMinimumHeight(190)
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.legends: dict[str, pg.LegendItem] = {}
+        self.curves: dict[tuple[int, str], pg.PlotDataItem] = {}
+        self.labels: dict[tuple[int, str], str] = {}
+        self._run_count = 1
+        for column, (chart, series) in enumerate(CHARTS.items()):
+            plot = self.addPlot(row=0, col=column)
+            theme.style_plot(plot, TITLES[chart], x_label="iteration")
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+            plot.setMouseEnabled(x=False, y=False)
+            plot.disableAutoRange()
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            plot.setClipToView(True)
+            plot.setDownsampling(auto=True, mode="peak")
+            legend = plot.addLegend(offset=(6, 6), labelTextColor=theme.NEUTRAL_TEXT,
+                                    brush=theme.brush(theme.BACKGROUND, 170))
+            legend.setLabelTextSize(f"{theme.BASE_POINT_SIZE - 1}pt")
+            self.legends[chart] = legend
+            for run in (0, 1):
+                for name, label, colour in series:
+                    curve = plot.plot(pen=theme.pen(colour, 2.0, dashed=run == 1))
+                    curve.setClipToView(True)
+                    curve.setDownsampling(auto=True, method="peak")
+                    self.curves[(run, name)] = curve
+                    self.labels[(run, name)] = label if run == 0 else f"{label} (B)"
+                    if run == 0:
+                        legend.addItem(curve, label)
+            self.plots[chart] = plot
+        self.plots["modes"].setYRange(0, 105)
+        self.reference_lines = {
+            name: pg.InfiniteLine(angle=0, movable=False, pen=theme.pen(colour, 1.2, alpha=150),
+                                  label="", labelOpts={"color": colour, "position": 0.15})
+            for name, colour in (("discriminator", theme.DISCRIMINATOR),
+                                 ("generator", theme.GENERATOR))
+        }
+        for line in self.reference_lines.values():
+            line.pen.setStyle(pg.QtCore.Qt.PenStyle.DotLine)
+            self.plots["losses"].addItem(line, ignoreBounds=True)
+        self.js_ceiling = pg.InfiniteLine(pos=math.log(2), angle=0, movable=False,
+                                          pen=theme.pen(theme.JS_COLOUR, 1.0, alpha=120),
+                                          label="log 2 (JS maximum)",
+                                          labelOpts={"color": theme.JS_COLOUR, "position": 0.8})
+        self.plots["divergences"].addItem(self.js_ceiling, ignoreBounds=True)
+        self._objective: str | None = None
+        self._ranges: dict[str, tuple] = {}
+        self.set_run_count(1)
+
+    def set_run_count(self, runs: int) -> None:
+        """Show run B's dashed curves (and their legend entries) only in compare mode."""
+        for (run, name), curve in self.curves.items():
+            curve.setVisible(run < runs)
+            if run >= runs:
+                curve.setData([], [])
+            if run == 1:
+                chart = next(c for c, series in CHARTS.items()
+                             if name in [entry[0] for entry in series])
+                legend = self.legends[chart]
+                legend.removeItem(curve)
+                if runs > 1:
+                    legend.addItem(curve, self.labels[(run, name)])
+        self._run_count = runs
+
+    def set_mode_chart_visible(self, visible: bool) -> None:
+        self.plots["modes"].setVisible(visible)
+
+    def set_objective(self, name: str) -> None:
+        """Draw the equilibrium losses theory gives for this objective (run A's)."""
+        if name == self._objective:
+            return
+        self._objective = name
+        objective = OBJECTIVES.get(name)
+        for role in ("discriminator", "generator"):
+            value = getattr(objective, f"equilibrium_{role}_loss", None) if objective else None
+            line = self.reference_lines[role]
+            line.setVisible(value is not None)
+            if value is not None:
+                line.setValue(value)
+                line.label.setFormat(f"{role[0].upper()} at equilibrium: {_describe(value)}")
+
+    def show_histories(self, histories: list[RunHistory]) -> None:
+        for run, history in enumerate(histories):
+            for name, series in history.series.items():
+                curve = self.curves.get((run, name))
+                if curve is not None:
+                    curve.setData(series.x, series.y)
+        self._fit_ranges(histories)
+
+    def _fit_ranges(self, histories: list[RunHistory]) -> None:
+        last = max((h.last_iteration for h in histories), default=0)
+        x_range = (0.0, nice_ceiling(max(last, 10) * 1.02))
+        for chart, series in CHARTS.items():
+            values = [history.series[name].y for history in histories for name, _, _ in series]
+            if chart == "modes":
+                y_range = (0.0, 105.0)
+            else:
+                y_range = nice_range(values)
+                if chart == "losses":
+                    y_range = self._include_references(y_range)
+            if self._ranges.get(chart) != (x_range, y_range):
+                self._ranges[chart] = (x_range, y_range)
+                self.plots[chart].setRange(xRange=x_range, yRange=y_range, padding=0)
+
+    def _include_references(self, y_range: tuple[float, float]) -> tuple[float, float]:
+        low, high = y_range
+        for line in self.reference_lines.values():
+            if line.isVisible():
+                low, high = min(low, line.value()), max(high, line.value())
+        return nice_range([np.array([low, high])])
+
+
+def _describe(value: float) -> str:
+    for text, number in (("log 4", math.log(4)), ("log 2", math.log(2)),
+                         ("−log 2", -math.log(2))):
+        if abs(value - number) < 1e-9:
+            return f"{text} ≈ {value:.3f}"
+    return f"{value:g}"
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5 × 10^k that is ≥ value."""
+    if value <= 0:
+        return 1.0
+    exponent = math.floor(math.log10(value))
+    for mantissa in (1, 2, 5, 10):
+        candidate = mantissa * 10.0**exponent
+        if candidate >= value * (1 - 1e-12):
+            return candidate
+    return 10.0 ** (exponent + 1)
+
+
+def nice_range(arrays: list[np.ndarray]) -> tuple[float, float]:
+    """A range covering the bulk (0.5–99.5 percentiles) of the values, snapped to nice steps."""
+    samples = [a[:: max(1, len(a) // 4000)] for a in arrays if len(a)]
+    finite = np.concatenate(samples) if samples else np.zeros(0)
+    finite = finite[np.isfinite(finite)]
+    if not finite.size:
+        return (0.0, 1.0)
+    low, high = (float(v) for v in np.percentile(finite, [0.5, 99.5]))
+    step = nice_ceiling(max(high - low, 1e-6) / 4)
+    return (math.floor(low / step) * step, math.ceil(high / step) * step + (step if high == low
+                                                                          else 0.0))

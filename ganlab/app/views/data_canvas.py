@@ -1,0 +1,293 @@
+"""The data-space canvas of 2D targets: samples, heatmaps, contours, arrows, manifold, paths.
+
+Every item is created once in `__init__`; `show_run` updates them in place from a `RunFrame`
+(fields the worker skipped this frame keep their last picture). Layer visibility only hides
+items. In painting mode the canvas turns mouse drags into `brush_moved(x, y)` in data
+coordinates instead of panning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QTransform
+from PySide6.QtWidgets import QGraphicsItem
+
+from ganlab.app import theme
+from ganlab.app.frame import RunFrame
+from ganlab.app.heatmap_scale import HeatmapScale, colour_bar_label
+from ganlab.app.layers import Layers
+from ganlab.core.targets import ViewBox
+
+ARROWS_SHOWN = 256  # gradient arrows drawn (every other displayed sample)
+ARROW_LENGTH = 0.07  # the typical (90th percentile) arrow, as a fraction of the view's width
+ARROW_SHRINK = 0.02  # the arrow scale forgets a large gradient by this fraction per frame
+DENSITY_LEVELS = (0.08, 0.4)  # contour levels as fractions of the density's peak
+
+
+class DataCanvas(pg.GraphicsLayoutWidget):
+    """One run's view of 2D data space."""
+
+    brush_moved = Signal(float, float)  # painting: the brush is at (x, y), button held
+    brush_released = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setMinimumSize(320, 300)
+        self.plot = self.addPlot(row=0, col=0)
+        theme.style_plot(self.plot)
+        self.plot.setAspectLocked(True)
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        self.heatmap = pg.ImageItem(axisOrder="col-major")
+        self.heatmap.setZValue(-10)
+        self.plot.addItem(self.heatmap)
+        self.colour_bar = pg.ColorBarItem(
+            values=(0, 1), colorMap=theme.heatmap_colormap(), width=16, interactive=False,
+            label="D(x)",
+        )
+        self.colour_bar.setImageItem(self.heatmap)
+        self.addItem(self.colour_bar, row=0, col=1)
+        self.colour_bar.getAxis("right").setTickFont(theme.axis_font())
+        density_pen = theme.pen(theme.DENSITY, 1.2, alpha=170)
+        self.density_curves = [pg.IsocurveItem(level=0.0, pen=density_pen)
+                               for _ in DENSITY_LEVELS]
+        for curve in self.density_curves:
+            curve.setZValue(-5)
+            # contours change only with the target: keep their rendering as a pixmap
+            curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            self.plot.addItem(curve)
+        self.manifold = pg.PlotDataItem(pen=theme.pen(theme.GENERATED, 1.0, alpha=110))
+        self.real = pg.ScatterPlotItem(size=6, pen=pg.mkPen("#0b2e1b", width=0.8),
+                                       brush=theme.brush(theme.REAL, 230), name="real data")
+        self.generated = pg.ScatterPlotItem(size=6, pen=pg.mkPen("#2a0d3f", width=0.8),
+                                            brush=theme.brush(theme.GENERATED, 230),
+                                            name="generated")
+        self.arrows = pg.PlotDataItem(pen=theme.pen(theme.GRADIENT, 1.2, alpha=200),
+                                      connect="pairs", antialias=False)
+        self.arrow_tips = pg.ScatterPlotItem(size=3, pen=None, brush=theme.brush(theme.GRADIENT))
+        self.path = pg.PlotDataItem(pen=theme.pen(theme.INTERPOLATION, 2.5))
+        self.path_ends = pg.ScatterPlotItem(size=10, symbol="s", pen=pg.mkPen("w", width=1),
+                                            brush=theme.brush(theme.INTERPOLATION))
+        self.traveller = pg.ScatterPlotItem(size=16, pen=pg.mkPen("w", width=2),
+                                            brush=theme.brush(theme.INTERPOLATION))
+        self.painted = pg.ScatterPlotItem(size=5, pen=None, brush=theme.brush(theme.REAL, 220))
+        for z, item in enumerate((self.manifold, self.real, self.generated, self.arrows,
+                                  self.arrow_tips, self.path, self.path_ends, self.traveller,
+                                  self.painted)):
+            item.setZValue(z)
+            self.plot.addItem(item)
+        self.legend = pg.LegendItem(offset=(8, 8), labelTextColor=theme.NEUTRAL_TEXT,
+                                    brush=theme.brush(theme.BACKGROUND, 190))
+        self.legend.setParentItem(self.plot.vb)
+        self.legend.addItem(self.real, "real data")
+        self.legend.addItem(self.generated, "generated G(z)")
+        self.note = pg.TextItem(color=theme.MUTED, anchor=(1, 1))
+        self.note.setParentItem(self.plot.vb)
+        _cache_static_items(self)
+        self._scale = HeatmapScale()
+        self._arrow_reference: float | None = None
+        self._density_source: np.ndarray | None = None
+        self._real_source: np.ndarray | None = None
+        self._box: ViewBox | None = None
+        self._path: np.ndarray | None = None
+        self._painting = False
+        self._layers = Layers()
+        self.set_layers(self._layers)
+
+    # ---------------------------------------------------------------- configuration
+    def set_title(self, text: str) -> None:
+        if text == getattr(self, "_title", None):
+            return
+        self._title = text
+        self.plot.setTitle(text, color=theme.NEUTRAL_TEXT, size=f"{theme.BASE_POINT_SIZE + 1}pt")
+
+    def set_layers(self, layers: Layers) -> None:
+        self._layers = layers
+        painting = self._painting
+        self.real.setVisible(layers.real and not painting)
+        self.generated.setVisible(layers.generated and not painting)
+        heatmap = (layers.discriminator or layers.optimal_discriminator) and not painting
+        self.heatmap.setVisible(heatmap)
+        self.colour_bar.setVisible(heatmap)
+        for curve in self.density_curves:
+            curve.setVisible(layers.density and not painting)
+        self.arrows.setVisible(layers.gradients and not painting)
+        self.arrow_tips.setVisible(layers.gradients and not painting)
+        self.note.setVisible(layers.gradients and not painting)
+        self.manifold.setVisible(layers.manifold and not painting)
+        for item in (self.path, self.path_ends, self.traveller):
+            item.setVisible(layers.interpolation and not painting)
+        self.painted.setVisible(painting)
+        self.legend.setVisible(not painting)
+
+    def set_box(self, box: ViewBox) -> None:
+        """Show exactly this region of data space."""
+        if box == self._box:
+            return
+        self._box = box
+        self.plot.setRange(xRange=(box.low[0], box.high[0]), yRange=(box.low[1], box.high[1]),
+                           padding=0.0)
+        self.note.setPos(self.plot.vb.width() - 6, self.plot.vb.height() - 4)
+
+    def restart(self) -> None:
+        """Forget adaptive scales (the networks restarted)."""
+        self._scale.reset()
+        self._arrow_reference = None
+
+    # ---------------------------------------------------------------- drawing
+    def show_run(self, run: RunFrame) -> None:
+        snapshot = run.snapshot
+        self.set_box(snapshot.box)
+        if snapshot.real is not self._real_source:
+            self._real_source = snapshot.real
+            self.real.setData(pos=snapshot.real)
+        if np.isfinite(snapshot.fake).all():
+            self.generated.setData(pos=snapshot.fake)
+        layers = self._layers
+        field = snapshot.optimal_discriminator if layers.optimal_discriminator else snapshot.critic
+        if field is not None and field.ndim == 2:
+            self._show_heatmap(field, snapshot, optimal=layers.optimal_discriminator)
+        elif layers.discriminator and snapshot.output_kind == "none":
+            self.heatmap.clear()  # no discriminator (sliced Wasserstein): nothing to show
+        if snapshot.target_density is not None:
+            self._show_density(snapshot.target_density, snapshot.box)
+        if snapshot.gradients is not None:
+            self._show_gradients(snapshot.fake, snapshot.gradients, snapshot.box)
+        if snapshot.manifold is not None:
+            self._show_manifold(snapshot.manifold)
+        self._path = run.interpolation_path
+        if run.interpolation_path is None:
+            self.path.setData([], [])
+            self.path_ends.setData([], [])
+            self.traveller.setData([], [])
+        else:
+            path = run.interpolation_path
+            self.path.setData(path[:, 0], path[:, 1])
+            self.path_ends.setData(pos=path[[0, -1]])
+
+    def _show_heatmap(self, field: np.ndarray, snapshot, optimal: bool) -> None:
+        if optimal:
+            levels, label = (0.0, 1.0), "D*(x) = p_data / (p_data + p_g)"
+        else:
+            levels = self._scale.levels(field, snapshot.output_kind, snapshot.objective)
+            label = colour_bar_label(snapshot.output_kind, snapshot.objective)
+        box = snapshot.box
+        self.heatmap.setImage(np.nan_to_num(field, nan=0.5 * (levels[0] + levels[1])),
+                              levels=levels, autoLevels=False)
+        self.heatmap.setRect(QRectF(box.low[0], box.low[1], box.high[0] - box.low[0],
+                                    box.high[1] - box.low[1]))
+        if self.colour_bar.levels() != levels:
+            self.colour_bar.setLevels(levels)
+        axis = self.colour_bar.getAxis("right")
+        if axis.labelText != label:
+            axis.setLabel(label, color=theme.NEUTRAL_TEXT)
+
+    def _show_density(self, density: np.ndarray, box: ViewBox) -> None:
+        if density is self._density_source or density.ndim != 2:
+            return
+        self._density_source = density
+        resolution = density.shape[0]
+        dx = (box.high[0] - box.low[0]) / resolution
+        dy = (box.high[1] - box.low[1]) / resolution
+        transform = QTransform()
+        transform.translate(box.low[0] + 0.5 * dx, box.low[1] + 0.5 * dy)
+        transform.scale(dx, dy)
+        peak = float(np.nanmax(density)) if density.size else 0.0
+        for curve, fraction in zip(self.density_curves, DENSITY_LEVELS, strict=True):
+            curve.setTransform(transform)
+            curve.setData(density, level=fraction * peak)
+
+    def _show_gradients(self, fake: np.ndarray, gradients: np.ndarray, box: ViewBox) -> None:
+        step = max(1, len(fake) // ARROWS_SHOWN)
+        points, grads = fake[::step], gradients[::step]
+        ok = np.isfinite(points).all(axis=1) & np.isfinite(grads).all(axis=1)
+        points, grads = points[ok], grads[ok]
+        if not len(points):
+            return
+        norms = np.linalg.norm(grads, axis=1)
+        typical = float(np.percentile(norms, 90)) or 1e-12
+        if self._arrow_reference is None or typical > self._arrow_reference:
+            self._arrow_reference = typical
+        else:
+            self._arrow_reference = max(typical, self._arrow_reference * (1 - ARROW_SHRINK))
+        width = box.high[0] - box.low[0]
+        tips = points - grads * (ARROW_LENGTH * width / self._arrow_reference)
+        segments = np.empty((2 * len(points), 2))
+        segments[0::2], segments[1::2] = points, tips
+        self.arrows.setData(segments[:, 0], segments[:, 1])
+        self.arrow_tips.setData(pos=tips)
+        self.note.setText(f"median |∂L_G/∂x| = {np.median(norms):.2g}")
+        self.note.setPos(self.plot.vb.width() - 6, self.plot.vb.height() - 4)
+
+    def _show_manifold(self, polylines: list[np.ndarray]) -> None:
+        if not polylines:
+            return
+        stacked = np.concatenate(polylines)
+        connect = np.ones(len(stacked), dtype=bool)
+        ends = np.cumsum([len(p) for p in polylines]) - 1
+        connect[ends] = False
+        finite = np.isfinite(stacked).all(axis=1)
+        connect &= finite
+        stacked = np.where(finite[:, None], stacked, 0.0)
+        self.manifold.setData(stacked[:, 0], stacked[:, 1], connect=connect)
+
+    def move_traveller(self, t: float) -> None:
+        """Put the travelling point at fraction t ∈ [0, 1] of the interpolation path."""
+        path = self._path
+        if path is None or not len(path) or not self._layers.interpolation:
+            return
+        position = t * (len(path) - 1)
+        index = min(int(position), len(path) - 2) if len(path) > 1 else 0
+        frac = position - index
+        point = path[index] if len(path) == 1 else (1 - frac) * path[index] + frac * path[index + 1]
+        self.traveller.setData(pos=point[None, :])
+
+    # ---------------------------------------------------------------- painting
+    def set_painting(self, painting: bool, box: ViewBox | None = None) -> None:
+        self._painting = painting
+        self.plot.setMouseEnabled(x=not painting, y=not painting)
+        self.setCursor(Qt.CursorShape.CrossCursor if painting else Qt.CursorShape.ArrowCursor)
+        if painting and box is not None:
+            self._box = None
+            self.set_box(box)
+        self.set_layers(self._layers)
+
+    def show_painted(self, points: np.ndarray) -> None:
+        self.painted.setData(pos=points if len(points) else np.zeros((0, 2)))
+
+    def data_position(self, widget_pos) -> tuple[float, float]:
+        """Data coordinates of a position in this widget's viewport."""
+        point = self.plot.vb.mapSceneToView(self.mapToScene(widget_pos))
+        return float(point.x()), float(point.y())
+
+    def mousePressEvent(self, event):
+        if self._painting and event.button() == Qt.MouseButton.LeftButton:
+            self.brush_moved.emit(*self.data_position(event.position().toPoint()))
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event):
+        if self._painting and event.buttons() & Qt.MouseButton.LeftButton:
+            self.brush_moved.emit(*self.data_position(event.position().toPoint()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event):
+        if self._painting and event.button() == Qt.MouseButton.LeftButton:
+            self.brush_released.emit()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+
+def _cache_static_items(view: pg.GraphicsLayoutWidget) -> None:
+    """Axes, titles and legends rarely change: paint them once into pixmaps (text is slow)."""
+    for item in view.scene().items():
+        if isinstance(item, (pg.AxisItem, pg.LabelItem, pg.LegendItem)) or (
+            item.parentItem() is not None and isinstance(item.parentItem(), pg.LegendItem)
+        ):
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)

@@ -1,0 +1,144 @@
+"""The model overview: noise z → G → generated samples → D ← real samples, and the two losses.
+
+The network being updated right now lights up (the worker reports which one changed since the
+previous frame; in slow motion the two halves of an iteration are shown apart). The current
+objective's formulas sit under the diagram. Painted with QPainter: a few boxes and arrows.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from ganlab.app import theme
+from ganlab.core.objectives import OBJECTIVES
+
+PHASE_TEXT = {
+    "idle": "paused",
+    "discriminator": "updating D (critic steps)",
+    "generator": "updating G",
+    "both": "updating D and G in turn",
+}
+
+
+class DiagramCanvas(QWidget):
+    """The boxes and arrows."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setMinimumSize(280, 150)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.phase = "idle"
+        self.has_discriminator = True
+        self.critic_steps = 1
+        self.generator_steps = 1
+
+    def paintEvent(self, event):  # Qt's name
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w, h = self.width(), self.height()
+        font = QFont(self.font())
+        font.setPointSize(theme.BASE_POINT_SIZE)
+        painter.setFont(font)
+        unit_w, unit_h = w / 10.0, h / 6.0
+        boxes = {
+            "z": QRectF(0.1 * unit_w, 0.5 * unit_h, 2.0 * unit_w, 1.4 * unit_h),
+            "G": QRectF(2.9 * unit_w, 0.4 * unit_h, 1.5 * unit_w, 1.6 * unit_h),
+            "fake": QRectF(5.1 * unit_w, 0.5 * unit_h, 1.9 * unit_w, 1.4 * unit_h),
+            "real": QRectF(5.1 * unit_w, 3.9 * unit_h, 1.9 * unit_w, 1.4 * unit_h),
+            "D": QRectF(7.8 * unit_w, 2.0 * unit_h, 1.7 * unit_w, 2.0 * unit_h),
+        }
+        lit_g = self.phase in ("generator", "both")
+        lit_d = self.phase in ("discriminator", "both") and self.has_discriminator
+        self._box(painter, boxes["z"], "z ~ p(z)", theme.MUTED, False)
+        self._box(painter, boxes["G"], f"G\n×{self.generator_steps}", theme.GENERATOR, lit_g,
+                  network=True)
+        self._box(painter, boxes["fake"], "G(z)", theme.GENERATED, False)
+        self._box(painter, boxes["real"], "x ~ p_data", theme.REAL, False)
+        d_text = f"D\n×{self.critic_steps}" if self.has_discriminator else "no D"
+        self._box(painter, boxes["D"], d_text, theme.DISCRIMINATOR, lit_d, network=True,
+                  enabled=self.has_discriminator)
+        arrow = QPen(QColor(theme.NEUTRAL_TEXT), 1.6)
+        self._arrow(painter, arrow, boxes["z"], boxes["G"])
+        self._arrow(painter, arrow, boxes["G"], boxes["fake"])
+        self._arrow(painter, arrow, boxes["fake"], boxes["D"])
+        self._arrow(painter, arrow, boxes["real"], boxes["D"])
+        status = PHASE_TEXT.get(self.phase, "")
+        painter.setPen(QColor(theme.NEUTRAL_TEXT))
+        painter.drawText(QRectF(0, 4.3 * unit_h, 5.0 * unit_w, 1.5 * unit_h),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, status)
+        painter.end()
+
+    @staticmethod
+    def _box(painter, rect, text, colour, lit, network=False, enabled=True):
+        base = QColor(colour)
+        fill = QColor(base)
+        fill.setAlpha(230 if lit else (60 if network and enabled else 25))
+        border = QPen(base if enabled else QColor(theme.MUTED), 3.0 if lit else 1.4)
+        if not enabled:
+            border.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(border)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(rect, 8, 8)
+        painter.setPen(QColor("#111111") if lit else QColor(theme.NEUTRAL_TEXT))
+        font = QFont(painter.font())
+        font.setBold(network)
+        painter.setFont(font)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+    @staticmethod
+    def _arrow(painter, pen, source: QRectF, target: QRectF):
+        start = QPointF(source.right(), source.center().y())
+        end = QPointF(target.left(), target.center().y())
+        painter.setPen(pen)
+        path = QPainterPath(start)
+        middle_x = (start.x() + end.x()) / 2
+        path.cubicTo(QPointF(middle_x, start.y()), QPointF(middle_x, end.y()), end)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+        head = 7.0
+        painter.setBrush(pen.color())
+        painter.drawPolygon([end, QPointF(end.x() - head, end.y() - head / 2),
+                             QPointF(end.x() - head, end.y() + head / 2)])
+
+
+class ModelDiagram(QWidget):
+    """The diagram plus the objective's name, summary and formulas."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        self.canvas = DiagramCanvas()
+        self.formulas = QLabel()
+        self.formulas.setWordWrap(True)
+        self.formulas.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.canvas, stretch=1)
+        layout.addWidget(self.formulas)
+        self._objective = None
+
+    def set_objective(self, name: str, critic_steps: int, generator_steps: int) -> None:
+        objective = OBJECTIVES[name]
+        shown = (objective.needs_discriminator, critic_steps, generator_steps)
+        canvas = self.canvas
+        if shown != (canvas.has_discriminator, canvas.critic_steps, canvas.generator_steps):
+            canvas.has_discriminator, canvas.critic_steps, canvas.generator_steps = shown
+            canvas.update()
+        if name != self._objective:
+            self._objective = name
+            self.formulas.setText(
+                f"<b>{name}</b>: {objective.summary}<br>"
+                f"<span style='color:{theme.DISCRIMINATOR}'>{objective.discriminator_formula}"
+                f"</span><br><span style='color:{theme.GENERATOR}'>"
+                f"{objective.generator_formula}</span>"
+            )
+
+    def set_phase(self, phase: str) -> None:
+        if phase != self.canvas.phase:
+            self.canvas.phase = phase
+            self.canvas.update()
+
+    @property
+    def phase(self) -> str:
+        return self.canvas.phase

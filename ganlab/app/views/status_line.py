@@ -1,0 +1,76 @@
+"""The status bar's permanent fields: iteration, speed, frames drawn, device, headline metrics."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+from ganlab.app.frame import Frame
+
+
+def headline_metrics(metrics: dict | None) -> str:
+    """'modes 7/8 · HQ 64% · JS 0.12 · W1 0.05' from whatever the metrics hold."""
+    if not metrics:
+        return ""
+    parts = []
+    if metrics.get("total_modes"):
+        parts.append(f"modes {metrics.get('modes_covered', 0)}/{metrics['total_modes']}")
+        high_quality = metrics.get("high_quality_fraction")
+        if high_quality is not None:
+            parts.append(f"HQ {100 * high_quality:.0f}%")
+    for key, label in (("js", "JS"), ("w1", "W1")):
+        value = metrics.get(key)
+        if value is not None and math.isfinite(value):
+            parts.append(f"{label} {value:.3g}")
+    return " · ".join(parts)
+
+
+class StatusLine:
+    """Owns the labels it adds to a QStatusBar."""
+
+    def __init__(self, bar: QStatusBar):
+        self.bar = bar
+        self.iteration = QLabel("iteration 0")
+        self.speed = QLabel("0 it/s")
+        self.fps = QLabel("0 fps")
+        self.device = QLabel("cpu")
+        self.metrics = QLabel("")
+        tips = {
+            self.iteration: "Training iterations so far (k critic + g generator updates each).",
+            self.speed: "Training iterations per second, measured by the worker.",
+            self.fps: "Frames drawn per second by the views.",
+            self.device: "The device the networks train on.",
+            self.metrics: "Run A's latest metrics: modes covered, % high quality, JS, W1.",
+        }
+        for label, tip in tips.items():
+            label.setToolTip(tip)
+            label.setMinimumWidth(70)
+            bar.addPermanentWidget(label)
+        self._frames = 0
+        self._clock = time.perf_counter()
+        self.frames_per_second = 0.0
+        self._metrics_by_run: dict[int, str] = {}
+
+    def show_frame(self, frame: Frame) -> None:
+        self._frames += 1
+        now = time.perf_counter()
+        if now - self._clock >= 1.0:
+            self.frames_per_second = self._frames / (now - self._clock)
+            self._frames, self._clock = 0, now
+        self.iteration.setText(f"iteration {frame.iteration:,}")
+        self.speed.setText(f"{frame.iterations_per_second:,.0f} it/s")
+        self.fps.setText(f"{self.frames_per_second:.0f} fps")
+        if frame.runs:
+            self.device.setText(frame.runs[0].device)
+        for index, run in enumerate(frame.runs):
+            if run.metrics:
+                self._metrics_by_run[index] = headline_metrics(run.metrics)
+        texts = [f"{'AB'[i]}: {t}" if len(frame.runs) > 1 else t
+                 for i, t in sorted(self._metrics_by_run.items()) if i < len(frame.runs) and t]
+        self.metrics.setText("   ".join(texts))
+
+    def clear_metrics(self) -> None:
+        self._metrics_by_run.clear()
+        self.metrics.setText("")
