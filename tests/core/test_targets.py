@@ -158,3 +158,11 @@ def test_arbitrary_bytes_load_or_fail_clearly(tmp_path_factory, content, suffix)
         assert str(path) in str(error)
     else:
         assert points.ndim == 2 and points.shape[1] in (1, 2) and np.isfinite(points).all()
+
+
+def test_standardisation_uses_one_scale_for_every_axis():
+    mean, scale = TARGETS["segment"]().moments()
+    assert mean == pytest.approx([0.0, 0.5], abs=0.01)
+    assert scale[0] == scale[1] == pytest.approx(np.sqrt((1 / 12) / 2), rel=0.02)
+    _, scale = TARGETS["grid25"]().moments()
+    assert scale[0] == scale[1] == pytest.approx(np.sqrt(8 + 0.05**2), rel=0.02)

@@ -53,11 +53,14 @@ class Target(ABC):
         return self.density(np.zeros((1, self.dim))) is not None
 
     def moments(self) -> tuple[np.ndarray, np.ndarray]:
-        """Mean and standard deviation (per axis, floored at 1e-3) of a large fixed sample."""
+        """Per-axis mean and one common scale √(mean per-axis variance), floored at 1e-3, of a
+        large fixed sample. One scale for every axis keeps shapes (and Lipschitz constraints)
+        isotropic, and a flat target such as the segment does not collapse its thin axis."""
         if not hasattr(self, "_moments"):
             generator = torch.Generator().manual_seed(12345)
             x = self.sample(100_000, generator).double().numpy()
-            self._moments = (x.mean(axis=0), np.maximum(x.std(axis=0), 1e-3))
+            scale = max(float(np.sqrt(x.var(axis=0).mean())), 1e-3)
+            self._moments = (x.mean(axis=0), np.full(self.dim, scale))
         return self._moments
 
 
