@@ -1,7 +1,7 @@
 """Which layers of the data-space canvas are shown (Qt-free), and what that asks of the worker.
 
-The two heatmaps share the canvas's one image, so at most one of them is on at a time: turning
-one on turns the other off (`Layers.with_layer` enforces it).
+The 2D canvas has one heatmap: it shows D(x) when that layer is on, else D*(x); with both on,
+D* is drawn as its decision boundary D* = ½ over the D(x) heatmap. The 1D view draws both curves.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from ganlab.app.pending_changes import ViewRequest
-
-HEATMAPS = ("discriminator", "optimal_discriminator")
 
 
 @dataclass(frozen=True)
@@ -25,13 +23,10 @@ class Layers:
     interpolation: bool = True  # path G((1-t) z0 + t z1) and its travelling point
 
     def with_layer(self, name: str, shown: bool) -> Layers:
-        """A copy with one layer changed (turning a heatmap on turns the other one off)."""
+        """A copy with one layer changed."""
         if name not in {f.name for f in fields(self)}:
             raise KeyError(f"no layer called {name!r}")
-        changes = {name: shown}
-        if shown and name in HEATMAPS:
-            changes.update({other: False for other in HEATMAPS if other != name})
-        return replace(self, **changes)
+        return replace(self, **{name: shown})
 
     def view_request(self, metrics: bool = True, resolution: int = 64) -> ViewRequest:
         """Ask the worker only for what a shown layer (or the 1D view) draws."""
@@ -57,7 +52,8 @@ LAYER_INFO = {
     ),
     "optimal_discriminator": (
         "D*(x)",
-        "Heatmap of the optimal discriminator D*(x) = p_data / (p_data + p_g) for the current G.",
+        "The optimal discriminator D*(x) = p_data / (p_data + p_g) for the current G (a "
+        "heatmap, or its ½ contour when D(x) is shown too).",
     ),
     "density": ("Density", "Contour lines of the target density p_data."),
     "gradients": (

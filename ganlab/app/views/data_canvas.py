@@ -53,6 +53,10 @@ class DataCanvas(pg.GraphicsLayoutWidget):
         density_pen = theme.pen(theme.DENSITY, 1.2, alpha=170)
         self.density_curves = [pg.IsocurveItem(level=0.0, pen=density_pen)
                                for _ in DENSITY_LEVELS]
+        self.boundary = pg.IsocurveItem(level=0.5, pen=theme.pen(theme.DENSITY, 2.0,
+                                                                 dashed=True))
+        self.boundary.setZValue(-4)
+        self.plot.addItem(self.boundary)
         for curve in self.density_curves:
             curve.setZValue(-5)
             # contours change only with the target: keep their rendering as a pixmap
@@ -110,6 +114,8 @@ class DataCanvas(pg.GraphicsLayoutWidget):
         self.generated.setVisible(layers.generated and not painting)
         heatmap = (layers.discriminator or layers.optimal_discriminator) and not painting
         self.heatmap.setVisible(heatmap)
+        self.boundary.setVisible(layers.discriminator and layers.optimal_discriminator
+                                 and not painting)
         self.colour_bar.setVisible(heatmap)
         for curve in self.density_curves:
             curve.setVisible(layers.density and not painting)
@@ -146,9 +152,14 @@ class DataCanvas(pg.GraphicsLayoutWidget):
         if np.isfinite(snapshot.fake).all():
             self.generated.setData(pos=snapshot.fake)
         layers = self._layers
-        field = snapshot.optimal_discriminator if layers.optimal_discriminator else snapshot.critic
+        optimal = layers.optimal_discriminator and not layers.discriminator
+        field = snapshot.optimal_discriminator if optimal else snapshot.critic
         if field is not None and field.ndim == 2:
-            self._show_heatmap(field, snapshot, optimal=layers.optimal_discriminator)
+            self._show_heatmap(field, snapshot, optimal=optimal)
+        d_star = snapshot.optimal_discriminator
+        if layers.discriminator and d_star is not None and d_star.ndim == 2:
+            self.boundary.setTransform(_grid_transform(snapshot.box, d_star.shape[0]))
+            self.boundary.setData(np.nan_to_num(d_star, nan=0.5), level=0.5)
         elif layers.discriminator and snapshot.output_kind == "none":
             self.heatmap.clear()  # no discriminator (sliced Wasserstein): nothing to show
         if snapshot.target_density is not None:
@@ -188,12 +199,7 @@ class DataCanvas(pg.GraphicsLayoutWidget):
         if density is self._density_source or density.ndim != 2:
             return
         self._density_source = density
-        resolution = density.shape[0]
-        dx = (box.high[0] - box.low[0]) / resolution
-        dy = (box.high[1] - box.low[1]) / resolution
-        transform = QTransform()
-        transform.translate(box.low[0] + 0.5 * dx, box.low[1] + 0.5 * dy)
-        transform.scale(dx, dy)
+        transform = _grid_transform(box, density.shape[0])
         peak = float(np.nanmax(density)) if density.size else 0.0
         for curve, fraction in zip(self.density_curves, DENSITY_LEVELS, strict=True):
             curve.setTransform(transform)
@@ -291,3 +297,13 @@ def _cache_static_items(view: pg.GraphicsLayoutWidget) -> None:
             item.parentItem() is not None and isinstance(item.parentItem(), pg.LegendItem)
         ):
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+def _grid_transform(box: ViewBox, resolution: int) -> QTransform:
+    """Maps grid indices (i, j) to the data coordinates of cell centres."""
+    dx = (box.high[0] - box.low[0]) / resolution
+    dy = (box.high[1] - box.low[1]) / resolution
+    transform = QTransform()
+    transform.translate(box.low[0] + 0.5 * dx, box.low[1] + 0.5 * dy)
+    transform.scale(dx, dy)
+    return transform

@@ -1,0 +1,167 @@
+"""The two thread channels and the worker's lifecycle, without any window."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from ganlab.app.frame_slot import FrameSlot
+from ganlab.app.pending_changes import MAX_QUEUED_STEPS, PendingChanges, ViewRequest
+from ganlab.app.worker import TrainingWorker
+from tests.app.conftest import small_config
+
+
+def test_pending_changes_latest_configuration_wins_and_one_shots_clear():
+    first, second = small_config("ring8"), small_config("grid25")
+    pending = PendingChanges((first,))
+    pending.set_configs((second,))
+    pending.request_steps(3)
+    pending.request_discriminator_step()
+    pending.set_view(ViewRequest(critic=False))
+    taken = pending.take()
+    assert [c.target.name for c in taken.configs] == ["grid25"]
+    assert (taken.steps, taken.discriminator_steps, taken.generator_steps) == (3, 1, 0)
+    assert taken.view.critic is False and taken.refresh
+    again = pending.take()
+    assert again.configs is None and again.steps == 0 and not again.refresh
+    assert again.view.critic is False  # state, not a one-shot
+    assert not pending.has_news
+
+
+def test_pending_steps_are_bounded_and_reset_cancels_them():
+    pending = PendingChanges((small_config(),))
+    for _ in range(MAX_QUEUED_STEPS + 50):
+        pending.request_steps(1)
+    pending.take()
+    pending.request_steps(5)
+    pending.request_reset()
+    taken = pending.take()
+    assert taken.reset and taken.steps == 0
+    pending.request_steps(MAX_QUEUED_STEPS * 3)
+    assert pending.take().steps == MAX_QUEUED_STEPS
+
+
+def test_pending_wait_returns_at_once_when_something_was_asked():
+    pending = PendingChanges((small_config(),))
+    pending.take()
+    pending.set_running(True)
+    started = time.perf_counter()
+    pending.wait(5.0)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_frame_slot_keeps_only_the_newest_frame():
+    slot = FrameSlot()
+    assert slot.take() is None and slot.consumed
+    slot.publish("first")
+    slot.publish("second")
+    assert not slot.consumed
+    assert slot.take() == "second" and slot.take() is None
+    assert (slot.published, slot.dropped) == (2, 1)
+
+
+def test_worker_publishes_in_order_trains_and_stops_quickly():
+    pending = PendingChanges((small_config(),))
+    slot = FrameSlot()
+    worker = TrainingWorker(pending, slot, metrics_interval_s=0.3)
+    worker.start()
+    try:
+        frames = []
+        pending.set_running(True)
+        deadline = time.perf_counter() + 20
+        while time.perf_counter() < deadline:
+            frame = slot.take()
+            if frame is not None:
+                frames.append(frame)
+                if frame.iteration > 30 and any(run.metrics for f in frames for run in f.runs):
+                    break
+            time.sleep(0.02)
+        sequences = [f.sequence for f in frames]
+        assert sequences == sorted(set(sequences))
+        iterations = [f.iteration for f in frames]
+        assert iterations == sorted(iterations) and iterations[-1] > 30
+        metrics = next(run.metrics for f in frames for run in f.runs if run.metrics)
+        assert {"js", "w1", "modes_covered", "high_quality_fraction"} <= set(metrics)
+        assert metrics["total_modes"] == 8
+    finally:
+        started = time.perf_counter()
+        assert worker.stop(2.0)
+        assert time.perf_counter() - started < 2.0
+
+
+def test_worker_reports_a_bad_setting_and_keeps_going():
+    config = small_config()
+    pending = PendingChanges((config,))
+    slot = FrameSlot()
+    worker = TrainingWorker(pending, slot)
+    worker.start()
+    try:
+        deadline = time.perf_counter() + 10
+        while slot.take() is None and time.perf_counter() < deadline:
+            time.sleep(0.02)
+        broken = config.copy()
+        broken.target.name = "custom"
+        broken.target.points_file = "/nonexistent/points.csv"
+        pending.set_configs((broken,))
+        pending.request_steps(2)
+        deadline = time.perf_counter() + 10
+        error_frame = None
+        while time.perf_counter() < deadline:
+            frame = slot.take()
+            if frame is not None and frame.error:
+                error_frame = frame
+                break
+            time.sleep(0.02)
+        assert error_frame is not None and "no such file" in error_frame.error
+        assert error_frame.runs[0].snapshot.iteration == 2  # the old target kept training
+    finally:
+        assert worker.stop(2.0)
+
+
+def test_interpolation_path_follows_the_generator():
+    pending = PendingChanges((small_config(),))
+    slot = FrameSlot()
+    worker = TrainingWorker(pending, slot)
+    worker.start()
+    try:
+        from ganlab.app.pending_changes import Interpolation
+
+        pending.set_interpolation(Interpolation(np.array([-1.0, 0.5]), np.array([1.0, -0.5])))
+        deadline = time.perf_counter() + 10
+        path = None
+        while time.perf_counter() < deadline and path is None:
+            frame = slot.take()
+            if frame is not None:
+                path = frame.runs[0].interpolation_path
+            time.sleep(0.02)
+        assert path is not None and path.shape == (64, 2)
+        trainer = worker.runs[0].trainer
+        import torch
+
+        expected = trainer.sample(1, latent=torch.tensor([[-1.0, 0.5]]))
+        np.testing.assert_allclose(path[0], expected[0], atol=1e-5)
+    finally:
+        assert worker.stop(2.0)
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_worker_compare_runs_share_iterations(count):
+    configs = tuple(small_config() for _ in range(count))
+    pending = PendingChanges(configs)
+    slot = FrameSlot()
+    worker = TrainingWorker(pending, slot)
+    worker.start()
+    try:
+        pending.request_steps(7)
+        deadline = time.perf_counter() + 10
+        while time.perf_counter() < deadline:
+            frame = slot.take()
+            if frame is not None and frame.iteration == 7:
+                break
+            time.sleep(0.02)
+        assert len(frame.runs) == count
+        assert {run.snapshot.iteration for run in frame.runs} == {7}
+    finally:
+        assert worker.stop(2.0)
