@@ -53,14 +53,14 @@ def run_one(job: tuple) -> dict:
     return result
 
 
-def _mean_se(values: list[float]) -> str:
+def _mean_se(values: list[float], digits: int = 2) -> str:
     finite = [v for v in values if math.isfinite(v)]
     if not finite:
         return "∞"
     mean = statistics.fmean(finite)
     se = statistics.stdev(finite) / math.sqrt(len(finite)) if len(finite) > 1 else 0.0
     note = "" if len(finite) == len(values) else f" ({len(values) - len(finite)} × ∞)"
-    return f"{mean:.2f} ± {se:.2f}{note}"
+    return f"{mean:.{digits}f} ± {se:.{digits}f}{note}"
 
 
 def table(rows: list[dict]) -> str:
@@ -72,10 +72,10 @@ def table(rows: list[dict]) -> str:
     for target, objective in keys:
         group = [r for r in rows if r["target"] == target and r["objective"] == objective]
         lines.append(
-            f"| {target} | {objective} | {_mean_se([r['modes_covered'] for r in group])}"
+            f"| {target} | {objective} | {_mean_se([r['modes_covered'] for r in group], 1)}"
             f" / {group[0]['total_modes']} | "
-            f"{_mean_se([100 * r['high_quality_fraction'] for r in group])} | "
-            f"{_mean_se([r['reverse_kl'] for r in group])} | "
+            f"{_mean_se([100 * r['high_quality_fraction'] for r in group], 1)} | "
+            f"{_mean_se([r['reverse_kl'] for r in group], 3)} | "
             f"{statistics.fmean(r['seconds'] for r in group):.0f} |"
         )
     for target, (modes, hq) in PACGAN.items():
