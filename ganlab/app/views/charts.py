@@ -48,7 +48,6 @@ class Charts(pg.GraphicsLayoutWidget):
         self.plots: dict[str, pg.PlotItem] = {}
         self.legends: dict[str, pg.LegendItem] = {}
         self.curves: dict[tuple[int, str], pg.PlotDataItem] = {}
-        self.labels: dict[tuple[int, str], str] = {}
         self._run_count = 1
         for column, (chart, series) in enumerate(CHARTS.items()):
             plot = self.addPlot(row=0, col=column)
@@ -61,8 +60,9 @@ class Charts(pg.GraphicsLayoutWidget):
                 plot.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
-            legend = plot.addLegend(offset=(6, 6), labelTextColor=theme.NEUTRAL_TEXT,
-                                    brush=theme.brush(theme.BACKGROUND, 170))
+            legend = plot.addLegend(offset=(-4, 4), labelTextColor=theme.NEUTRAL_TEXT,
+                                    brush=theme.brush(theme.BACKGROUND, 200),
+                                    verSpacing=-6)
             legend.setLabelTextSize(f"{theme.BASE_POINT_SIZE - 1}pt")
             self.legends[chart] = legend
             for run in (0, 1):
@@ -71,14 +71,14 @@ class Charts(pg.GraphicsLayoutWidget):
                     curve.setClipToView(True)
                     curve.setDownsampling(auto=True, method="peak")
                     self.curves[(run, name)] = curve
-                    self.labels[(run, name)] = label if run == 0 else f"{label} (B)"
                     if run == 0:
                         legend.addItem(curve, label)
             self.plots[chart] = plot
         self.plots["modes"].setYRange(0, 105)
         self.reference_lines = {
             name: pg.InfiniteLine(angle=0, movable=False, pen=theme.pen(colour, 1.2, alpha=150),
-                                  label="", labelOpts={"color": colour, "position": 0.15})
+                                  label="", labelOpts={"color": colour, "position": 0.4,
+                                                       "anchors": [(0.5, 1), (0.5, 1)]})
             for name, colour in (("discriminator", theme.DISCRIMINATOR),
                                  ("generator", theme.GENERATOR))
         }
@@ -95,19 +95,15 @@ class Charts(pg.GraphicsLayoutWidget):
         self.set_run_count(1)
 
     def set_run_count(self, runs: int) -> None:
-        """Show run B's dashed curves (and their legend entries) only in compare mode."""
-        for (run, name), curve in self.curves.items():
+        """Show run B's dashed curves only in compare mode (the titles say which is which)."""
+        for (run, _name), curve in self.curves.items():
             curve.setVisible(run < runs)
             if run >= runs:
                 curve.setData([], [])
-            if run == 1:
-                chart = next(c for c, series in CHARTS.items()
-                             if name in [entry[0] for entry in series])
-                legend = self.legends[chart]
-                legend.removeItem(curve)
-                if runs > 1:
-                    legend.addItem(curve, self.labels[(run, name)])
-        self._run_count = runs
+        for chart, plot in self.plots.items():
+            suffix = "  (A solid, B dashed)" if runs > 1 else ""
+            plot.setTitle(TITLES[chart] + suffix, color=theme.NEUTRAL_TEXT,
+                          size=f"{theme.BASE_POINT_SIZE + 1}pt")
 
     def set_mode_chart_visible(self, visible: bool) -> None:
         self.plots["modes"].setVisible(visible)

@@ -45,7 +45,7 @@ class DataCanvas(pg.GraphicsLayoutWidget):
         self.plot.addItem(self.heatmap)
         self.colour_bar = pg.ColorBarItem(
             values=(0, 1), colorMap=theme.heatmap_colormap(), width=16, interactive=False,
-            label="D(x)",
+            label="D(x)  (1 = real)",
         )
         self.colour_bar.setImageItem(self.heatmap)
         self.addItem(self.colour_bar, row=0, col=1)
@@ -159,7 +159,9 @@ class DataCanvas(pg.GraphicsLayoutWidget):
         d_star = snapshot.optimal_discriminator
         if layers.discriminator and d_star is not None and d_star.ndim == 2:
             self.boundary.setTransform(_grid_transform(snapshot.box, d_star.shape[0]))
-            self.boundary.setData(np.nan_to_num(d_star, nan=0.5), level=0.5)
+            # undefined D* (no data and no model nearby) counts as "not real": the contour
+            # then encloses exactly the regions where the data outweighs the generator
+            self.boundary.setData(np.nan_to_num(d_star, nan=0.0), level=0.5)
         elif layers.discriminator and snapshot.output_kind == "none":
             self.heatmap.clear()  # no discriminator (sliced Wasserstein): nothing to show
         if snapshot.target_density is not None:
@@ -191,7 +193,7 @@ class DataCanvas(pg.GraphicsLayoutWidget):
                                     box.high[1] - box.low[1]))
         if self.colour_bar.levels() != levels:
             self.colour_bar.setLevels(levels)
-        axis = self.colour_bar.getAxis("right")
+        axis = self.colour_bar.getAxis("left")  # ColorBarItem puts its label on the left axis
         if axis.labelText != label:
             axis.setLabel(label, color=theme.NEUTRAL_TEXT)
 

@@ -26,7 +26,7 @@ class LatentPanel(QWidget):
         self._rng = np.random.default_rng(seed)
         self._start = np.zeros(2)
         self._end = np.zeros(2)
-        self._distribution = "gaussian"
+        self._distribution: str | None = None  # set by set_latent below
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self.plot = pg.PlotWidget()

@@ -27,7 +27,7 @@ class DiagramCanvas(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setMinimumSize(280, 150)
+        self.setMinimumSize(240, 130)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.phase = "idle"
         self.has_discriminator = True
@@ -37,36 +37,50 @@ class DiagramCanvas(QWidget):
     def paintEvent(self, event):  # Qt's name
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        w, h = self.width(), self.height()
+        width, height = self.width(), self.height()
         font = QFont(self.font())
         font.setPointSize(theme.BASE_POINT_SIZE)
+        font.setBold(True)
         painter.setFont(font)
-        unit_w, unit_h = w / 10.0, h / 6.0
-        boxes = {
-            "z": QRectF(0.1 * unit_w, 0.5 * unit_h, 2.0 * unit_w, 1.4 * unit_h),
-            "G": QRectF(2.9 * unit_w, 0.4 * unit_h, 1.5 * unit_w, 1.6 * unit_h),
-            "fake": QRectF(5.1 * unit_w, 0.5 * unit_h, 1.9 * unit_w, 1.4 * unit_h),
-            "real": QRectF(5.1 * unit_w, 3.9 * unit_h, 1.9 * unit_w, 1.4 * unit_h),
-            "D": QRectF(7.8 * unit_w, 2.0 * unit_h, 1.7 * unit_w, 2.0 * unit_h),
-        }
+        metrics = painter.fontMetrics()
+        labels = {"z": "z", "G": f"G ×{self.generator_steps}", "fake": "G(z)",
+                  "real": "x (data)",
+                  "D": f"D ×{self.critic_steps}" if self.has_discriminator else "no D"}
+        widths = {key: metrics.horizontalAdvance(text) + 18 for key, text in labels.items()}
+        box_height = metrics.height() * 2.0
+        margin = 6.0
+        row_width = widths["z"] + widths["G"] + widths["fake"] + widths["D"]
+        gap = max(14.0, (width - 2 * margin - row_width) / 3)
+        top = margin + 4
+        bottom = min(height - box_height - metrics.height() * 1.6, top + box_height * 1.9)
+        x = margin
+        boxes = {}
+        for key in ("z", "G", "fake"):
+            boxes[key] = QRectF(x, top, widths[key], box_height)
+            x += widths[key] + gap
+        boxes["real"] = QRectF(boxes["fake"].right() - widths["real"], bottom, widths["real"],
+                               box_height)
+        boxes["D"] = QRectF(width - margin - widths["D"], (top + bottom) / 2, widths["D"],
+                            box_height)
         lit_g = self.phase in ("generator", "both")
         lit_d = self.phase in ("discriminator", "both") and self.has_discriminator
-        self._box(painter, boxes["z"], "z ~ p(z)", theme.MUTED, False)
-        self._box(painter, boxes["G"], f"G\n×{self.generator_steps}", theme.GENERATOR, lit_g,
-                  network=True)
-        self._box(painter, boxes["fake"], "G(z)", theme.GENERATED, False)
-        self._box(painter, boxes["real"], "x ~ p_data", theme.REAL, False)
-        d_text = f"D\n×{self.critic_steps}" if self.has_discriminator else "no D"
-        self._box(painter, boxes["D"], d_text, theme.DISCRIMINATOR, lit_d, network=True,
+        self._box(painter, boxes["z"], labels["z"], theme.MUTED, False)
+        self._box(painter, boxes["G"], labels["G"], theme.GENERATOR, lit_g, network=True)
+        self._box(painter, boxes["fake"], labels["fake"], theme.GENERATED, False)
+        self._box(painter, boxes["real"], labels["real"], theme.REAL, False)
+        self._box(painter, boxes["D"], labels["D"], theme.DISCRIMINATOR, lit_d, network=True,
                   enabled=self.has_discriminator)
         arrow = QPen(QColor(theme.NEUTRAL_TEXT), 1.6)
         self._arrow(painter, arrow, boxes["z"], boxes["G"])
         self._arrow(painter, arrow, boxes["G"], boxes["fake"])
         self._arrow(painter, arrow, boxes["fake"], boxes["D"])
         self._arrow(painter, arrow, boxes["real"], boxes["D"])
-        status = PHASE_TEXT.get(self.phase, "")
+        font.setBold(False)
+        painter.setFont(font)
         painter.setPen(QColor(theme.NEUTRAL_TEXT))
-        painter.drawText(QRectF(0, 4.3 * unit_h, 5.0 * unit_w, 1.5 * unit_h),
+        status = PHASE_TEXT.get(self.phase, "")
+        painter.drawText(QRectF(margin, bottom + box_height + 2, width - 2 * margin,
+                                metrics.height() * 1.4),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, status)
         painter.end()
 
@@ -82,9 +96,6 @@ class DiagramCanvas(QWidget):
         painter.setBrush(fill)
         painter.drawRoundedRect(rect, 8, 8)
         painter.setPen(QColor("#111111") if lit else QColor(theme.NEUTRAL_TEXT))
-        font = QFont(painter.font())
-        font.setBold(network)
-        painter.setFont(font)
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
     @staticmethod
