@@ -50,6 +50,7 @@ from ganlab.core.targets import PointsFileError, load_points
 log = logging.getLogger(__name__)
 
 ANIMATION_PERIOD_S = 4.0  # the interpolation point goes from z0 to z1 and back in this time
+ANIMATION_STEP_S = 1 / 30  # the travelling point moves at most 30 times a second
 
 
 class MainWindow(QMainWindow):
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
                                         self.banner)
         self._connect()
         self._animation_clock = time.perf_counter()
+        self._last_animation = 0.0
         self._animating = True
         # the travelling point moves on the session's refresh tick, so a frame and the
         # animation are painted together (one repaint per tick, not two)
@@ -388,8 +390,11 @@ class MainWindow(QMainWindow):
         self._animating = animate
 
     def _animate(self) -> None:
-        if not self._animating or not self.layers.interpolation:
+        now = time.perf_counter()
+        if not self._animating or not self.layers.interpolation or (
+                now - self._last_animation < ANIMATION_STEP_S):
             return
+        self._last_animation = now
         phase = ((time.perf_counter() - self._animation_clock) / ANIMATION_PERIOD_S) % 1.0
         t = 2 * phase if phase < 0.5 else 2 - 2 * phase  # there and back
         self.presenter.move_travellers(t)
@@ -405,10 +410,21 @@ def build_window(config: RunConfig | None = None, **options) -> MainWindow:
     return MainWindow(config, **options)
 
 
+GIL_SWITCH_INTERVAL_S = 0.001  # hand the GIL between the GUI and the worker every 1 ms
+
+
 def theme_app() -> None:
+    """Theme the running QApplication once, and shorten the GIL switch interval so the worker
+    thread never waits long for Python while the GUI draws (the default is 5 ms)."""
+    import sys
+
     from PySide6.QtWidgets import QApplication
+
+    from ganlab.app.blas_threads import limit_blas_threads
 
     app = QApplication.instance()
     if app is not None and not getattr(app, "_ganlab_themed", False):
         theme.apply_theme(app)
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
+        limit_blas_threads(1)
         app._ganlab_themed = True

@@ -1,0 +1,195 @@
+"""The desktop app under load: training speed against a bare loop, frames, stalls, launch, memory.
+
+With every layer of the data canvas on (D heatmap, D* boundary, density, gradient arrows,
+manifold, interpolation) and the 30 Hz refresh running, it measures:
+
+- training iterations per second in the app, against the bare PyTorch loop of
+  `benchmarks/speed.py` (same networks, batch, objective; one torch thread, as the app's worker
+  uses on a 2-core machine — the other core is the GUI's),
+- frames drawn per second (frames the views actually drew),
+- the longest stall of the GUI event loop (lateness of a 5 ms timer) and its 99th percentile,
+- time from launching a fresh process to a visible, painted window (median of 3),
+- resident memory growth between the end of the warm-up and the end of the run.
+
+    xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/app_benchmark.py \\
+        [--seconds 30] [--memory-seconds 120] [--size "3×128, batch 256"]
+
+Prints a markdown table. (Run it on a quiet machine: the numbers are CPU-bound.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+LAUNCH_PROBE = """
+import time, sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv)
+from ganlab.app.main_window import build_window
+window = build_window()
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            print(f"PAINTED {time.time():.6f}", flush=True)
+            QTimer.singleShot(0, window.close)
+            QTimer.singleShot(50, app.quit)
+            watched.removeEventFilter(self)
+        return False
+
+probe = FirstPaint()
+window.installEventFilter(probe)
+window.show()
+app.exec()
+"""
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bare_loop_rate(size: str, seconds: float) -> float:
+    import torch
+
+    from benchmarks.speed import SIZES, BareLoop, iterations_per_second
+
+    torch.set_num_threads(1)
+    layers, width, batch = SIZES[size]
+    loop = BareLoop(layers, width, batch, torch.device("cpu"))
+    return statistics.median(
+        iterations_per_second(loop.step, torch.device("cpu"), seconds) for _ in range(3)
+    )
+
+
+def launch_seconds(repeats: int = 3) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.time()
+        result = subprocess.run([sys.executable, "-c", LAUNCH_PROBE], capture_output=True,
+                                text=True, cwd=ROOT, timeout=120, env=os.environ.copy())
+        painted = [line for line in result.stdout.splitlines() if line.startswith("PAINTED")]
+        if not painted:
+            raise RuntimeError(f"the launch probe failed:\n{result.stderr[-2000:]}")
+        times.append(float(painted[0].split()[1]) - started)
+    return statistics.median(times)
+
+
+def app_run(size: str, seconds: float, memory_seconds: float, warmup: float = 8.0) -> dict:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from benchmarks.speed import SIZES
+    from ganlab.app.lessons import app_defaults
+    from ganlab.app.main_window import build_window
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    layers, width, batch = SIZES[size]
+    config = app_defaults()
+    config.target.name = "grid25"
+    for net in (config.model.generator, config.model.discriminator):
+        net.hidden_layers, net.width = layers, width
+    config.training.batch_size = batch
+    config.training.device = "cpu"
+    config.objective.r1_gamma = 0.0  # as the bare loop
+    window = build_window(config)
+    window.resize(1600, 1000)
+    window.show()
+    for name in ("real", "generated", "discriminator", "optimal_discriminator", "density",
+                 "gradients", "manifold", "interpolation"):
+        window.set_layer(name, True)
+    window.session.play()
+    result: dict = {}
+    gaps: list[float] = []
+    last_tick = [time.perf_counter()]
+    measuring = [False]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        if measuring[0]:
+            gaps.append(now - last_tick[0])
+        last_tick[0] = now
+
+    probe = QTimer()
+    probe.setInterval(5)
+    probe.timeout.connect(tick)
+    probe.start()
+    state: dict = {}
+
+    def start() -> None:
+        measuring[0] = True
+        last_tick[0] = time.perf_counter()
+        state.update(time=time.perf_counter(), frames=window.presenter.frames_presented,
+                     iteration=window.session.last_frame.iteration, rss=rss_mb())
+
+    def measure() -> None:
+        elapsed = time.perf_counter() - state["time"]
+        measuring[0] = False
+        result["iterations_per_second"] = (
+            window.session.last_frame.iteration - state["iteration"]) / elapsed
+        result["frames_per_second"] = (
+            window.presenter.frames_presented - state["frames"]) / elapsed
+        stalls = sorted(gap - 0.005 for gap in gaps)
+        result["worst_stall_ms"] = 1000 * stalls[-1]
+        result["p99_stall_ms"] = 1000 * stalls[int(0.99 * (len(stalls) - 1))]
+
+    def finish() -> None:
+        result["rss_start_mb"] = state["rss"]
+        result["rss_end_mb"] = rss_mb()
+        result["memory_window_s"] = memory_seconds
+        result["iterations"] = window.session.last_frame.iteration
+        window.close()
+        app.quit()
+
+    QTimer.singleShot(int(warmup * 1000), start)
+    QTimer.singleShot(int((warmup + seconds) * 1000), measure)
+    QTimer.singleShot(int((warmup + max(seconds, memory_seconds)) * 1000), finish)
+    app.exec()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=30.0, help="throughput window")
+    parser.add_argument("--memory-seconds", type=float, default=120.0,
+                        help="run length for the memory measurement (after warm-up)")
+    parser.add_argument("--size", default="3×128, batch 256")
+    args = parser.parse_args()
+    bare = bare_loop_rate(args.size, 3.0)
+    launch = launch_seconds()
+    run = app_run(args.size, args.seconds, args.memory_seconds)
+    platform_name = os.environ.get("QT_QPA_PLATFORM") or "xcb (Xvfb)"
+    print(f"# {platform.machine()}, {os.cpu_count()} cores, {platform_name}, networks "
+          f"{args.size}, every layer on, 30 Hz refresh")
+    print("| measure | value |")
+    print("|---|---|")
+    print(f"| bare loop (1 thread) | {bare:.0f} it/s |")
+    ratio = run["iterations_per_second"] / bare
+    print(f"| app, training while drawing | {run['iterations_per_second']:.0f} it/s "
+          f"({ratio:.2f} of the bare loop) |")
+    print(f"| frames drawn | {run['frames_per_second']:.1f} per second |")
+    print(f"| longest GUI stall (5 ms timer lateness) | {run['worst_stall_ms']:.0f} ms "
+          f"(99th percentile {run['p99_stall_ms']:.0f} ms) |")
+    print(f"| launch to visible window | {launch:.2f} s |")
+    growth = run["rss_end_mb"] - run["rss_start_mb"]
+    print(f"| memory growth over {run['memory_window_s']:.0f} s of training "
+          f"({run['iterations']:,} iterations) | {growth:+.1f} MB "
+          f"({run['rss_start_mb']:.0f} → {run['rss_end_mb']:.0f} MB) |")
+
+
+if __name__ == "__main__":
+    main()
