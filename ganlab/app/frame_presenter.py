@@ -31,9 +31,11 @@ class RunPane(QStackedWidget):
         self.line_view = LineView()
         self.addWidget(self.canvas)
         self.addWidget(self.line_view)
+        self.hold_canvas = False  # painting: keep the 2D canvas whatever the target is
 
     def show_dimension(self, dim: int) -> None:
-        self.setCurrentWidget(self.line_view if dim == 1 else self.canvas)
+        self.setCurrentWidget(self.line_view if dim == 1 and not self.hold_canvas
+                              else self.canvas)
 
     @property
     def current_view(self):
@@ -78,6 +80,8 @@ class FramePresenter:
             if run.metrics:
                 history.add_metrics(run.metrics)
             pane = self.panes[index]
+            if pane.hold_canvas:  # painting: the canvas shows the brush strokes only
+                continue
             pane.show_dimension(snapshot.real.shape[1])
             view = pane.current_view
             prefix = f"Run {'AB'[index]}: " if compare else ""

@@ -327,6 +327,7 @@ class MainWindow(QMainWindow):
         self.compare_action.setEnabled(False)
         if self.session.compare:
             self.set_compare(False)
+        self.panes[0].hold_canvas = True
         self.panes[0].show_dimension(2)
         self.panes[0].canvas.set_painting(True, PAINT_BOX)
         self.panes[0].canvas.show_painted(self.painted.points)
@@ -336,6 +337,7 @@ class MainWindow(QMainWindow):
     def stop_painting(self) -> None:
         self.painting = False
         self.compare_action.setEnabled(True)
+        self.panes[0].hold_canvas = False
         self.panes[0].canvas.set_painting(False)
         self.painting_panel.hide()
 

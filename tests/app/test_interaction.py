@@ -54,8 +54,13 @@ def test_painting_a_target_and_training_on_it(window, qtbot):
     assert window.session.last_frame.failure is None
 
 
-def test_clear_and_cancel_painting(window):
+def test_clear_and_cancel_painting(window, qtbot):
+    window.gallery.choose("gaussian-1d")
+    qtbot.waitUntil(lambda: window.panes[0].current_view is window.panes[0].line_view,
+                    timeout=5_000)
     window.gallery.choose(DRAW)
+    qtbot.wait(200)  # frames keep coming: the canvas must stay up while painting
+    assert window.panes[0].current_view is window.panes[0].canvas
     window.painted.spray(0.0, 0.0, 0.1)
     window._on_brush_moved(0.5, 0.5)
     assert len(window.painted) > 0

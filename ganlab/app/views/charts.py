@@ -77,10 +77,10 @@ class Charts(pg.GraphicsLayoutWidget):
         self.plots["modes"].setYRange(0, 105)
         self.reference_lines = {
             name: pg.InfiniteLine(angle=0, movable=False, pen=theme.pen(colour, 1.2, alpha=150),
-                                  label="", labelOpts={"color": colour, "position": 0.4,
+                                  label="", labelOpts={"color": colour, "position": position,
                                                        "anchors": [(0.5, 1), (0.5, 1)]})
-            for name, colour in (("discriminator", theme.DISCRIMINATOR),
-                                 ("generator", theme.GENERATOR))
+            for name, colour, position in (("discriminator", theme.DISCRIMINATOR, 0.3),
+                                           ("generator", theme.GENERATOR, 0.62))
         }
         for line in self.reference_lines.values():
             line.pen.setStyle(pg.QtCore.Qt.PenStyle.DotLine)
@@ -88,7 +88,8 @@ class Charts(pg.GraphicsLayoutWidget):
         self.js_ceiling = pg.InfiniteLine(pos=math.log(2), angle=0, movable=False,
                                           pen=theme.pen(theme.JS_COLOUR, 1.0, alpha=120),
                                           label="log 2 (JS maximum)",
-                                          labelOpts={"color": theme.JS_COLOUR, "position": 0.8})
+                                          labelOpts={"color": theme.JS_COLOUR, "position": 0.3,
+                                                     "anchors": [(0.5, 1), (0.5, 1)]})
         self.plots["divergences"].addItem(self.js_ceiling, ignoreBounds=True)
         self._objective: str | None = None
         self._ranges: dict[str, tuple] = {}

@@ -38,19 +38,23 @@ class DiagramCanvas(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         width, height = self.width(), self.height()
-        font = QFont(self.font())
-        font.setPointSize(theme.BASE_POINT_SIZE)
-        font.setBold(True)
-        painter.setFont(font)
-        metrics = painter.fontMetrics()
         labels = {"z": "z", "G": f"G ×{self.generator_steps}", "fake": "G(z)",
                   "real": "x (data)",
                   "D": f"D ×{self.critic_steps}" if self.has_discriminator else "no D"}
-        widths = {key: metrics.horizontalAdvance(text) + 18 for key, text in labels.items()}
+        margin, min_gap = 6.0, 14.0
+        font = QFont(self.font())
+        font.setBold(True)
+        for size in range(theme.BASE_POINT_SIZE, 6, -1):  # the largest font that fits
+            font.setPointSize(size)
+            painter.setFont(font)
+            metrics = painter.fontMetrics()
+            widths = {key: metrics.horizontalAdvance(text) + 1.4 * metrics.height()
+                      for key, text in labels.items()}
+            row_width = widths["z"] + widths["G"] + widths["fake"] + widths["D"]
+            if row_width + 3 * min_gap + 2 * margin <= width:
+                break
         box_height = metrics.height() * 2.0
-        margin = 6.0
-        row_width = widths["z"] + widths["G"] + widths["fake"] + widths["D"]
-        gap = max(14.0, (width - 2 * margin - row_width) / 3)
+        gap = max(min_gap, (width - 2 * margin - row_width) / 3)
         top = margin + 4
         bottom = min(height - box_height - metrics.height() * 1.6, top + box_height * 1.9)
         x = margin
@@ -125,8 +129,10 @@ class ModelDiagram(QWidget):
         self.formulas = QLabel()
         self.formulas.setWordWrap(True)
         self.formulas.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.canvas, stretch=1)
+        self.canvas.setMaximumHeight(170)
+        layout.addWidget(self.canvas)
         layout.addWidget(self.formulas)
+        layout.addStretch(1)
         self._objective = None
 
     def set_objective(self, name: str, critic_steps: int, generator_steps: int) -> None:
