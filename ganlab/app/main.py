@@ -18,7 +18,12 @@ def run_app(argv: list[str] | None = None) -> int:
     theme_app()
     window = MainWindow()
     window.show()
-    return app.exec()
+    code = app.exec()
+    # a worker still busy after the window closed (say, closed during its start-up) must end
+    # before the interpreter does, or torch's threads abort the process on the way out
+    window.session.shutdown(timeout=0.0)
+    window.session.wait_for_worker(30.0)
+    return code
 
 
 if __name__ == "__main__":

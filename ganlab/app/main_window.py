@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 
 ANIMATION_PERIOD_S = 4.0  # the interpolation point goes from z0 to z1 and back in this time
 ANIMATION_STEP_S = 1 / 30  # the travelling point moves at most 30 times a second
+WORKER_START_DELAY_MS = 150  # let the window paint first: the worker's start-up is import-heavy
 
 
 class MainWindow(QMainWindow):
@@ -84,7 +85,7 @@ class MainWindow(QMainWindow):
         self.session.set_interpolation(*self.latent_panel.endpoints)
         self.statusBar().showMessage("Press Space to train, → to step once.", 10000)
         if start:
-            self.session.start()
+            QTimer.singleShot(WORKER_START_DELAY_MS, self.session.start)
 
     # ---------------------------------------------------------------- building
     def _build_central(self) -> None:
@@ -402,6 +403,7 @@ class MainWindow(QMainWindow):
         self.presenter.move_travellers(t)
 
     def closeEvent(self, event):  # Qt's name
+        self.hide()  # the window disappears at once; the worker gets up to 1.8 s to finish
         self.session.shutdown(timeout=1.8)
         super().closeEvent(event)
 

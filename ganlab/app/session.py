@@ -38,6 +38,7 @@ class TrainingSession(QObject):
         super().__init__(parent)
         self._configs: list[RunConfig] = [config.copy().validate()]
         self._running = False
+        self._shut_down = False
         self.pending = PendingChanges(tuple(self._configs))
         self.slot = FrameSlot()
         self.worker = TrainingWorker(self.pending, self.slot, **worker_options)
@@ -49,11 +50,15 @@ class TrainingSession(QObject):
 
     # ---------------------------------------------------------------- lifecycle
     def start(self) -> None:
+        """Start the worker and the refresh timer (nothing happens after a shutdown)."""
+        if self._shut_down or self.worker.is_alive():
+            return
         self.worker.start()
         self.timer.start()
 
     def shutdown(self, timeout: float = 2.0) -> bool:
         """Stop the refresh timer and the worker; True if the worker ended within `timeout`."""
+        self._shut_down = True
         self.timer.stop()
         if not self.worker.is_alive():
             return True
@@ -170,3 +175,9 @@ class TrainingSession(QObject):
 
     def set_interpolation(self, start: np.ndarray, end: np.ndarray) -> None:
         self.pending.set_interpolation(Interpolation(np.array(start), np.array(end)))
+
+    def wait_for_worker(self, timeout: float) -> bool:
+        """After `shutdown`: wait for a worker that was busy (e.g. still starting up)."""
+        if self.worker.is_alive():
+            self.worker.join(timeout)
+        return not self.worker.is_alive()

@@ -1,0 +1,48 @@
+"""The entry point: `run_app` opens the window, runs the loop, and returns when it closes."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from ganlab.app.main import run_app
+from ganlab.app.main_window import MainWindow
+
+
+def test_run_app_opens_the_window_and_exits_cleanly(qtbot):
+    seen = {}
+
+    def close_the_window():
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)
+                   and w.isVisible()]
+        assert len(windows) == 1
+        window = windows[0]
+        seen["frame"] = window.session.last_frame is not None
+        seen["visible"] = window.isVisible()
+        seen["window"] = window
+        window.close()
+
+    QTimer.singleShot(3000, close_the_window)
+    started = time.perf_counter()
+    code = run_app([])
+    assert code == 0
+    assert seen["visible"] and seen["frame"]
+    assert not seen["window"].session.worker.is_alive()
+    assert time.perf_counter() - started < 20
+    seen["window"].deleteLater()
+
+
+def test_closing_during_start_up_leaves_no_thread(qtbot):
+    from ganlab.app.main_window import build_window
+    from tests.app.conftest import small_config
+
+    window = build_window(small_config())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.wait(200)  # the worker has just started and is still setting up
+    window.close()
+    assert window.session.wait_for_worker(30.0)
+    qtbot.wait(300)  # the delayed start must not start anything after the close
+    assert not window.session.worker.is_alive()
