@@ -58,6 +58,10 @@ class FramePresenter:
 
     def present(self, frame: Frame) -> None:
         if frame.epoch != self._epoch:
+            if self._epoch is not None:
+                self.status.bar.showMessage(
+                    "Networks restarted from fresh weights (reset, or a change of network "
+                    "shape, latent size or device): iteration 0.", 6000)
             self._epoch = frame.epoch
             for history in self.histories:
                 history.clear()

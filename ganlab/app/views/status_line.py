@@ -61,7 +61,7 @@ class StatusLine:
             self._frames, self._clock = 0, now
         self.iteration.setText(f"iteration {frame.iteration:,}")
         self.speed.setText(f"{frame.iterations_per_second:,.0f} it/s")
-        self.fps.setText(f"{self.frames_per_second:.0f} fps")
+        self.fps.setText(f"{self.frames_per_second:.0f} fps" if frame.running else "paused")
         if frame.runs:
             self.device.setText(frame.runs[0].device)
         for index, run in enumerate(frame.runs):
