@@ -125,12 +125,12 @@ def main() -> int:
     import numpy as np
 
     for angle in np.linspace(0, 2 * np.pi, 60):
-        window._on_brush_moved(1.2 * np.cos(angle), 1.2 * np.sin(angle))
+        window.painting.brush_at(1.2 * np.cos(angle), 1.2 * np.sin(angle))
     for x in np.linspace(-0.6, 0.6, 15):
-        window._on_brush_moved(x, 0.0)
+        window.painting.brush_at(x, 0.0)
     wait(app, 0.5)
     save(window, args.out, "painting")
-    window.train_on_painting()
+    window.painting.train()
     window.set_layer("gradients", False)
     train(app, window, 1500, args.budget * 0.6)
     save(window.panes[0], args.out, "painted_target_trained")

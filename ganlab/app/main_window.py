@@ -35,7 +35,7 @@ from ganlab.app.controls.speed_control import SpeedControl
 from ganlab.app.frame_presenter import FramePresenter, RunPane
 from ganlab.app.layers import LAYER_INFO, Layers
 from ganlab.app.lessons import Lesson, app_defaults, load_lessons
-from ganlab.app.painting import PAINT_BOX, PaintedPoints
+from ganlab.app.painting_mode import PaintingMode
 from ganlab.app.session import TrainingSession
 from ganlab.app.views.alert_banner import AlertBanner
 from ganlab.app.views.charts import Charts
@@ -62,13 +62,14 @@ class MainWindow(QMainWindow):
         self.resize(1600, 980)
         self.session = TrainingSession(config or app_defaults(), self, **(worker_options or {}))
         self.layers = Layers()
-        self.painted = PaintedPoints()
-        self.painting = False
         self.lessons = load_lessons()
         self._build_central()
         self._build_docks()
         self._build_actions()
         self.status = StatusLine(self.statusBar())
+        self.painting = PaintingMode(self.session, self.panes[0], self.painting_panel, self)
+        self.painting.started.connect(self._on_painting_started)
+        self.painting.stopped.connect(lambda: self.compare_action.setEnabled(True))
         self.presenter = FramePresenter(self.panes, self.charts, self.diagram, self.status,
                                         self.banner)
         self._connect()
@@ -233,13 +234,9 @@ class MainWindow(QMainWindow):
                 index, config))
         self.speed_control.speed_changed.connect(session.set_speed)
         self.gallery.target_chosen.connect(self.choose_target)
-        self.gallery.drawing_chosen.connect(self.start_painting)
+        self.gallery.drawing_chosen.connect(self.painting.start)
         self.gallery.loading_chosen.connect(self.ask_for_points_file)
-        self.painting_panel.clear_clicked.connect(self._clear_painting)
-        self.painting_panel.train_clicked.connect(self.train_on_painting)
-        self.painting_panel.cancel_clicked.connect(self.stop_painting)
-        canvas = self.panes[0].canvas
-        canvas.brush_moved.connect(self._on_brush_moved)
+        self.painting.trained.connect(lambda: self.gallery.select(""))
         self.banner.restore_clicked.connect(session.restore_last_good)
         self.banner.reset_clicked.connect(session.reset)
         self.latent_panel.interpolation_changed.connect(session.set_interpolation)
@@ -292,8 +289,7 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- targets
     def choose_target(self, name: str) -> None:
-        if self.painting:
-            self.stop_painting()
+        self.painting.stop()
         self.session.set_target(TargetConfig(name=name))
 
     def ask_for_points_file(self) -> None:
@@ -322,51 +318,14 @@ class MainWindow(QMainWindow):
         box.open()  # not modal to the event loop: training and drawing go on
         self.last_error_box = box
 
-    def start_painting(self) -> None:
-        self.session.pause()
-        self.painting = True
+    def _on_painting_started(self) -> None:
         self.compare_action.setEnabled(False)
         if self.session.compare:
             self.set_compare(False)
-        self.panes[0].hold_canvas = True
-        self.panes[0].show_dimension(2)
-        self.panes[0].canvas.set_painting(True, PAINT_BOX)
-        self.panes[0].canvas.show_painted(self.painted.points)
-        self.painting_panel.set_count(len(self.painted))
-        self.painting_panel.show()
-
-    def stop_painting(self) -> None:
-        self.painting = False
-        self.compare_action.setEnabled(True)
-        self.panes[0].hold_canvas = False
-        self.panes[0].canvas.set_painting(False)
-        self.painting_panel.hide()
-
-    def _on_brush_moved(self, x: float, y: float) -> None:
-        if not self.painting:
-            return
-        self.painted.spray(x, y, self.painting_panel.radius())
-        self.panes[0].canvas.show_painted(self.painted.points)
-        self.painting_panel.set_count(len(self.painted))
-
-    def _clear_painting(self) -> None:
-        self.painted.clear()
-        self.panes[0].canvas.show_painted(self.painted.points)
-        self.painting_panel.set_count(0)
-
-    def train_on_painting(self) -> None:
-        if len(self.painted) < 2:
-            return
-        points = self.painted.points.round(4).tolist()
-        self.stop_painting()
-        self.session.set_target(TargetConfig(name="custom", points=points))
-        self.gallery.select("")
-        self.session.play()
 
     # ---------------------------------------------------------------- lessons
     def apply_lesson(self, lesson: Lesson) -> None:
-        if self.painting:
-            self.stop_painting()
+        self.painting.stop()
         self.session.pause()
         if (lesson.compare is not None) != self.session.compare:
             if lesson.compare is not None:

@@ -22,6 +22,7 @@ from collections import deque
 import numpy as np
 import torch
 
+from ganlab.app.failure_text import failure_message
 from ganlab.app.frame import Frame, RunFrame
 from ganlab.app.frame_slot import FrameSlot
 from ganlab.app.metrics_thread import MetricsThread, sample_job
@@ -337,7 +338,7 @@ class TrainingWorker(threading.Thread):
             self._last_metrics = time.perf_counter()
             self._trained_since_metrics = False
         if failed and self._failure is None:
-            self._failure = _failure_message(run_frames, failed)
+            self._failure = failure_message(run_frames, failed)
             self._failed_runs = tuple(failed)
             log.warning("training paused: %s", self._failure)
         elif not failed and now - self._last_checkpoint >= CHECKPOINT_INTERVAL_S:
@@ -395,35 +396,6 @@ def _phase_name(updates: set[str]) -> str:
     if updates == {"generator"}:
         return "generator"
     return "both" if updates else "idle"
-
-
-def _failure_message(run_frames: list[RunFrame], failed: list[int]) -> str:
-    """Plain words for a teacher: which run, what went non-finite, at what learning rate."""
-    parts = []
-    for index in failed:
-        frame = run_frames[index]
-        snapshot = frame.snapshot
-        what = []
-        if snapshot.discriminator_loss is not None and not np.isfinite(snapshot.discriminator_loss):
-            what.append("the discriminator loss")
-        if snapshot.generator_loss is not None and not np.isfinite(snapshot.generator_loss):
-            what.append("the generator loss")
-        if not np.isfinite(snapshot.fake).all():
-            what.append("the generated points")
-        if not what:
-            what.append("the network weights")
-        config = frame.config
-        name = "" if len(run_frames) == 1 else f"Run {'AB'[index]}: "
-        parts.append(
-            f"{name}{' and '.join(what)} became NaN or infinite at iteration "
-            f"{snapshot.iteration} (learning rates G {config.generator_optimizer.learning_rate:.2g}"
-            f", D {config.discriminator_optimizer.learning_rate:.2g})."
-        )
-    return (
-        " ".join(parts)
-        + " The updates were too large for the numbers to stay finite — usually the learning "
-        "rate is too high. Training is paused."
-    )
 
 
 __all__ = ["TrainingWorker", "ViewRequest", "default_torch_threads"]

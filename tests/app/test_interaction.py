@@ -24,7 +24,7 @@ def send_mouse(widget, kind, position: QPoint, buttons) -> None:
 def test_painting_a_target_and_training_on_it(window, qtbot):
     window.gallery.choose(DRAW)
     canvas = window.panes[0].canvas
-    assert window.painting and canvas._painting and window.painting_panel.isVisible()
+    assert window.painting.active and canvas._painting and window.painting_panel.isVisible()
     assert not window.session.running
     viewport = canvas.viewport()
     rect = canvas.plot.vb.sceneBoundingRect()
@@ -35,7 +35,7 @@ def test_painting_a_target_and_training_on_it(window, qtbot):
         send_mouse(viewport, QEvent.Type.MouseMove, centre + QPoint(dx, 0), left)
     send_mouse(viewport, QEvent.Type.MouseButtonRelease, centre + QPoint(80, 0),
                Qt.MouseButton.NoButton)
-    painted = window.painted.points
+    painted = window.painting.points.points
     assert len(painted) >= 50
     radius = window.painting_panel.radius()
     start_x, start_y = canvas.data_position(centre)
@@ -45,7 +45,7 @@ def test_painting_a_target_and_training_on_it(window, qtbot):
     assert np.abs(painted[:, 1] - start_y).max() <= radius + 1e-9
     assert len(canvas.painted.data) == len(painted)
     window.painting_panel.train_button.click()
-    assert not window.painting and window.session.running
+    assert not window.painting.active and window.session.running
     qtbot.waitUntil(lambda: trainer_of(window).target.name == "custom", timeout=5_000)
     target = trainer_of(window).target
     np.testing.assert_allclose(np.sort(target.points[:, 0]), np.sort(painted[:, 0]), atol=1e-4)
@@ -61,13 +61,13 @@ def test_clear_and_cancel_painting(window, qtbot):
     window.gallery.choose(DRAW)
     qtbot.wait(200)  # frames keep coming: the canvas must stay up while painting
     assert window.panes[0].current_view is window.panes[0].canvas
-    window.painted.spray(0.0, 0.0, 0.1)
-    window._on_brush_moved(0.5, 0.5)
-    assert len(window.painted) > 0
+    window.painting.points.spray(0.0, 0.0, 0.1)
+    window.painting.brush_at(0.5, 0.5)
+    assert len(window.painting.points) > 0
     window.painting_panel.clear_button.click()
-    assert len(window.painted) == 0 and not window.painting_panel.train_button.isEnabled()
+    assert len(window.painting.points) == 0 and not window.painting_panel.train_button.isEnabled()
     window.painting_panel.cancel_button.click()
-    assert not window.painting and not window.painting_panel.isVisible()
+    assert not window.painting.active and not window.painting_panel.isVisible()
 
 
 def test_loading_points_from_files(window, qtbot, tmp_path):
