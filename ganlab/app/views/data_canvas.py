@@ -50,11 +50,11 @@ class DataCanvas(pg.GraphicsLayoutWidget):
         self.colour_bar.setImageItem(self.heatmap)
         self.addItem(self.colour_bar, row=0, col=1)
         self.colour_bar.getAxis("right").setTickFont(theme.axis_font())
-        density_pen = theme.pen(theme.DENSITY, 1.2, alpha=170)
+        density_pen = theme.pen(theme.DENSITY_CONTOUR, 1.3, alpha=190)
         self.density_curves = [pg.IsocurveItem(level=0.0, pen=density_pen)
                                for _ in DENSITY_LEVELS]
-        self.boundary = pg.IsocurveItem(level=0.5, pen=theme.pen(theme.DENSITY, 2.0,
-                                                                 dashed=True))
+        boundary_pen = theme.pen(theme.BOUNDARY, 2.0, dashed=True)
+        self.boundary = pg.IsocurveItem(level=0.5, pen=boundary_pen)
         self.boundary.setZValue(-4)
         self.plot.addItem(self.boundary)
         for curve in self.density_curves:
@@ -87,6 +87,13 @@ class DataCanvas(pg.GraphicsLayoutWidget):
         self.legend.setParentItem(self.plot.vb)
         self.legend.addItem(self.real, "real data")
         self.legend.addItem(self.generated, "generated G(z)")
+        # stand-ins that only lend their pens to the legend (contours have no legend sample)
+        self.legend_density = pg.PlotDataItem(pen=density_pen)
+        self.legend_boundary = pg.PlotDataItem(pen=boundary_pen)
+        self.legend_arrows = pg.PlotDataItem(pen=theme.pen(theme.GRADIENT, 2.0))
+        self.legend.addItem(self.legend_density, "p_data contours")
+        self.legend.addItem(self.legend_boundary, "D* = ½")
+        self.legend.addItem(self.legend_arrows, "−∂L_G/∂x")
         self.note = pg.TextItem(color=theme.MUTED, anchor=(1, 1))
         self.note.setParentItem(self.plot.vb)
         _cache_static_items(self)
@@ -127,6 +134,20 @@ class DataCanvas(pg.GraphicsLayoutWidget):
             item.setVisible(layers.interpolation and not painting)
         self.painted.setVisible(painting)
         self.legend.setVisible(not painting)
+        self._show_legend_entry(self.legend_density, layers.density)
+        self._show_legend_entry(self.legend_boundary,
+                                layers.discriminator and layers.optimal_discriminator)
+        self._show_legend_entry(self.legend_arrows, layers.gradients)
+
+    def _show_legend_entry(self, stand_in: pg.PlotDataItem, shown: bool) -> None:
+        labels = {"p_data contours": self.legend_density, "D* = ½": self.legend_boundary,
+                  "−∂L_G/∂x": self.legend_arrows}
+        name = next(label for label, item in labels.items() if item is stand_in)
+        present = any(sample.item is stand_in for sample, _ in self.legend.items)
+        if shown and not present:
+            self.legend.addItem(stand_in, name)
+        elif not shown and present:
+            self.legend.removeItem(stand_in)
 
     def set_box(self, box: ViewBox) -> None:
         """Show exactly this region of data space."""
