@@ -72,7 +72,7 @@ def test_metrics_arrive_and_are_charted(window, qtbot):
     window.session.pause()
     js = window.presenter.histories[0].series["js"].last()
     assert 0.0 <= js <= np.log(2) + 1e-9
-    assert "modes" in window.status.metrics.text()
+    qtbot.waitUntil(lambda: "modes" in window.status.metrics.text(), timeout=5_000)
 
 
 def test_a_slider_change_reaches_the_trainer(window, qtbot):

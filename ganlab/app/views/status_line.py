@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 
 from ganlab.app.frame import Frame
 
+TEXT_INTERVAL_S = 0.25
+
 
 def headline_metrics(metrics: dict | None) -> str:
     """'modes 7/8 · HQ 64% · JS 0.12 · W1 0.05' from whatever the metrics hold."""
@@ -52,6 +54,7 @@ class StatusLine:
         self._clock = time.perf_counter()
         self.frames_per_second = 0.0
         self._metrics_by_run: dict[int, str] = {}
+        self._last_text = 0.0
 
     def show_frame(self, frame: Frame) -> None:
         self._frames += 1
@@ -59,14 +62,18 @@ class StatusLine:
         if now - self._clock >= 1.0:
             self.frames_per_second = self._frames / (now - self._clock)
             self._frames, self._clock = 0, now
+        for index, run in enumerate(frame.runs):
+            if run.metrics:
+                self._metrics_by_run[index] = headline_metrics(run.metrics)
+        # text changes relayout the status bar: four times a second is plenty to read
+        if frame.running and now - self._last_text < TEXT_INTERVAL_S:
+            return
+        self._last_text = now
         self.iteration.setText(f"iteration {frame.iteration:,}")
         self.speed.setText(f"{frame.iterations_per_second:,.0f} it/s")
         self.fps.setText(f"{self.frames_per_second:.0f} fps" if frame.running else "paused")
         if frame.runs:
             self.device.setText(frame.runs[0].device)
-        for index, run in enumerate(frame.runs):
-            if run.metrics:
-                self._metrics_by_run[index] = headline_metrics(run.metrics)
         texts = [f"{'AB'[i]}: {t}" if len(frame.runs) > 1 else t
                  for i, t in sorted(self._metrics_by_run.items()) if i < len(frame.runs) and t]
         self.metrics.setText("   ".join(texts))
