@@ -17,7 +17,7 @@ import torch
 
 from ganlab.core import fields
 from ganlab.core.config import RunConfig
-from ganlab.core.snapshot import Snapshotter, SnapshotRequest
+from ganlab.core.snapshot import SnapshotRequest, Snapshotter
 from ganlab.core.trainer import Trainer
 
 FRAME_MS = 1000 / 30
@@ -34,43 +34,44 @@ def median_ms(call, repeats: int = 30) -> float:
     return statistics.median(times)
 
 
+def time_fields(target: str, objective: str) -> list[tuple[str, float]]:
+    """Median milliseconds of each field for one trained-for-a-moment run."""
+    config = RunConfig()
+    config.target.name = target
+    config.objective.name = objective
+    trainer = Trainer(config)
+    trainer.train(50)
+    box, resolution = trainer.target.view_box, 64
+    if objective == "mmd":
+        return [("critic on the grid (MMD witness)",
+                 median_ms(lambda: fields.critic_on_grid(trainer, box, resolution)))]
+    z = trainer.latent_batch(512, trainer.evaluation_rng)
+    fake = trainer.sample(512, latent=z)
+    bandwidth = fields.kernel_bandwidth(box, resolution)
+    p_data = fields.smoothed_target_density(trainer.target, box, resolution, bandwidth)
+    snapshotter = Snapshotter(trainer)
+    return [
+        ("critic on the grid", median_ms(lambda: fields.critic_on_grid(trainer, box, resolution))),
+        ("generated samples (512)", median_ms(lambda: trainer.sample(512, latent=z))),
+        ("KDE of samples + D*", median_ms(lambda: fields.optimal_discriminator(
+            p_data, fields.kde_on_grid(fake, box, resolution, bandwidth)))),
+        ("generator gradients (512)", median_ms(lambda: fields.generator_gradients(trainer, z))),
+        ("latent manifold (22 × 64)", median_ms(lambda: fields.latent_manifold(trainer))),
+        ("interpolation path (64)", median_ms(
+            lambda: fields.interpolation_path(trainer, np.zeros(2), np.ones(2)))),
+        ("whole snapshot, every layer", median_ms(snapshotter.take)),
+        ("metrics (2,500 samples)", median_ms(
+            lambda: snapshotter.take(SnapshotRequest(metrics=True)), repeats=5)),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--target", default="grid25")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    rows = []
-    for objective in ("non-saturating", "mmd"):
-        config = RunConfig()
-        config.target.name = args.target
-        config.objective.name = objective
-        trainer = Trainer(config)
-        trainer.train(50)
-        box, resolution = trainer.target.view_box, 64
-        z = trainer.latent_batch(512, trainer.evaluation_rng)
-        fake = trainer.sample(512, latent=z)
-        bandwidth = fields.kernel_bandwidth(box, resolution)
-        p_data = fields.smoothed_target_density(trainer.target, box, resolution, bandwidth)
-        tag = f" ({objective})"
-        rows.append(("critic on the grid" + tag,
-                     median_ms(lambda t=trainer: fields.critic_on_grid(t, box, resolution))))
-        if objective != "mmd":
-            rows += [
-                ("generated samples (512)", median_ms(lambda t=trainer: t.sample(512, latent=z))),
-                ("KDE of samples + D*", median_ms(lambda: fields.optimal_discriminator(
-                    p_data, fields.kde_on_grid(fake, box, resolution, bandwidth)))),
-                ("generator gradients (512)",
-                 median_ms(lambda t=trainer: fields.generator_gradients(t, z))),
-                ("latent manifold (22 × 64)", median_ms(lambda t=trainer: fields.latent_manifold(t))),
-                ("interpolation path (64)", median_ms(lambda t=trainer: fields.interpolation_path(
-                    t, np.zeros(2), np.ones(2)))),
-            ]
-            snapshotter = Snapshotter(trainer)
-            rows.append(("whole snapshot, every layer", median_ms(snapshotter.take)))
-            rows.append(("metrics (2,500 samples)",
-                         median_ms(lambda s=snapshotter: s.take(SnapshotRequest(metrics=True)),
-                                   repeats=5)))
+    rows = time_fields(args.target, "non-saturating") + time_fields(args.target, "mmd")
     print(f"# target {args.target}, resolution 64, {args.threads} thread(s), torch "
           f"{torch.__version__}; budget per frame at 30 fps: {FRAME_MS:.1f} ms")
     print("| field | median ms | share of a 30 fps frame |")

@@ -18,7 +18,6 @@ import time
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from ganlab.core.config import NetworkConfig, RunConfig
 from ganlab.core.nets import mlp

@@ -27,7 +27,7 @@ HIGH_QUALITY_STDS = 3.0
 EVALUATION_SAMPLES = 2500  # the PacGAN protocol's sample count
 DIVERGENCE_RESOLUTION = 128
 DENSITY_FLOOR = 1e-6  # relative to each density's peak, before normalising
-W1_MAX_POINTS = 1000  # exact assignment is O(n³): subsample above this
+W1_MAX_POINTS = 500  # exact assignment is O(n³): ~0.1 s at 500, ~0.8 s at 1,000
 
 
 @dataclass(frozen=True)

@@ -99,12 +99,21 @@ class Hinge(Objective):
 MMD_BANDWIDTHS = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
 
 
+def rbf_kernel_mixture(squared_distances: torch.Tensor) -> torch.Tensor:
+    """k = Σ_σ exp(-d²/2σ²) over MMD_BANDWIDTHS.
+
+    Exponents are clamped at -80 (exp(-80) ≈ 2e-35, still a normal float32): without it, far
+    pairs produce subnormal numbers, which make the CPU's exp four times slower."""
+    return sum(
+        torch.exp((-squared_distances / (2 * s * s)).clamp(min=-80.0)) for s in MMD_BANDWIDTHS
+    )
+
+
 class MaximumMeanDiscrepancy(Objective):
     def distance(self, real, fake, generator=None):
         """Biased MMD² = mean k(x, x') + mean k(y, y') - 2 mean k(x, y), k = Σ_σ exp(-|·|²/2σ²)."""
         both = torch.cat([real, fake])
-        sq = torch.cdist(both, both).pow(2)  # (2n, 2n) squared distances
-        kernel = sum(torch.exp(-sq / (2 * s * s)) for s in MMD_BANDWIDTHS)
+        kernel = rbf_kernel_mixture(torch.cdist(both, both).pow(2))  # (2n, 2n)
         n = len(real)
         return kernel[:n, :n].mean() + kernel[n:, n:].mean() - 2 * kernel[:n, n:].mean()
 

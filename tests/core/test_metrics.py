@@ -63,7 +63,7 @@ def test_js_matches_fine_numerical_integration():
 
 def test_w1_of_shifted_segments_is_the_shift():
     rng = np.random.default_rng(0)
-    y = rng.uniform(0, 1, 800)
+    y = rng.uniform(0, 1, 400)
     segment = np.stack([np.zeros_like(y), y], axis=1)
     for theta in (0.0, 0.25, 1.0):
         shifted = segment + np.array([theta, 0.0])
