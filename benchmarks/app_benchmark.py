@@ -1,7 +1,8 @@
 """The desktop app under load: training speed against a bare loop, frames, stalls, launch, memory.
 
 With every layer of the data canvas on (D heatmap, D* boundary, density, gradient arrows,
-manifold, interpolation) and the 30 Hz refresh running, it measures:
+manifold, interpolation; `--layers points` for samples only) and the 30 Hz refresh running,
+it measures:
 
 - training iterations per second in the app, against the bare PyTorch loop of
   `benchmarks/speed.py` (same networks, batch, objective; one torch thread, as the app's worker
@@ -89,7 +90,13 @@ def launch_seconds(repeats: int = 3) -> float:
     return statistics.median(times)
 
 
-def app_run(size: str, seconds: float, memory_seconds: float, warmup: float = 8.0) -> dict:
+ALL_LAYERS = ("real", "generated", "discriminator", "optimal_discriminator", "density",
+              "gradients", "manifold", "interpolation")
+LAYER_SETS = {"all": ALL_LAYERS, "points": ("real", "generated")}
+
+
+def app_run(size: str, seconds: float, memory_seconds: float, warmup: float = 8.0,
+            shown_layers: tuple[str, ...] = ALL_LAYERS) -> dict:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -109,9 +116,8 @@ def app_run(size: str, seconds: float, memory_seconds: float, warmup: float = 8.
     window = build_window(config)
     window.resize(1600, 1000)
     window.show()
-    for name in ("real", "generated", "discriminator", "optimal_discriminator", "density",
-                 "gradients", "manifold", "interpolation"):
-        window.set_layer(name, True)
+    for name in ALL_LAYERS:
+        window.set_layer(name, name in shown_layers)
     window.session.play()
     result: dict = {}
     gaps: list[float] = []
@@ -168,13 +174,17 @@ def main() -> None:
     parser.add_argument("--memory-seconds", type=float, default=120.0,
                         help="run length for the memory measurement (after warm-up)")
     parser.add_argument("--size", default="3×128, batch 256")
+    parser.add_argument("--layers", choices=sorted(LAYER_SETS), default="all",
+                        help="all: every layer of the canvas; points: samples only")
     args = parser.parse_args()
     bare = bare_loop_rate(args.size, 3.0)
     launch = launch_seconds()
-    run = app_run(args.size, args.seconds, args.memory_seconds)
+    run = app_run(args.size, args.seconds, args.memory_seconds,
+                  shown_layers=LAYER_SETS[args.layers])
     platform_name = os.environ.get("QT_QPA_PLATFORM") or "xcb (Xvfb)"
+    shown = "every layer on" if args.layers == "all" else "samples only"
     print(f"# {platform.machine()}, {os.cpu_count()} cores, {platform_name}, networks "
-          f"{args.size}, every layer on, 30 Hz refresh")
+          f"{args.size}, {shown}, 30 Hz refresh")
     print("| measure | value |")
     print("|---|---|")
     print(f"| bare loop (1 thread) | {bare:.0f} it/s |")

@@ -142,7 +142,10 @@ class Charts(pg.GraphicsLayoutWidget):
                 y_range = nice_range(values)
                 if chart == "losses":
                     y_range = self._include_references(y_range)
-            if self._ranges.get(chart) != (x_range, y_range):
+            previous = self._ranges.get(chart)
+            if previous is not None and _still_fits(previous[1], y_range):
+                y_range = previous[1]  # keep the axis (and its cached picture) a while longer
+            if previous != (x_range, y_range):
                 self._ranges[chart] = (x_range, y_range)
                 self.plots[chart].setRange(xRange=x_range, yRange=y_range, padding=0)
 
@@ -185,3 +188,9 @@ def nice_range(arrays: list[np.ndarray]) -> tuple[float, float]:
     step = nice_ceiling(max(high - low, 1e-6) / 4)
     return (math.floor(low / step) * step, math.ceil(high / step) * step + (step if high == low
                                                                           else 0.0))
+
+
+def _still_fits(shown: tuple[float, float], wanted: tuple[float, float]) -> bool:
+    """The shown range holds the wanted one and is not more than twice as wide."""
+    inside = shown[0] <= wanted[0] and wanted[1] <= shown[1]
+    return inside and (shown[1] - shown[0]) <= 2 * (wanted[1] - wanted[0])

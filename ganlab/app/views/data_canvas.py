@@ -62,7 +62,9 @@ class DataCanvas(pg.GraphicsLayoutWidget):
             # contours change only with the target: keep their rendering as a pixmap
             curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.plot.addItem(curve)
-        self.manifold = pg.PlotDataItem(pen=theme.pen(theme.GENERATED, 1.0, alpha=110))
+        # thin many-segment lines: antialiasing costs more than it shows
+        self.manifold = pg.PlotDataItem(pen=theme.pen(theme.GENERATED, 1.0, alpha=110),
+                                        antialias=False)
         self.real = pg.ScatterPlotItem(size=6, pen=pg.mkPen("#0b2e1b", width=0.8),
                                        brush=theme.brush(theme.REAL, 230), name="real data")
         self.generated = pg.ScatterPlotItem(size=6, pen=pg.mkPen("#2a0d3f", width=0.8),
