@@ -284,8 +284,8 @@ class TrainingWorker(threading.Thread):
             if generator_half:
                 run.trainer.step(discriminator=False, generator=True)
             else:
-                run.trainer.step(discriminator=True, generator=False)
-                run.trainer.iteration -= 1  # the generator's half completes this iteration
+                # the generator's half completes this iteration
+                run.trainer.step(discriminator=True, generator=False, complete_iteration=False)
         if generator_half:
             self._iterations += 1
         self._trained_since_metrics = True

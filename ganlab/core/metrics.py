@@ -132,19 +132,25 @@ def critic_value_gap(trainer, real: np.ndarray, fake: np.ndarray) -> float | Non
     return mean_output(real) - mean_output(fake)
 
 
-def evaluate(trainer, n: int = EVALUATION_SAMPLES) -> dict[str, float | int | None]:
-    """Every metric for the trainer's current generator, on n fresh evaluation samples."""
-    fake = trainer.sample(n)
-    real = trainer.sample_real(n)
-    target = trainer.target
-    result: dict[str, float | int | None] = {"iteration": trainer.iteration}
+def evaluate_samples(
+    target: Target, fake: np.ndarray, real: np.ndarray, value_gap: float | None = None
+) -> dict[str, float | int | None]:
+    """Every metric from samples already drawn (no networks needed: runs on any thread)."""
+    result: dict[str, float | int | None] = {}
     if target.modes is not None:
         result.update(asdict(mode_metrics(fake, target.modes, target.mode_std)))
-    finite = np.isfinite(fake).all()
-    if finite:
+    if np.isfinite(fake).all():
         result.update(sample_divergences(target, fake, target.view_box))
         result["w1"] = wasserstein1(real, fake)
     else:
         result.update({"js": None, "kl_data_model": None, "kl_model_data": None, "w1": None})
-    result["value_gap"] = critic_value_gap(trainer, real, fake) if finite else None
+    result["value_gap"] = value_gap
     return result
+
+
+def evaluate(trainer, n: int = EVALUATION_SAMPLES) -> dict[str, float | int | None]:
+    """Every metric for the trainer's current generator, on n fresh evaluation samples."""
+    fake = trainer.sample(n)
+    real = trainer.sample_real(n)
+    gap = critic_value_gap(trainer, real, fake) if np.isfinite(fake).all() else None
+    return {"iteration": trainer.iteration, **evaluate_samples(trainer.target, fake, real, gap)}

@@ -161,8 +161,13 @@ class Trainer:
         self._loss_counts[1] += 1
         return loss
 
-    def step(self, discriminator: bool = True, generator: bool = True) -> None:
-        """One iteration: k critic updates then g generator updates (either can be skipped)."""
+    def step(
+        self, discriminator: bool = True, generator: bool = True, complete_iteration: bool = True
+    ) -> None:
+        """One iteration: k critic updates then g generator updates (either can be skipped).
+
+        `complete_iteration=False` does a part of an iteration without counting it, so that
+        slow motion can show D's half and then G's half (which completes it) apart."""
         training = self.config.training
         factor = schedule_factor(training.lr_schedule, self.iteration, training.iterations)
         if factor != self._applied_lr_factor:  # skip the Python loop when nothing changed
@@ -179,7 +184,8 @@ class Trainer:
         if generator:
             for _ in range(training.generator_steps):
                 self.generator_step()
-        self.iteration += 1
+        if complete_iteration:
+            self.iteration += 1
 
     def train(self, iterations: int) -> None:
         for _ in range(iterations):

@@ -198,3 +198,11 @@ def test_training_on_a_gaussian_moves_samples_to_it(small_config):
     after = wasserstein1(real, trainer.sample(500))
     assert after < 0.5 * before
     assert after < 0.3
+
+
+def test_half_iterations_for_slow_motion(small_config):
+    trainer = Trainer(small_config)
+    trainer.step(generator=False, complete_iteration=False)
+    assert (trainer.iteration, trainer.critic_updates, trainer.generator_updates) == (0, 1, 0)
+    trainer.step(discriminator=False)
+    assert (trainer.iteration, trainer.critic_updates, trainer.generator_updates) == (1, 1, 1)
