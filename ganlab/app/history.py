@@ -80,3 +80,42 @@ def _number(value) -> float | None:
     if value is None:
         return None
     return float(value)
+
+
+def history_rows(histories: list[RunHistory]) -> list[dict]:
+    """The charts' series as JSON rows for a session file: one row per run and series, NaN as
+    null (JSON has no NaN)."""
+    rows = []
+    for run, history in enumerate(histories):
+        for name, series in history.series.items():
+            if len(series):
+                rows.append({
+                    "run": run,
+                    "series": name,
+                    "x": series.x.tolist(),
+                    "y": [y if math.isfinite(y) else None for y in series.y.tolist()],
+                })
+    return rows
+
+
+def restore_history(history: RunHistory, rows: list, run: int = 0) -> int:
+    """Fill `history` with the rows of run `run` saved by `history_rows`; damaged or foreign
+    rows are skipped. Returns how many series were restored."""
+    history.clear()
+    restored = 0
+    for row in rows:
+        if not isinstance(row, dict) or row.get("run", 0) != run:
+            continue
+        series = history.series.get(row.get("series"))
+        xs, ys = row.get("x"), row.get("y")
+        if series is None or not isinstance(xs, list) or not isinstance(ys, list):
+            continue
+        try:
+            for x, y in zip(xs, ys, strict=False):
+                series.append(float(x), math.nan if y is None else float(y))
+        except (TypeError, ValueError):
+            continue
+        history.last_iteration = max(history.last_iteration, int(series.x[-1]) if len(series)
+                                     else -1)
+        restored += 1
+    return restored

@@ -2,8 +2,9 @@
 
 Layout: the target gallery (left), the run panes with their layer toggles (centre; two side by
 side in compare mode), settings for run A / run B (right), the model overview and the latent
-interpolation (right, below), the charts (bottom). Actions with shortcuts live in the Training
-menu and the toolbar; lessons in the Lessons menu.
+interpolation (right, below), the charts (bottom). Actions with shortcuts live in the File menu
+(sessions, exports: `file_actions`; autosave: `autosave_control`), the Training menu and the
+toolbar; lessons in the Lessons menu. A session file dropped on the window is opened.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from ganlab.app import theme
+from ganlab.app.autosave_control import AutosaveControl
 from ganlab.app.controls.control_panel import ControlPanel
 from ganlab.app.controls.speed_control import SpeedControl
+from ganlab.app.file_actions import FileActions, session_path_of
 from ganlab.app.frame_presenter import FramePresenter, RunPane
 from ganlab.app.layers import LAYER_INFO, Layers
 from ganlab.app.lessons import Lesson, app_defaults, load_lessons
@@ -45,6 +48,7 @@ from ganlab.app.views.model_diagram import ModelDiagram
 from ganlab.app.views.painting_panel import PaintingPanel
 from ganlab.app.views.status_line import StatusLine
 from ganlab.app.views.target_gallery import TargetGallery
+from ganlab.core.autosave import Autosave
 from ganlab.core.config import RunConfig, TargetConfig
 from ganlab.core.targets import PointsFileError, load_points
 
@@ -57,13 +61,17 @@ WORKER_START_DELAY_MS = 150  # let the window paint first: the worker's start-up
 
 class MainWindow(QMainWindow):
     def __init__(self, config: RunConfig | None = None, *, start: bool = True,
-                 worker_options: dict | None = None):
+                 worker_options: dict | None = None, autosave: Autosave | None = None):
         super().__init__()
+        self.setAcceptDrops(True)
         self.setWindowTitle("ganlab — GAN playground")
         self.resize(1600, 980)
         self.session = TrainingSession(config or app_defaults(), self, **(worker_options or {}))
         self.layers = Layers()
         self.lessons = load_lessons()
+        self.file_actions = FileActions(self)
+        self.autosave = autosave if autosave is not None else Autosave()
+        self.autosave_control = AutosaveControl(self, self.autosave)
         self._build_central()
         self._build_docks()
         self._build_actions()
@@ -74,6 +82,7 @@ class MainWindow(QMainWindow):
         self.presenter = FramePresenter(self.panes, self.charts, self.diagram, self.status,
                                         self.banner)
         self._connect()
+        self.file_actions.connect_views()
         self._animation_clock = time.perf_counter()
         self._last_animation = 0.0
         self._animating = True
@@ -88,6 +97,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Press Space to train, → to step once.", 10000)
         if start:
             QTimer.singleShot(WORKER_START_DELAY_MS, self.session.start)
+            if self.autosave_control.start():  # the last run crashed: offer its autosave
+                QTimer.singleShot(2 * WORKER_START_DELAY_MS, self.autosave_control.offer_restore)
 
     # ---------------------------------------------------------------- building
     def _build_central(self) -> None:
@@ -184,7 +195,8 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         menus = self.menuBar()
         file_menu = menus.addMenu("&File")
-        self._action(file_menu, "Load points…", "Ctrl+O", "Train on points from a CSV or .npy "
+        self.file_actions.build_menu(file_menu)
+        self._action(file_menu, "Load points…", "Ctrl+L", "Train on points from a CSV or .npy "
                      "file.", self.ask_for_points_file)
         self._action(file_menu, "Quit", "Ctrl+Q", "Close ganlab.", self.close)
         training = menus.addMenu("&Training")
@@ -372,9 +384,23 @@ class MainWindow(QMainWindow):
         t = 2 * phase if phase < 0.5 else 2 - 2 * phase  # there and back
         self.presenter.move_travellers(t)
 
+    def dragEnterEvent(self, event):  # Qt's name
+        if event.mimeData().hasUrls() and session_path_of(event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event):  # Qt's name
+        path = session_path_of(event.mimeData().urls()) if event.mimeData().hasUrls() else None
+        if path:
+            event.acceptProposedAction()
+            self.file_actions.open(path)
+
     def closeEvent(self, event):  # Qt's name
         self.hide()  # the window disappears at once; the worker gets up to 1.8 s to finish
+        self.autosave_control.save_on_exit()  # the worker saves before it stops
         self.session.shutdown(timeout=1.8)
+        self.autosave_control.finish()
         super().closeEvent(event)
 
 

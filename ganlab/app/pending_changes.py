@@ -17,6 +17,7 @@ import numpy as np
 from ganlab.core.config import RunConfig
 
 MAX_QUEUED_STEPS = 1000  # a held-down step key cannot pile up more than this
+MAX_FILE_COMMANDS = 8  # file commands (save, open, export) not yet run; the oldest are dropped
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,14 @@ class Requests:
     interpolation: Interpolation | None = None
     refresh: bool = False  # publish a frame even if nothing trained (e.g. a layer was turned on)
     stop: bool = False
+    file_commands: tuple = ()  # ganlab.app.file_commands commands, oldest first
 
     @property
     def has_commands(self) -> bool:
         return bool(
             self.configs is not None or self.steps or self.discriminator_steps
             or self.generator_steps or self.reset or self.restore_last_good or self.refresh
-            or self.stop
+            or self.stop or self.file_commands
         )
 
 
@@ -83,6 +85,7 @@ class PendingChanges:
         self._interpolation: Interpolation | None = None
         self._refresh = True
         self._stop = False
+        self._file_commands: list = []
         self._news = True  # set by every GUI call, cleared by take(): wakes a waiting worker
 
     # ---------------------------------------------------------------- GUI side
@@ -150,6 +153,13 @@ class PendingChanges:
             self._news = True
             self._condition.notify_all()
 
+    def request_file_command(self, command) -> None:
+        """Queue a save / open / export (see `ganlab.app.file_commands`); run in order."""
+        with self._condition:
+            self._file_commands = [*self._file_commands, command][-MAX_FILE_COMMANDS:]
+            self._news = True
+            self._condition.notify_all()
+
     def request_stop(self) -> None:
         with self._condition:
             self._stop = True
@@ -173,7 +183,9 @@ class PendingChanges:
                 interpolation=self._interpolation,
                 refresh=self._refresh,
                 stop=self._stop,
+                file_commands=tuple(self._file_commands),
             )
+            self._file_commands = []
             self._configs = None
             self._steps = self._discriminator_steps = self._generator_steps = 0
             self._reset = self._restore = self._refresh = False

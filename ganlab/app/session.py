@@ -3,7 +3,8 @@
 `TrainingSession` holds the authoritative configuration of each run (run B of compare mode shares
 run A's target and seed), forwards every change to the worker through `PendingChanges`, and
 polls the worker's `FrameSlot` from a GUI timer, re-emitting the newest frame as
-`frame_received`. The timer polls at 60 Hz (an empty poll costs a lock) so that a frame the
+`frame_received`; finished file commands (save, open, export: run by the worker) come back as
+`file_command_finished`. The timer polls at 60 Hz (an empty poll costs a lock) so that a frame the
 worker publishes every ~33 ms waits at most ~16 ms to be drawn; the worker builds the next frame
 only once the last one was taken, so frames arrive at up to 30 per second. The session never
 trains and never waits for the worker, except in `shutdown`.
@@ -32,6 +33,7 @@ class TrainingSession(QObject):
     frame_received = Signal(object)  # the newest Frame
     running_changed = Signal(bool)
     configs_changed = Signal(object)  # tuple of RunConfig, after any change made here
+    file_command_finished = Signal(object)  # a ganlab.app.file_commands.FileResult
 
     def __init__(self, config: RunConfig, parent=None, refresh_hz: float = REFRESH_HZ,
                  **worker_options):
@@ -68,16 +70,20 @@ class TrainingSession(QObject):
         return stopped
 
     def poll(self) -> Frame | None:
-        """Take the newest frame, if any, and announce it."""
+        """Take the newest frame, if any, and announce it (then any finished file commands)."""
         frame = self.slot.take()
-        if frame is None:
-            return None
+        if frame is not None:
+            self._announce(frame)
+        for result in self.worker.results.take_all():
+            self.file_command_finished.emit(result)
+        return frame
+
+    def _announce(self, frame: Frame) -> None:
         self.last_frame = frame
         self.frames_received += 1
         if frame.failure is not None and self._running:
             self._set_running(False)
         self.frame_received.emit(frame)
-        return frame
 
     # ---------------------------------------------------------------- configurations
     @property
@@ -111,6 +117,16 @@ class TrainingSession(QObject):
         self._configs = [config_a.copy()] + ([config_b.copy()] if config_b is not None else [])
         self._share_target_and_seed()
         self._push_configs()
+
+    def adopt_configs(self, configs: tuple[RunConfig, ...]) -> None:
+        """The worker already trains `configs` (an opened session): take them over without
+        sending them back."""
+        self._configs = [config.copy() for config in configs]
+        self.configs_changed.emit(self.configs)
+
+    def request_file_command(self, command) -> None:
+        """Save / open / export in the worker between iterations (see file_commands)."""
+        self.pending.request_file_command(command)
 
     def _share_target_and_seed(self) -> None:
         first = self._configs[0]

@@ -23,6 +23,13 @@ import numpy as np
 import torch
 
 from ganlab.app.failure_text import failure_message
+from ganlab.app.file_commands import (
+    FileResult,
+    OpenSession,
+    ResultQueue,
+    open_session,
+    run_file_command,
+)
 from ganlab.app.frame import Frame, RunFrame
 from ganlab.app.frame_slot import FrameSlot
 from ganlab.app.metrics_thread import MetricsThread, sample_job
@@ -49,8 +56,8 @@ def default_torch_threads() -> int:
 class _Run:
     """One trainer with its snapshotter and its last good states (worker thread only)."""
 
-    def __init__(self, config: RunConfig, display_samples: int):
-        self.trainer = Trainer(config)
+    def __init__(self, config: RunConfig, display_samples: int, trainer: Trainer | None = None):
+        self.trainer = trainer if trainer is not None else Trainer(config)
         self.snapshotter = Snapshotter(self.trainer, display_samples=display_samples)
         self.good_states: deque[dict] = deque(maxlen=2)
 
@@ -77,6 +84,7 @@ class TrainingWorker(threading.Thread):
         metrics_interval_s: float = 2.0,
         torch_threads: int | None = None,
         display_samples: int = 512,
+        results: ResultQueue | None = None,
     ):
         super().__init__(name="ganlab-training", daemon=True)
         self.pending = pending
@@ -85,6 +93,7 @@ class TrainingWorker(threading.Thread):
         self.metrics_interval_s = metrics_interval_s
         self.torch_threads = torch_threads or default_torch_threads()
         self.display_samples = display_samples
+        self.results = results if results is not None else ResultQueue()  # file commands done
         self.runs: list[_Run] = []  # worker thread only; tests read it after the worker idles
         self._requests = Requests(configs=None, running=False, iterations_per_second=None)
         self._sequence = 0
@@ -133,8 +142,10 @@ class TrainingWorker(threading.Thread):
             requests = self.pending.take()
             self._requests = requests
             if requests.stop:
+                self._run_file_commands(requests)  # the save on exit
                 return
             changed = self._apply(requests)
+            changed = self._run_file_commands(requests) or changed
             trained = self._run_commands(requests)
             running = requests.running and self._failure is None and bool(self.runs)
             rate = requests.iterations_per_second
@@ -229,6 +240,29 @@ class TrainingWorker(threading.Thread):
         for run in self.runs:
             run.good_states.clear()
             run.trainer.read_losses()
+
+    def _run_file_commands(self, requests: Requests) -> bool:
+        """Save / open / export between iterations; True if a session was opened."""
+        opened = False
+        for command in requests.file_commands:
+            if not isinstance(command, OpenSession):
+                self.results.put(run_file_command(command, [run.trainer for run in self.runs]))
+                continue
+            session, failure = open_session(command)
+            if failure is not None:  # the current runs go on untouched
+                self.results.put(failure)
+                continue
+            self.runs = [_Run(session.trainer.config, self.display_samples, session.trainer)]
+            self._target_epoch += 1
+            self._restarted()
+            self._error = None
+            opened = True
+            trainer = session.trainer
+            self.results.put(FileResult(
+                command, True, f"Opened {command.path} at iteration {trainer.iteration:,}",
+                config=trainer.config.copy(), history=session.history, extra=session.extra,
+                iteration=trainer.iteration, epoch=self._epoch))
+        return opened
 
     # ------------------------------------------------------------------ training
     def _run_commands(self, requests: Requests) -> bool:

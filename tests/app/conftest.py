@@ -17,6 +17,14 @@ APP_THREAD_PREFIX = "ganlab-"
 
 
 @pytest.fixture(autouse=True)
+def private_data_folder(monkeypatch, tmp_path):
+    """Autosaves and crash markers go to a temporary folder, never the user's data folder."""
+    folder = tmp_path / "ganlab-data"
+    monkeypatch.setenv("GANLAB_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
 def no_thread_left_running():
     """Fail any test that leaves a worker or metrics thread alive."""
     before = {t.ident for t in threading.enumerate()}

@@ -1,0 +1,107 @@
+"""Autosave from the app: every `interval_s` of training time and on exit; after a crash, the
+next start offers the autosave back.
+
+Training time is measured on the GUI side, once a second, as the wall time during which the
+session was running without a failure (a NaN state is never autosaved). The save itself is a
+file command run by the worker, like "Save session"; a failed autosave is logged, not shown.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QMessageBox
+
+from ganlab.app.file_commands import FileResult, SaveSession
+from ganlab.core.autosave import Autosave
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 1000  # how often training time is counted
+
+
+def ask_to_restore(parent, saved_at: float | None) -> bool:
+    """The question at start-up (a function, so tests can answer it)."""
+    when = (f" from {datetime.fromtimestamp(saved_at):%Y-%m-%d %H:%M}" if saved_at else "")
+    answer = QMessageBox.question(
+        parent, "Restore the last session?",
+        f"ganlab did not close properly last time. Restore the session autosaved{when}?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class AutosaveControl(QObject):
+    def __init__(self, window, autosave: Autosave, tick_ms: int = TICK_MS):
+        super().__init__(window)
+        self.window = window
+        self.session = window.session
+        self.autosave = autosave
+        self.saves = 0  # autosaves written by this window
+        self._saving = False
+        self._last_tick = time.monotonic()
+        self.timer = QTimer(self)
+        self.timer.setInterval(tick_ms)
+        self.timer.timeout.connect(self.tick)
+        self.session.file_command_finished.connect(self._on_result)
+
+    def start(self) -> bool:
+        """Mark this run as started; True if the previous one crashed and left an autosave."""
+        try:
+            crashed = self.autosave.start()
+        except OSError as error:  # an unwritable data folder: run without autosave
+            log.warning("autosave is off: %s", error)
+            return False
+        self._last_tick = time.monotonic()
+        self.timer.start()
+        return crashed
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        elapsed, self._last_tick = now - self._last_tick, now
+        frame = self.session.last_frame
+        if not self.session.running or frame is None or frame.failure is not None:
+            return
+        if self.autosave.add_training_time(elapsed) and not self._saving:
+            self.save_now()
+
+    def save_now(self) -> None:
+        self._saving = True
+        command = self.window.file_actions.save_command(str(self.autosave.path),
+                                                        autosave=self.autosave)
+        self.session.request_file_command(command)
+
+    def save_on_exit(self) -> None:
+        """Queue a last autosave (the worker runs it before it stops), if anything trained."""
+        frame = self.session.last_frame
+        if (self.timer.isActive() and frame is not None and frame.iteration > 0
+                and frame.failure is None):
+            self.save_now()
+
+    def finish(self) -> None:
+        """A clean exit: nothing is offered at the next start."""
+        if self.timer.isActive():
+            self.timer.stop()
+            self.autosave.finish()
+
+    def offer_restore(self, answer: bool | None = None) -> bool:
+        """Ask (or take `answer`); yes opens the autosave, no discards it."""
+        if answer is None:
+            answer = ask_to_restore(self.window, self.autosave.saved_at())
+        if answer:
+            self.window.file_actions.open(str(self.autosave.path))
+        else:
+            self.autosave.discard()
+        return answer
+
+    def _on_result(self, result: FileResult) -> None:
+        command = result.command
+        if isinstance(command, SaveSession) and command.autosave is self.autosave:
+            self._saving = False
+            if result.ok:
+                self.saves += 1
+                log.info("%s", result.message)
