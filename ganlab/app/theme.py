@@ -21,7 +21,7 @@ GENERATOR = "#5ec8ff"  # G loss, the generator box of the diagram
 GRADIENT = "#ffe066"  # generator gradient arrows
 DENSITY = "#f0f0f0"  # target density curve (1D)
 DENSITY_CONTOUR = "#9fb3c8"  # target density contours (2D): a quiet blue-grey
-BOUNDARY = "#ffffff"  # D* = ½, dashed
+BOUNDARY = "#ffffff"  # D* = ½
 INTERPOLATION = "#ff6b6b"  # latent interpolation path and its travelling point
 NEUTRAL_TEXT = "#d8d8d8"
 BACKGROUND = "#1b1d23"

@@ -132,3 +132,17 @@ def test_manifold_pushforward_and_interpolation(small_config):
     z, x = fields.pushforward_curve(trainer, points=50)
     assert z.shape == (50,) and x.shape == (50, 1)
     assert z[0] == -2.5 and z[-1] == 2.5
+
+
+def test_contour_segments_trace_a_circle():
+    box = ViewBox((-2.0, -2.0), (2.0, 2.0))
+    points = fields.grid_points(box, 80)
+    radius = np.hypot(points[:, 0], points[:, 1]).reshape(80, 80)
+    segments = fields.contour_segments(radius, 1.0, box)
+    assert segments.shape[0] % 2 == 0 and len(segments) > 100
+    # every end lies on the circle (linear interpolation of a cone: error ≪ a cell)
+    assert np.abs(np.hypot(segments[:, 0], segments[:, 1]) - 1.0).max() < 0.01
+    # and the segments go all the way round: total length ≈ 2π
+    length = np.linalg.norm(segments[1::2] - segments[0::2], axis=1).sum()
+    assert length == pytest.approx(2 * np.pi, rel=0.01)
+    assert fields.contour_segments(radius, 5.0, box).shape == (0, 2)
