@@ -192,6 +192,9 @@ class FileActions(QObject):
         if autosave is None or Path(result.command.path) != Path(autosave.path):
             self.path = result.command.path
         self._opened = result
+        frame = self.session.last_frame  # its first frame may have come in the same poll
+        if frame is not None and frame.epoch >= result.epoch:
+            self._restore_charts(frame)
 
     def _restore_charts(self, frame) -> None:
         opened = self._opened
