@@ -56,6 +56,9 @@ log = logging.getLogger(__name__)
 
 ANIMATION_PERIOD_S = 4.0  # the interpolation point goes from z0 to z1 and back in this time
 ANIMATION_STEP_S = 1 / 30  # the travelling point moves at most 30 times a second
+# while frames arrive at least this often, the point moves only with them: a move of its own
+# would cost a whole extra repaint of the canvas (~10 ms of GUI time each)
+FRAME_CARRIES_ANIMATION_S = 0.1
 WORKER_START_DELAY_MS = 150  # let the window paint first: the worker's start-up is import-heavy
 
 
@@ -85,9 +88,10 @@ class MainWindow(QMainWindow):
         self.file_actions.connect_views()
         self._animation_clock = time.perf_counter()
         self._last_animation = 0.0
+        self._last_frame_shown = 0.0
         self._animating = True
-        # the travelling point moves on the session's refresh tick, so a frame and the
-        # animation are painted together (one repaint per tick, not two)
+        # the travelling point moves with each frame while frames arrive (one repaint, not
+        # two), and on the session's refresh tick while paused
         self.session.timer.timeout.connect(self._animate)
         self._apply_layers(self.layers)
         self._show_configs(self.session.configs)
@@ -240,6 +244,8 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         session = self.session
         session.frame_received.connect(self.presenter.present)
+        # after the presenter: a moving interpolation point rides on the frame's repaint
+        session.frame_received.connect(self._on_frame_shown)
         session.frame_received.connect(self._freeze_start_up_objects)
         session.running_changed.connect(self._on_running_changed)
         session.configs_changed.connect(self._show_configs)
@@ -379,6 +385,17 @@ class MainWindow(QMainWindow):
         if not self._animating or not self.layers.interpolation or (
                 now - self._last_animation < ANIMATION_STEP_S):
             return
+        if self.session.running and now - self._last_frame_shown < FRAME_CARRIES_ANIMATION_S:
+            return  # frames are arriving: move the point with them, in the same repaint
+        self._move_travellers(now)
+
+    def _on_frame_shown(self, _frame) -> None:
+        now = time.perf_counter()
+        self._last_frame_shown = now
+        if self._animating and self.layers.interpolation:
+            self._move_travellers(now)
+
+    def _move_travellers(self, now: float) -> None:
         self._last_animation = now
         phase = ((time.perf_counter() - self._animation_clock) / ANIMATION_PERIOD_S) % 1.0
         t = 2 * phase if phase < 0.5 else 2 - 2 * phase  # there and back
