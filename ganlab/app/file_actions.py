@@ -28,6 +28,7 @@ from ganlab.app.file_commands import (
 from ganlab.app.history import history_rows, restore_history
 from ganlab.app.layers import Layers
 from ganlab.app.pictures import PictureError, save_picture
+from ganlab.app.recorder import GifRecorder, RecordingError
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class FileActions(QObject):
         self.session = window.session
         self.path: str | None = None  # where "Save session" writes without asking
         self._opened: FileResult | None = None  # waiting for its first frame (chart history)
+        self.recorder = GifRecorder(lambda: window.panes[0].current_view, self)
         self.session.file_command_finished.connect(self.on_result)
 
     def connect_views(self) -> None:
@@ -78,6 +80,9 @@ class FileActions(QObject):
                "SVG.", lambda: self.ask_picture("canvas"))
         action(menu, "Save picture of the charts…", "Ctrl+Shift+P", "Save the charts as PNG or "
                "SVG.", lambda: self.ask_picture("charts"))
+        self.record_action = action(menu, "Record GIF…", "Ctrl+G", "Record the canvas as an "
+                                    "animated GIF until this is chosen again.",
+                                    self.toggle_recording, checkable=True)
         menu.addSeparator()
 
     # ---------------------------------------------------------------- sessions
@@ -151,6 +156,38 @@ class FileActions(QObject):
             self.window.show_error("Cannot save the picture", str(error))
             return False
         self.window.statusBar().showMessage(f"Saved picture of the {which} to {written}", 8000)
+        return True
+
+    def toggle_recording(self, record: bool) -> None:
+        if not record:
+            self.stop_recording()
+            return
+        path, _ = QFileDialog.getSaveFileName(self.window, "Record GIF", "training.gif",
+                                              "Animated GIF (*.gif)")
+        if path:
+            self.start_recording(path)
+        else:
+            self.record_action.setChecked(False)
+
+    def start_recording(self, path: str) -> None:
+        if not path.lower().endswith(".gif"):
+            path += ".gif"
+        self.record_action.setChecked(True)
+        self.recorder.start(path)
+        self.window.statusBar().showMessage(f"Recording the canvas to {path}… (Ctrl+G stops)")
+
+    def stop_recording(self) -> bool:
+        self.record_action.setChecked(False)
+        if not self.recorder.recording:
+            return False
+        frames = len(self.recorder.frames)
+        try:
+            path = self.recorder.stop()
+        except RecordingError as error:
+            self.window.show_error("Cannot save the recording", str(error))
+            return False
+        self.window.statusBar().showMessage(f"Saved a recording of {frames} frames to {path}",
+                                            8000)
         return True
 
     # ---------------------------------------------------------------- results

@@ -180,3 +180,17 @@ def test_history_rows_round_trip():
     assert restore_history(restored, [*rows, {"run": 0, "series": "nope"}, "junk"]) == 4
     np.testing.assert_array_equal(restored.series["generator_loss"].y, [math.nan, 0.7])
     assert restored.series["modes_covered"].last() == 50.0 and restored.last_iteration == 2
+
+
+def test_record_gif(window, qtbot, tmp_path):
+    imageio = pytest.importorskip("imageio.v3")
+    window.file_actions.start_recording(str(tmp_path / "training"))
+    assert window.file_actions.record_action.isChecked()
+    window.session.play()
+    qtbot.waitUntil(lambda: len(window.file_actions.recorder.frames) >= 4, timeout=10_000)
+    window.session.pause()
+    assert window.file_actions.stop_recording()
+    assert not window.file_actions.record_action.isChecked()
+    frames = imageio.imread(tmp_path / "training.gif", index=None)
+    assert frames.ndim == 4 and len(frames) >= 4 and max(frames.shape[1:3]) <= 480
+    assert "Saved a recording" in window.statusBar().currentMessage()
