@@ -194,3 +194,48 @@ def test_record_gif(window, qtbot, tmp_path):
     frames = imageio.imread(tmp_path / "training.gif", index=None)
     assert frames.ndim == 4 and len(frames) >= 4 and max(frames.shape[1:3]) <= 480
     assert "Saved a recording" in window.statusBar().currentMessage()
+
+
+def test_every_kind_of_bad_file_gets_a_message(window, qtbot, tmp_path):
+    import json
+    import zipfile
+
+    results = results_of(window)
+    step_to(window, qtbot, 3)
+    trainer = trainer_of(window)
+    good = tmp_path / "good.ganlab"
+    window.file_actions.save_to(str(good))
+    assert wait_for(qtbot, results).ok
+    newer = tmp_path / "newer.ganlab"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(newer, "w") as target:
+        metadata = json.loads(source.read("session.json"))
+        metadata["version"] = 99
+        target.writestr("session.json", json.dumps(metadata))
+        target.writestr("tensors.safetensors", source.read("tensors.safetensors"))
+    bad = {
+        "empty.ganlab": b"",
+        "picture.ganlab": PNG_SIGNATURE + b"\x00" * 64,
+        "truncated.ganlab": good.read_bytes()[: good.stat().st_size // 2],
+    }
+    for name, data in bad.items():
+        (tmp_path / name).write_bytes(data)
+    names = [*bad, "newer.ganlab", "missing.ganlab"]
+    for name in names:
+        window.file_actions.open(str(tmp_path / name))
+    wait_for(qtbot, results, 1 + len(names))
+    for name, result in zip(names, results[1:], strict=True):
+        assert not result.ok and name in result.message, result.message
+    assert "newer ganlab" in results[4].message
+    assert trainer_of(window) is trainer and trainer.iteration == 3
+    assert window.file_actions.path == str(good)  # "Save session" still writes there
+
+
+def test_file_menu_actions_have_shortcuts(window):
+    file_menu = window.menuBar().actions()[0].menu()
+    shortcuts = {a.text(): a.shortcut().toString() for a in file_menu.actions()
+                 if not a.isSeparator()}
+    assert shortcuts["Open session…"] == "Ctrl+O"
+    assert shortcuts["Save session"] == "Ctrl+S"
+    assert shortcuts["Save session as…"] == "Ctrl+Shift+S"
+    assert all(shortcuts.values()), shortcuts
+    assert window.acceptDrops()
