@@ -415,6 +415,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event):  # Qt's name
         self.hide()  # the window disappears at once; the worker gets up to 1.8 s to finish
+        if self.file_actions.recorder.recording:
+            self.file_actions.stop_recording()  # keep what was recorded
         self.autosave_control.save_on_exit()  # the worker saves before it stops
         self.session.shutdown(timeout=1.8)
         self.autosave_control.finish()

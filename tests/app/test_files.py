@@ -239,3 +239,11 @@ def test_file_menu_actions_have_shortcuts(window):
     assert shortcuts["Save session as…"] == "Ctrl+Shift+S"
     assert all(shortcuts.values()), shortcuts
     assert window.acceptDrops()
+
+
+def test_closing_the_window_keeps_a_running_recording(window, qtbot, tmp_path):
+    window.file_actions.start_recording(str(tmp_path / "closing.gif"))
+    window.session.play()
+    qtbot.waitUntil(lambda: len(window.file_actions.recorder.frames) >= 2, timeout=10_000)
+    window.close()
+    assert (tmp_path / "closing.gif").read_bytes()[:6] in (b"GIF87a", b"GIF89a")
