@@ -63,7 +63,7 @@ def test_restore_offered_after_a_crash(qtbot, monkeypatch):
     monkeypatch.setattr(autosave_control, "ask_to_restore",
                         lambda parent, saved_at: asked.append(saved_at) or True)
     window = open_window(qtbot, crashed_autosave(7))
-    qtbot.waitUntil(lambda: bool(asked), timeout=5_000)
+    qtbot.waitUntil(lambda: bool(asked), timeout=15_000)
     qtbot.waitUntil(lambda: window.session.last_frame.iteration == 7, timeout=10_000)
     assert trainer_of(window).iteration == 7 and asked[0] is not None
     assert window.file_actions.path is None  # Ctrl+S asks where: not over the autosave
@@ -74,6 +74,6 @@ def test_declined_restore_discards_the_autosave(qtbot, monkeypatch):
     monkeypatch.setattr(autosave_control, "ask_to_restore", lambda parent, saved_at: False)
     autosave = crashed_autosave(3)
     window = open_window(qtbot, autosave)
-    qtbot.waitUntil(lambda: not autosave.path.exists(), timeout=5_000)
+    qtbot.waitUntil(lambda: not autosave.path.exists(), timeout=15_000)
     assert window.session.last_frame.iteration == 0
     window.close()

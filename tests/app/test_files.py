@@ -53,7 +53,7 @@ def test_save_train_on_open_goes_back(window, qtbot, tmp_path):
     assert trainer_of(window).config.to_dict() == saved_config
     assert "Opened" in window.statusBar().currentMessage()
     losses = window.presenter.histories[0].series["discriminator_loss"]
-    qtbot.waitUntil(lambda: len(losses) > 0, timeout=5_000)  # the charts came back
+    qtbot.waitUntil(lambda: len(losses) > 0, timeout=15_000)  # the charts came back
     assert losses.x.max() <= 12
     step_to(window, qtbot, 14)  # and training goes on from there
 

@@ -46,7 +46,7 @@ def test_painting_a_target_and_training_on_it(window, qtbot):
     assert len(canvas.painted.data) == len(painted)
     window.painting_panel.train_button.click()
     assert not window.painting.active and window.session.running
-    qtbot.waitUntil(lambda: trainer_of(window).target.name == "custom", timeout=5_000)
+    qtbot.waitUntil(lambda: trainer_of(window).target.name == "custom", timeout=15_000)
     target = trainer_of(window).target
     np.testing.assert_allclose(np.sort(target.points[:, 0]), np.sort(painted[:, 0]), atol=1e-4)
     start = trainer_of(window).iteration
@@ -57,7 +57,7 @@ def test_painting_a_target_and_training_on_it(window, qtbot):
 def test_clear_and_cancel_painting(window, qtbot):
     window.gallery.choose("gaussian-1d")
     qtbot.waitUntil(lambda: window.panes[0].current_view is window.panes[0].line_view,
-                    timeout=5_000)
+                    timeout=15_000)
     window.gallery.choose(DRAW)
     qtbot.wait(200)  # frames keep coming: the canvas must stay up while painting
     assert window.panes[0].current_view is window.panes[0].canvas
@@ -76,7 +76,7 @@ def test_loading_points_from_files(window, qtbot, tmp_path):
     points = rng.normal(size=(300, 2)) * 0.3 + [2.0, -1.0]
     good.write_text("x,y\n" + "\n".join(f"{a},{b}" for a, b in points))
     assert window.load_points_file(str(good))
-    qtbot.waitUntil(lambda: trainer_of(window).target.name == "custom", timeout=5_000)
+    qtbot.waitUntil(lambda: trainer_of(window).target.name == "custom", timeout=15_000)
     assert len(trainer_of(window).target.points) == 300
     broken = tmp_path / "broken.csv"
     broken.write_text("1,2\n3\n")
@@ -116,14 +116,14 @@ def test_every_lesson_sets_its_knobs(window, qtbot):
 def test_compare_mode_trains_two_runs_in_lockstep(window, qtbot):
     window.set_compare(True)
     assert window.session.compare and window.settings_tabs.count() == 2
-    qtbot.waitUntil(lambda: len(window.session.last_frame.runs) == 2, timeout=5_000)
+    qtbot.waitUntil(lambda: len(window.session.last_frame.runs) == 2, timeout=15_000)
     configs = window.session.configs
     assert configs[0].objective.name == "non-saturating"
     assert configs[1].objective.name == "minimax"
     window.session.play()
     qtbot.waitUntil(lambda: window.session.last_frame.iteration >= 20, timeout=20_000)
     window.session.pause()
-    qtbot.waitUntil(lambda: not window.session.last_frame.running, timeout=5_000)
+    qtbot.waitUntil(lambda: not window.session.last_frame.running, timeout=15_000)
     frame = window.session.last_frame
     a, b = (run.snapshot for run in frame.runs)
     assert a.iteration == b.iteration
@@ -136,10 +136,10 @@ def test_compare_mode_trains_two_runs_in_lockstep(window, qtbot):
     # an edit of run B reaches run B's trainer only
     window.control_panels[1].widget_for("training.critic_steps").setValue(4)
     qtbot.waitUntil(lambda: trainer_of(window, 1).config.training.critic_steps == 4,
-                    timeout=5_000)
+                    timeout=15_000)
     assert trainer_of(window, 0).config.training.critic_steps == 1
     window.set_compare(False)
-    qtbot.waitUntil(lambda: len(window.session.last_frame.runs) == 1, timeout=5_000)
+    qtbot.waitUntil(lambda: len(window.session.last_frame.runs) == 1, timeout=15_000)
     assert not window.panes[1].isVisible()
 
 
@@ -151,7 +151,7 @@ def test_slow_motion_shows_discriminator_and_generator_updates_apart(window, qtb
     qtbot.waitUntil(lambda: {"discriminator", "generator"} <= set(phases), timeout=10_000)
     assert "both" not in phases[1:]
     qtbot.waitUntil(lambda: window.diagram.phase in ("discriminator", "generator"),
-                    timeout=5_000)
+                    timeout=15_000)
     window.session.pause()
     iteration = window.session.last_frame.iteration
     assert iteration <= 6  # 2 iterations per second: no more than a few in a few seconds
@@ -175,7 +175,7 @@ def test_nan_pauses_with_an_explanation_and_a_way_out(window, qtbot, way_out):
     if way_out == "restore":
         assert window.banner.restore_button.isEnabled()
         window.banner.restore_button.click()
-        qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=5_000)
+        qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=15_000)
         for config in window.session.configs:
             assert config.generator_optimizer.learning_rate == pytest.approx(0.1)
         assert panel.widget_for("generator_optimizer.learning_rate").value() == (
@@ -185,7 +185,7 @@ def test_nan_pauses_with_an_explanation_and_a_way_out(window, qtbot, way_out):
         assert trainer_of(window).iteration < iteration
     else:
         window.banner.reset_button.click()
-        qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=5_000)
+        qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=15_000)
         assert trainer_of(window).iteration == 0
     assert trainer_of(window).parameters_are_finite()
     assert window.session.last_frame.failure is None
