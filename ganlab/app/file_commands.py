@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import tempfile
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ganlab.core.atomic_file import atomic_write
 from ganlab.core.config import RunConfig
 
 log = logging.getLogger(__name__)
@@ -162,15 +162,15 @@ def _export_samples(command: ExportSamples, trainer) -> FileResult:
     rng = torch.Generator(device=trainer.device).manual_seed(SAMPLE_SEED)
     samples = trainer.sample(command.count, latent=trainer.latent_batch(command.count, rng))
     samples = np.asarray(samples, dtype=np.float64)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=suffix, delete=False) as stream:
-        temporary = Path(stream.name)
+
+    def write(stream):
         if suffix == ".npy":
             np.save(stream, samples)
         else:
             header = ",".join(f"x{i}" for i in range(samples.shape[1]))
             np.savetxt(stream, samples, delimiter=",", header=header, comments="")
-    temporary.replace(path)
+
+    atomic_write(path, write)
     return FileResult(command, True, f"Exported {len(samples):,} samples to {path}")
 
 

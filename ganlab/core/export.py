@@ -21,9 +21,10 @@ from pathlib import Path
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
 from ganlab import __version__
+from ganlab.core.atomic_file import atomic_write
 from ganlab.core.config import ACTIVATIONS, LATENT_DISTRIBUTIONS, NetworkConfig
 from ganlab.core.nets import DataSpaceGenerator, mlp, sample_latent
 
@@ -84,17 +85,10 @@ def export_generator(trainer, path: str | Path) -> tuple[Path, Path]:
     }
     weights = {k: v.detach().cpu().contiguous() for k, v in trainer.generator.state_dict().items()}
     weights_path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(weights_path, lambda tmp: save_file(weights, str(tmp)))
-    _write_atomically(
-        description_path, lambda tmp: tmp.write_text(json.dumps(description, indent=2))
-    )
+    atomic_write(weights_path, lambda stream: stream.write(save(weights)))
+    atomic_write(description_path,
+                 lambda stream: stream.write(json.dumps(description, indent=2).encode()))
     return weights_path, description_path
-
-
-def _write_atomically(path: Path, write) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    tmp.replace(path)
 
 
 def load_generator(path: str | Path, device: str | torch.device = "cpu") -> LoadedGenerator:

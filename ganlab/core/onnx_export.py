@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from ganlab.core.session_file import atomic_write
+from ganlab.core.atomic_file import atomic_write
 
 MISSING_EXTRA = (
     "ONNX export needs the optional packages onnx and onnxscript: "

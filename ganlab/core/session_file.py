@@ -16,14 +16,10 @@ Writes go to a temporary file that replaces the old one only once complete (`ato
 
 from __future__ import annotations
 
-import io
 import json
-import os
 import struct
-import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +29,7 @@ from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
 from ganlab import __version__
+from ganlab.core.atomic_file import atomic_write
 from ganlab.core.config import ConfigError, RunConfig
 from ganlab.core.targets import PointCloud, PointsFileError
 from ganlab.core.trainer import Trainer
@@ -64,26 +61,6 @@ class Session:
     trainer: Trainer
     history: list[dict] = field(default_factory=list)  # metric rows, as the app charts them
     extra: dict = field(default_factory=dict)  # free-form JSON for the app (view settings...)
-
-
-def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None]) -> Path:
-    """Write through a temporary file in the same folder, then rename over `path`.
-
-    A crash or an error mid-write leaves the previous file untouched and no temporary behind.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def save_session(session: Session, path: str | Path) -> Path:

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ganlab.core import session_file
+from ganlab.core.atomic_file import atomic_write
 from ganlab.core.session_file import (
     Session,
     SessionFileError,
-    atomic_write,
     load_session,
     save_session,
 )
