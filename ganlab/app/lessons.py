@@ -1,4 +1,4 @@
-"""Guided lessons: presets shipped as JSON under `resources/lessons/`, one file per lesson.
+"""Guided lessons: presets shipped as JSON under `ganlab/resources/lessons/`, one per lesson.
 
 A lesson file holds a `title`, an `explanation` (a few sentences, shown when it loads), a
 partial `config` (a `RunConfig` dict; everything it leaves out keeps the app's defaults), and
@@ -19,8 +19,7 @@ from ganlab.core.config import ConfigError, RunConfig
 log = logging.getLogger(__name__)
 
 LESSON_FOLDERS = (
-    Path(__file__).resolve().parents[2] / "resources" / "lessons",  # a source checkout
-    Path(__file__).resolve().parents[1] / "resources" / "lessons",  # installed with the package
+    Path(__file__).resolve().parents[1] / "resources" / "lessons",  # shipped in the package
 )
 
 
