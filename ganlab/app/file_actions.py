@@ -119,7 +119,7 @@ class FileActions(QObject):
         histories = self.window.presenter.histories[:1]
         extra = {"layers": dataclasses.asdict(self.window.layers)}
         return SaveSession(path=str(path), history=history_rows(histories),
-                           extra=_json_safe(extra), autosave=autosave)
+                           extra=extra, autosave=autosave)
 
     # ---------------------------------------------------------------- exports
     def ask_export_generator(self) -> None:
@@ -245,12 +245,3 @@ class FileActions(QObject):
         # instead of the presenter's "networks restarted ... iteration 0"
         self.window.statusBar().showMessage(opened.message, 8000)
 
-
-def _json_safe(value):
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, (bool, int, float, str)) or value is None:
-        return value
-    return str(value)

@@ -22,7 +22,7 @@ from tqdm import tqdm
 from ganlab.core.config import RunConfig
 from ganlab.core.export import export_generator
 from ganlab.core.metrics import EVALUATION_SAMPLES, evaluate
-from ganlab.core.session_file import Session, save_session
+from ganlab.core.session_file import Session, json_safe, save_session
 from ganlab.core.trainer import Trainer
 
 log = logging.getLogger(__name__)
@@ -39,17 +39,6 @@ class RunResult:
     seconds: float
     out_dir: Path | None
     diverged: bool = False
-
-
-def _json_safe(value):
-    """NaN and ±inf become null: JSON has no spelling for them."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_safe(v) for v in value]
-    return value
 
 
 def run_headless(
@@ -138,7 +127,7 @@ def write_results(trainer: Trainer, result: RunResult, sample_count: int) -> Non
         "device": str(trainer.device),
         "torch_threads": torch.get_num_threads(),
     }
-    (out / "metrics.json").write_text(json.dumps(_json_safe(metrics), indent=2))
+    (out / "metrics.json").write_text(json.dumps(json_safe(metrics), indent=2))
     np.save(out / "samples.npy", trainer.sample(sample_count))
     export_generator(trainer, out / "generator")
-    save_session(Session(trainer, history=_json_safe(result.history)), out / "session.ganlab")
+    save_session(Session(trainer, history=result.history), out / "session.ganlab")

@@ -17,6 +17,7 @@ Writes go to a temporary file that replaces the old one only once complete (`ato
 from __future__ import annotations
 
 import json
+import math
 import struct
 import zipfile
 import zlib
@@ -63,6 +64,22 @@ class Session:
     extra: dict = field(default_factory=dict)  # free-form JSON for the app (view settings...)
 
 
+def json_safe(value):
+    """A copy that JSON can spell: NaN and ±inf become null, tuples lists, keys strings,
+    numpy scalars plain numbers, anything else its text."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, (bool, int, str)) or value is None:
+        return value
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        return json_safe(value.item())
+    return str(value)
+
+
 def save_session(session: Session, path: str | Path) -> Path:
     """Write the session atomically; returns the path written."""
     trainer = session.trainer
@@ -92,8 +109,8 @@ def save_session(session: Session, path: str | Path) -> Path:
             "generator_updates": trainer.generator_updates,
         },
         "optimizers": optimizers,
-        "history": session.history,
-        "extra": session.extra,
+        "history": json_safe(session.history),
+        "extra": json_safe(session.extra),
     }
     tensor_bytes = save_tensors({k: v.detach().cpu().contiguous() for k, v in tensors.items()})
     metadata_bytes = json.dumps(metadata, allow_nan=False, default=_json_default).encode()

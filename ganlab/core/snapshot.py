@@ -8,7 +8,7 @@ Views draw from the evaluation random stream, so taking snapshots never changes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -56,7 +56,6 @@ class Snapshot:
     pushforward: tuple[np.ndarray, np.ndarray] | None = None  # (z, G(z)) along latent axis 0
     metrics: dict | None = None
     finite: bool = True  # False when a loss or a generated point is NaN or infinite
-    extra: dict = field(default_factory=dict)
 
 
 class Snapshotter:
@@ -69,6 +68,7 @@ class Snapshotter:
         self._real_for: Target | None = None
         self._real = np.zeros((0, 1))
         self._latent = torch.zeros(0, 0)
+        self._latent_distribution: str | None = None
 
     def _display_batch(self) -> tuple[np.ndarray, torch.Tensor]:
         trainer = self.trainer
@@ -77,11 +77,9 @@ class Snapshotter:
             self._real_for = trainer.target
         model = trainer.config.model
         shape = (self.display_samples, model.latent_dim)
-        if self._latent.shape != shape or getattr(self, "_latent_kind", None) != (
-            model.latent_distribution
-        ):
+        if self._latent.shape != shape or self._latent_distribution != model.latent_distribution:
             self._latent = sample_latent(*shape, model.latent_distribution, self._rng)
-            self._latent_kind = model.latent_distribution
+            self._latent_distribution = model.latent_distribution
         return self._real, self._latent
 
     def take(self, request: SnapshotRequest = SnapshotRequest()) -> Snapshot:

@@ -203,3 +203,11 @@ def test_corrupted_sessions_load_or_fail_cleanly(tmp_path_factory, flips):
         assert "bad.ganlab" in str(error)
     else:
         assert session.trainer.iteration >= 0
+
+
+def test_non_finite_history_values_are_saved_as_null(tmp_path, small_config):
+    history = [{"iteration": 1, "js": float("nan"), "reverse_kl": float("inf"), "pair": (1, 2)}]
+    path = save_session(Session(Trainer(small_config), history=history), tmp_path / "s.ganlab")
+    assert load_session(path).history == [
+        {"iteration": 1, "js": None, "reverse_kl": None, "pair": [1, 2]}
+    ]
