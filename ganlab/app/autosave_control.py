@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from ganlab.app.file_commands import FileResult, SaveSession
 from ganlab.core.autosave import Autosave
+from ganlab.training.file_commands import FileResult, SaveSession
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ class AutosaveControl(QObject):
 
     def save_now(self) -> None:
         self._saving = True
+        self.autosave.restart_interval()  # the save runs in the training process
         command = self.window.file_actions.save_command(str(self.autosave.path),
                                                         autosave=self.autosave)
         self.session.request_file_command(command)
@@ -100,7 +102,9 @@ class AutosaveControl(QObject):
 
     def _on_result(self, result: FileResult) -> None:
         command = result.command
-        if isinstance(command, SaveSession) and command.autosave is self.autosave:
+        # the command came back from the training process: a copy, so compare the files
+        if (isinstance(command, SaveSession) and command.autosave is not None
+                and Path(command.path) == Path(self.autosave.path)):
             self._saving = False
             if result.ok:
                 self.saves += 1

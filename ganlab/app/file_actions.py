@@ -1,7 +1,7 @@
 """The File menu's session and export actions, and dropping a session file on the window.
 
 Everything that touches a trainer (save, open, export) is queued for the worker as a file
-command (`ganlab.app.file_commands`); the result comes back through the session's
+command (`ganlab.training.file_commands`); the result comes back through the session's
 `file_command_finished` and ends as a status-bar message or, on failure, a non-blocking message
 naming the file and the problem. Pictures of views are made here, in the GUI thread. An opened
 session replaces every run (compare mode ends); its chart history is restored once the worker's
@@ -18,17 +18,17 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
-from ganlab.app.file_commands import (
+from ganlab.app.history import history_rows, restore_history
+from ganlab.app.layers import Layers
+from ganlab.app.pictures import PictureError, save_picture
+from ganlab.app.recorder import GifRecorder, RecordingError
+from ganlab.training.file_commands import (
     ExportGenerator,
     ExportSamples,
     FileResult,
     OpenSession,
     SaveSession,
 )
-from ganlab.app.history import history_rows, restore_history
-from ganlab.app.layers import Layers
-from ganlab.app.pictures import PictureError, save_picture
-from ganlab.app.recorder import GifRecorder, RecordingError
 
 log = logging.getLogger(__name__)
 

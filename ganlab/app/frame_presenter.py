@@ -10,7 +10,6 @@ import time
 
 from PySide6.QtWidgets import QStackedWidget
 
-from ganlab.app.frame import Frame
 from ganlab.app.history import RunHistory
 from ganlab.app.views.alert_banner import AlertBanner
 from ganlab.app.views.charts import Charts
@@ -18,6 +17,7 @@ from ganlab.app.views.data_canvas import DataCanvas
 from ganlab.app.views.line_view import LineView
 from ganlab.app.views.model_diagram import ModelDiagram
 from ganlab.app.views.status_line import StatusLine
+from ganlab.training.frame import Frame
 
 CHART_INTERVAL_S = 0.2  # charts redraw at most 5 times a second while training runs
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-from ganlab.app.pending_changes import ViewRequest
+from ganlab.training.pending_changes import ViewRequest
 
 
 @dataclass(frozen=True)

@@ -64,12 +64,14 @@ WORKER_START_DELAY_MS = 150  # let the window paint first: the worker's start-up
 
 class MainWindow(QMainWindow):
     def __init__(self, config: RunConfig | None = None, *, start: bool = True,
-                 worker_options: dict | None = None, autosave: Autosave | None = None):
+                 worker_options: dict | None = None, autosave: Autosave | None = None,
+                 training: str = "process"):
         super().__init__()
         self.setAcceptDrops(True)
         self.setWindowTitle("ganlab — GAN playground")
         self.resize(1600, 980)
-        self.session = TrainingSession(config or app_defaults(), self, **(worker_options or {}))
+        self.session = TrainingSession(config or app_defaults(), self, training=training,
+                                       **(worker_options or {}))
         self.layers = Layers()
         self.lessons = load_lessons()
         self.file_actions = FileActions(self)
@@ -259,8 +261,14 @@ class MainWindow(QMainWindow):
         self.painting.trained.connect(lambda: self.gallery.select(""))
         self.banner.restore_clicked.connect(session.restore_last_good)
         self.banner.reset_clicked.connect(session.reset)
+        self.banner.restart_clicked.connect(self._restart_training)
+        session.training_stopped.connect(self.banner.show_stopped)
         self.latent_panel.interpolation_changed.connect(session.set_interpolation)
         self.latent_panel.animation_toggled.connect(self._on_animation_toggled)
+
+    def _restart_training(self) -> None:
+        self.banner.hide()
+        self.session.restart_training()
 
     # ---------------------------------------------------------------- settings
     def _on_config_edited(self, index: int, config: RunConfig) -> None:
@@ -439,7 +447,7 @@ def theme_app() -> None:
 
     from PySide6.QtWidgets import QApplication
 
-    from ganlab.app.blas_threads import limit_blas_threads
+    from ganlab.training.blas_threads import limit_blas_threads
 
     app = QApplication.instance()
     if app is not None and not getattr(app, "_ganlab_themed", False):

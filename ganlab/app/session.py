@@ -4,10 +4,12 @@
 run A's target and seed), forwards every change to the worker through `PendingChanges`, and
 polls the worker's `FrameSlot` from a GUI timer, re-emitting the newest frame as
 `frame_received`; finished file commands (save, open, export: run by the worker) come back as
-`file_command_finished`. The timer polls at 60 Hz (an empty poll costs a lock) so that a frame the
-worker publishes every ~33 ms waits at most ~16 ms to be drawn; the worker builds the next frame
-only once the last one was taken, so frames arrive at up to 30 per second. The session never
-trains and never waits for the worker, except in `shutdown`.
+`file_command_finished`. The worker trains in a child process (or, for tests, a thread of this
+process: `training="thread"`); if the process dies, `training_stopped` says so and
+`restart_training` starts a new one with the same settings. The timer polls at 60 Hz (an empty
+poll costs a lock) so that a frame the worker publishes every ~33 ms waits at most ~16 ms to be
+drawn; the worker builds the next frame only once the last one was taken, so frames arrive at up
+to 30 per second. The session never trains and never waits for the worker, except in `shutdown`.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ import logging
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ganlab.app.frame import Frame
-from ganlab.app.frame_slot import FrameSlot
-from ganlab.app.pending_changes import Interpolation, PendingChanges, ViewRequest
-from ganlab.app.worker import TrainingWorker
 from ganlab.core.config import RunConfig, TargetConfig
+from ganlab.training.frame import Frame
+from ganlab.training.frame_slot import FrameSlot
+from ganlab.training.pending_changes import Interpolation, PendingChanges, ViewRequest
+from ganlab.training.process import TrainingProcess
+from ganlab.training.worker import TrainingWorker
 
 log = logging.getLogger(__name__)
 
@@ -33,17 +36,25 @@ class TrainingSession(QObject):
     frame_received = Signal(object)  # the newest Frame
     running_changed = Signal(bool)
     configs_changed = Signal(object)  # tuple of RunConfig, after any change made here
-    file_command_finished = Signal(object)  # a ganlab.app.file_commands.FileResult
+    file_command_finished = Signal(object)  # a ganlab.training.file_commands.FileResult
+    training_stopped = Signal(str)  # the training process ended unexpectedly: why
 
     def __init__(self, config: RunConfig, parent=None, refresh_hz: float = REFRESH_HZ,
-                 **worker_options):
+                 training: str = "process", **worker_options):
+        """`training`: "process" (the app: a child process, see ganlab.training.process) or
+        "thread" (a thread of this process, whose trainers tests can inspect)."""
         super().__init__(parent)
+        if training not in ("process", "thread"):
+            raise ValueError(f"training runs in a 'process' or a 'thread', not {training!r}")
         self._configs: list[RunConfig] = [config.copy().validate()]
         self._running = False
         self._shut_down = False
-        self.pending = PendingChanges(tuple(self._configs))
-        self.slot = FrameSlot()
-        self.worker = TrainingWorker(self.pending, self.slot, **worker_options)
+        self._training = training
+        self._worker_options = worker_options
+        self._speed: float | None = None  # what the views asked for, kept for a restart
+        self._view: ViewRequest | None = None
+        self._interpolation: Interpolation | None = None
+        self._new_worker()
         self.last_frame: Frame | None = None
         self.frames_received = 0
         self.timer = QTimer(self)
@@ -51,6 +62,30 @@ class TrainingSession(QObject):
         self.timer.timeout.connect(self.poll)
 
     # ---------------------------------------------------------------- lifecycle
+    def _new_worker(self) -> None:
+        configs = tuple(self._configs)
+        if self._training == "process":
+            self.worker = TrainingProcess(configs, **self._worker_options)
+        else:
+            self.worker = TrainingWorker(PendingChanges(configs), FrameSlot(),
+                                         **self._worker_options)
+        self.pending, self.slot = self.worker.pending, self.worker.slot
+        self._failure_reported = False
+
+    def restart_training(self) -> None:
+        """After the training process ended unexpectedly: start a new one with the current
+        settings (paused, from iteration 0)."""
+        if self._shut_down or self.worker.is_alive():
+            return
+        self._set_running(False)
+        self._new_worker()
+        self.pending.set_speed(self._speed)
+        if self._view is not None:
+            self.pending.set_view(self._view)
+        if self._interpolation is not None:
+            self.pending.set_interpolation(self._interpolation)
+        self.start()
+
     def start(self) -> None:
         """Start the worker and the refresh timer (nothing happens after a shutdown)."""
         if self._shut_down or self.worker.is_alive():
@@ -76,6 +111,11 @@ class TrainingSession(QObject):
             self._announce(frame)
         for result in self.worker.results.take_all():
             self.file_command_finished.emit(result)
+        failure = getattr(self.worker, "failure", None)
+        if failure and not self._failure_reported:
+            self._failure_reported = True
+            self._set_running(False)
+            self.training_stopped.emit(failure)
         return frame
 
     def _announce(self, frame: Frame) -> None:
@@ -184,13 +224,16 @@ class TrainingSession(QObject):
         self.pending.request_restore_last_good()
 
     def set_speed(self, iterations_per_second: float | None) -> None:
+        self._speed = iterations_per_second
         self.pending.set_speed(iterations_per_second)
 
     def set_view(self, view: ViewRequest) -> None:
+        self._view = view
         self.pending.set_view(view)
 
     def set_interpolation(self, start: np.ndarray, end: np.ndarray) -> None:
-        self.pending.set_interpolation(Interpolation(np.array(start), np.array(end)))
+        self._interpolation = Interpolation(np.array(start), np.array(end))
+        self.pending.set_interpolation(self._interpolation)
 
     def wait_for_worker(self, timeout: float) -> bool:
         """After `shutdown`: wait for a worker that was busy (e.g. still starting up)."""

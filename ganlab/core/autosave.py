@@ -89,9 +89,13 @@ class Autosave:
         self._training_seconds += seconds
         return self._training_seconds >= self.interval_s
 
+    def restart_interval(self) -> None:
+        """Count the next interval from zero (a save was just made or asked for)."""
+        self._training_seconds = 0.0
+
     def save(self, session: Session) -> Path:
         """Save now (atomically) and restart the interval."""
-        self._training_seconds = 0.0
+        self.restart_interval()
         return save_session(session, self.path)
 
     def restore(self, device: str | None = None) -> Session:

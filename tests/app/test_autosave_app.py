@@ -13,11 +13,11 @@ from ganlab.core.trainer import Trainer
 from tests.app.conftest import small_config, trainer_of
 
 
-def open_window(qtbot, autosave: Autosave):
+def open_window(qtbot, autosave: Autosave, training: str = "thread"):
     from ganlab.app.main_window import build_window
 
     window = build_window(small_config(), worker_options={"metrics_interval_s": 0.5},
-                          autosave=autosave)
+                          autosave=autosave, training=training)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.session.last_frame is not None, timeout=10_000)
@@ -25,9 +25,10 @@ def open_window(qtbot, autosave: Autosave):
 
 
 def test_autosave_after_training_time_and_on_exit(qtbot, private_data_folder):
+    """In the app's own set-up: the saves run in the training process."""
     autosave = Autosave(interval_s=0.4)
     assert autosave.folder == private_data_folder  # never the user's real data folder
-    window = open_window(qtbot, autosave)
+    window = open_window(qtbot, autosave, training="process")
     control = window.autosave_control
     control.timer.setInterval(50)
     assert autosave.marker.exists()
@@ -35,6 +36,7 @@ def test_autosave_after_training_time_and_on_exit(qtbot, private_data_folder):
     window.session.play()
     qtbot.waitUntil(lambda: control.saves >= 1, timeout=15_000)
     assert load_session(autosave.path).trainer.iteration > 0
+    assert not control._saving  # the result came back and was recognised as the autosave
     window.session.pause()
     qtbot.wait(300)
     iteration = window.session.last_frame.iteration

@@ -15,11 +15,11 @@ from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
 from ganlab.app import theme
-from ganlab.app.frame import RunFrame
 from ganlab.app.heatmap_scale import HeatmapScale, colour_bar_label
 from ganlab.app.layers import Layers
 from ganlab.core.fields import contour_segments
 from ganlab.core.targets import ViewBox
+from ganlab.training.frame import RunFrame
 
 ARROWS_SHOWN = 256  # gradient arrows drawn (every other displayed sample)
 ARROW_LENGTH = 0.07  # the typical (90th percentile) arrow, as a fraction of the view's width

@@ -12,11 +12,11 @@ import numpy as np
 import pyqtgraph as pg
 
 from ganlab.app import theme
-from ganlab.app.frame import RunFrame
 from ganlab.app.heatmap_scale import HeatmapScale, colour_bar_label
 from ganlab.app.layers import Layers
 from ganlab.core.fields import grid_axes, kde_on_grid, kernel_bandwidth
 from ganlab.core.targets import ViewBox
+from ganlab.training.frame import RunFrame
 
 BINS = 60
 

@@ -7,7 +7,7 @@ import time
 
 from PySide6.QtWidgets import QLabel, QStatusBar
 
-from ganlab.app.frame import Frame
+from ganlab.training.frame import Frame
 
 TEXT_INTERVAL_S = 0.25
 

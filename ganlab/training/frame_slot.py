@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 
-from ganlab.app.frame import Frame
+from ganlab.training.frame import Frame
 
 
 class FrameSlot:

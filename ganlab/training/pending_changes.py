@@ -57,7 +57,7 @@ class Requests:
     interpolation: Interpolation | None = None
     refresh: bool = False  # publish a frame even if nothing trained (e.g. a layer was turned on)
     stop: bool = False
-    file_commands: tuple = ()  # ganlab.app.file_commands commands, oldest first
+    file_commands: tuple = ()  # ganlab.training.file_commands commands, oldest first
 
     @property
     def has_commands(self) -> bool:
@@ -154,7 +154,7 @@ class PendingChanges:
             self._condition.notify_all()
 
     def request_file_command(self, command) -> None:
-        """Queue a save / open / export (see `ganlab.app.file_commands`); run in order."""
+        """Queue a save / open / export (see `ganlab.training.file_commands`); run in order."""
         with self._condition:
             self._file_commands = [*self._file_commands, command][-MAX_FILE_COMMANDS:]
             self._news = True

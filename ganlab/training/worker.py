@@ -22,22 +22,22 @@ from collections import deque
 import numpy as np
 import torch
 
-from ganlab.app.failure_text import failure_message
-from ganlab.app.file_commands import (
+from ganlab.core.config import RunConfig
+from ganlab.core.fields import interpolation_path
+from ganlab.core.snapshot import SnapshotRequest, Snapshotter
+from ganlab.core.trainer import Trainer
+from ganlab.training.failure_text import failure_message
+from ganlab.training.file_commands import (
     FileResult,
     OpenSession,
     ResultQueue,
     open_session,
     run_file_command,
 )
-from ganlab.app.frame import Frame, RunFrame
-from ganlab.app.frame_slot import FrameSlot
-from ganlab.app.metrics_thread import MetricsThread, sample_job
-from ganlab.app.pending_changes import PendingChanges, Requests, ViewRequest
-from ganlab.core.config import RunConfig
-from ganlab.core.fields import interpolation_path
-from ganlab.core.snapshot import SnapshotRequest, Snapshotter
-from ganlab.core.trainer import Trainer
+from ganlab.training.frame import Frame, RunFrame
+from ganlab.training.frame_slot import FrameSlot
+from ganlab.training.metrics_thread import MetricsThread, sample_job
+from ganlab.training.pending_changes import PendingChanges, Requests, ViewRequest
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +114,11 @@ class TrainingWorker(threading.Thread):
         self._iterations = 0  # all iterations done by this worker (for the rate)
 
     # ------------------------------------------------------------------ lifecycle
+    @property
+    def last_error(self) -> str | None:
+        """The last error shown to the user (a setting that could not be applied, a crash)."""
+        return self._error
+
     def stop(self, timeout: float = 2.0) -> bool:
         """Ask the loop to finish its step and wait; True if the thread ended in time."""
         self.pending.request_stop()

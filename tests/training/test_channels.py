@@ -7,10 +7,10 @@ import time
 import numpy as np
 import pytest
 
-from ganlab.app.frame_slot import FrameSlot
-from ganlab.app.pending_changes import MAX_QUEUED_STEPS, PendingChanges, ViewRequest
-from ganlab.app.worker import TrainingWorker
-from tests.app.conftest import small_config
+from ganlab.training.frame_slot import FrameSlot
+from ganlab.training.pending_changes import MAX_QUEUED_STEPS, PendingChanges, ViewRequest
+from ganlab.training.worker import TrainingWorker
+from tests.training.conftest import small_config
 
 
 def test_pending_changes_latest_configuration_wins_and_one_shots_clear():
@@ -126,7 +126,7 @@ def test_interpolation_path_follows_the_generator():
     worker = TrainingWorker(pending, slot)
     worker.start()
     try:
-        from ganlab.app.pending_changes import Interpolation
+        from ganlab.training.pending_changes import Interpolation
 
         pending.set_interpolation(Interpolation(np.array([-1.0, 0.5]), np.array([1.0, -0.5])))
         deadline = time.perf_counter() + 10

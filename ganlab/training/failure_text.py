@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganlab.app.frame import RunFrame
+from ganlab.training.frame import RunFrame
 
 
 def failure_message(run_frames: list[RunFrame], failed: list[int]) -> str:

@@ -1,0 +1,224 @@
+"""Training in a child process: the worker thread of `worker.py`, with a GIL of its own.
+
+PySide6 keeps the GIL while Qt paints, and with every layer of the canvas on the GUI thread
+paints about a third of the time. A worker thread in the GUI's process needs the GIL between
+any two torch operations, so it waited through every paint: training ran at ~0.6 of the bare
+loop. In a child process the same `TrainingWorker` trains while the GUI draws.
+
+The channels keep their meaning across the process boundary:
+
+- GUI → worker: `ForwardedChanges` offers the GUI-side methods of `PendingChanges`; each call is
+  pickled at once (later edits of the arguments cannot leak into it) and replayed, in order, on
+  the child's `PendingChanges` by a thread there.
+- worker → GUI: the child forwards a frame of its `FrameSlot` only once the GUI has taken the
+  previous one, so the worker still builds frames no faster than the GUI draws them; finished
+  file commands follow as they come. A thread of the GUI's process puts both into the GUI's
+  `FrameSlot` and `ResultQueue`.
+- stopping: `stop()` forwards the stop request and waits for the child, which runs its last file
+  commands (the save on exit) before it ends. If the GUI disappears, the child sees its channel
+  close and stops by itself; being a daemon process, it never outlives the app.
+
+The child starts with "spawn" (forking a process that runs Qt's threads is unsafe; spawn is
+what Windows and macOS use anyway) and imports no Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+import time
+
+from ganlab.core.config import RunConfig
+from ganlab.training.file_commands import ResultQueue
+from ganlab.training.frame_slot import FrameSlot
+from ganlab.training.pending_changes import PendingChanges
+
+log = logging.getLogger(__name__)
+
+FORWARDED_METHODS = frozenset({
+    "set_configs", "set_running", "set_speed", "request_steps", "request_discriminator_step",
+    "request_generator_step", "request_reset", "request_restore_last_good", "set_view",
+    "set_interpolation", "request_file_command", "request_stop",
+})
+FRAME_TAKEN = "frame_taken"  # GUI → child: the GUI took the last frame; send the next one
+SEND_POLL_S = 0.004  # how often the child looks for a new frame or result to send
+
+
+class ForwardedChanges:
+    """The GUI side of a `PendingChanges` that lives in the child process."""
+
+    def __init__(self, send):
+        self._send = send
+
+    def __getattr__(self, name: str):
+        if name not in FORWARDED_METHODS:
+            raise AttributeError(name)
+        return lambda *args: self._send(name, args)
+
+
+class _AcknowledgingSlot(FrameSlot):
+    """The GUI's slot: taking a frame tells the child that the GUI is ready for the next."""
+
+    def __init__(self, on_taken):
+        super().__init__()
+        self._on_taken = on_taken
+
+    def take(self):
+        frame = super().take()
+        if frame is not None:
+            self._on_taken()
+        return frame
+
+
+class TrainingProcess:
+    """The GUI's handle on a `TrainingWorker` running in a child process.
+
+    It has what the session uses of the worker thread: `pending`, `slot`, `results`, `start`,
+    `stop`, `is_alive`, `join`. `failure` says why the child ended when nobody asked it to.
+    """
+
+    def __init__(self, configs: tuple[RunConfig, ...], **worker_options):
+        context = multiprocessing.get_context("spawn")
+        self._child_commands, self._commands = context.Pipe(duplex=False)
+        self._updates, self._child_updates = context.Pipe(duplex=False)
+        self._send_lock = threading.Lock()
+        self.process = context.Process(
+            target=child_main, name="ganlab-training-process", daemon=True,
+            args=(tuple(c.copy() for c in configs), self._child_commands, self._child_updates,
+                  worker_options),
+        )
+        self.pending = ForwardedChanges(self._send)
+        self.slot = _AcknowledgingSlot(lambda: self._send(FRAME_TAKEN, ()))
+        self.results = ResultQueue()
+        self.failure: str | None = None
+        self.worker_error: str | None = None  # the worker's own last error, sent at its exit
+        self._stopping = False
+        self._started_up = False  # the child has sent its first frame or result
+        self._receiver = threading.Thread(target=self._receive, name="ganlab-frames-in",
+                                          daemon=True)
+
+    # ---------------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        self.process.start()
+        self._child_commands.close()  # the child holds these ends now: EOF reaches both sides
+        self._child_updates.close()
+        self._receiver.start()
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        """Ask the child to finish (it runs its last file commands first: the save on exit) and
+        wait up to `timeout`; True if it ended. A child that is still busy goes on; `join` waits
+        for it, and being a daemon it ends with the app at the latest."""
+        self._stopping = True
+        if not self._started_up and self.process.is_alive():
+            # still importing and building: no trainer yet, nothing to save, and it would hear
+            # the request only once it is up (seconds)
+            self.process.terminate()
+        else:
+            self.pending.request_stop()
+        self.join(timeout)
+        return not self.is_alive()
+
+    def is_alive(self) -> bool:
+        return self.process.is_alive() or self._receiver.is_alive()
+
+    def join(self, timeout: float | None = None) -> None:
+        started = time.perf_counter()
+        self.process.join(timeout)
+        if self._receiver.is_alive():  # it ends at the child's last message
+            left = None if timeout is None else max(0.05, timeout - (time.perf_counter() - started))
+            self._receiver.join(left)
+
+    # ---------------------------------------------------------------- channels
+    def _send(self, name: str, args: tuple) -> None:
+        with self._send_lock:
+            if self._commands.closed:
+                return
+            try:
+                self._commands.send((name, args))
+            except (OSError, ValueError):  # the child is gone: `failure` says why
+                log.debug("training process gone: %s not sent", name)
+
+    def _receive(self) -> None:
+        """GUI-process thread: frames into the slot, results into the queue, until the end."""
+        try:
+            while True:
+                kind, payload = self._updates.recv()
+                self._started_up = True
+                if kind == "frame":
+                    self.slot.publish(payload)
+                elif kind == "result":
+                    self.results.put(payload)
+                elif kind == "exit":
+                    self.worker_error = payload
+                    return
+        except (EOFError, OSError):
+            self.process.join(1.0)
+            if not self._stopping:
+                code = self.process.exitcode
+                self.failure = (
+                    "The training process ended unexpectedly"
+                    + (f" (exit code {code})" if code is not None else "")
+                    + ". Your settings are kept; restart training to go on from iteration 0, "
+                    "or open the last autosave."
+                )
+                log.error("%s", self.failure)
+        finally:
+            with self._send_lock:
+                self._commands.close()
+            self._updates.close()
+
+
+def child_main(configs: tuple[RunConfig, ...], commands, updates, worker_options: dict) -> None:
+    """The child process: a worker thread, a thread replaying the GUI's requests, and this
+    thread sending frames and results back."""
+    from ganlab.training.blas_threads import limit_blas_threads
+    from ganlab.training.worker import TrainingWorker
+
+    logging.basicConfig(level=logging.WARNING, format="ganlab training: %(message)s")
+    limit_blas_threads(1)
+    pending = PendingChanges(configs)
+    slot = FrameSlot()
+    results = ResultQueue()
+    worker = TrainingWorker(pending, slot, results=results, **worker_options)
+    gui_ready = threading.Event()
+    gui_ready.set()
+    replayer = threading.Thread(target=_replay, args=(commands, pending, gui_ready),
+                                name="ganlab-requests-in", daemon=True)
+    worker.start()
+    replayer.start()
+    try:
+        while True:
+            ended = not worker.is_alive()
+            for result in results.take_all():
+                updates.send(("result", result))
+            if gui_ready.is_set():
+                frame = slot.take()
+                if frame is not None:
+                    gui_ready.clear()
+                    updates.send(("frame", frame))
+            if ended:
+                updates.send(("exit", worker.last_error))
+                return
+            time.sleep(SEND_POLL_S)
+    except (OSError, ValueError):  # the GUI is gone
+        pending.request_stop()
+        worker.join(2.0)
+
+
+def _replay(commands, pending: PendingChanges, gui_ready: threading.Event) -> None:
+    while True:
+        try:
+            name, args = commands.recv()
+        except (EOFError, OSError):  # the GUI is gone: stop
+            pending.request_stop()
+            return
+        if name == FRAME_TAKEN:
+            gui_ready.set()
+            continue
+        if name not in FORWARDED_METHODS:
+            log.warning("ignored an unknown request %r", name)
+            continue
+        getattr(pending, name)(*args)
+        if name == "request_stop":
+            return

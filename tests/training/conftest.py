@@ -1,0 +1,48 @@
+"""Fixtures for the training side: small fast runs, a private data folder, no thread left."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from ganlab.core.config import NetworkConfig, RunConfig
+
+TRAINING_THREAD_PREFIX = "ganlab-"
+
+
+@pytest.fixture(autouse=True)
+def private_data_folder(monkeypatch, tmp_path):
+    """Autosaves and crash markers go to a temporary folder, never the user's data folder."""
+    folder = tmp_path / "ganlab-data"
+    monkeypatch.setenv("GANLAB_DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running():
+    """Fail any test that leaves a worker, metrics or bridge thread alive."""
+    before = {t.ident for t in threading.enumerate()}
+    yield
+    leftover = [
+        t for t in threading.enumerate()
+        if t.ident not in before and t.name.startswith(TRAINING_THREAD_PREFIX) and t.is_alive()
+    ]
+    for thread in leftover:  # give a stopping thread a moment before calling it a leak
+        thread.join(2.0)
+    alive = [t.name for t in leftover if t.is_alive()]
+    assert not alive, f"threads left running: {alive}"
+
+
+def small_config(target: str = "ring8") -> RunConfig:
+    """A run that trains fast on two slow cores: small networks, small batches, the app's
+    constant learning rate."""
+    config = RunConfig()
+    config.training.lr_schedule = "constant"
+    config.target.name = target
+    config.model.generator = NetworkConfig(hidden_layers=2, width=32, activation="relu")
+    config.model.discriminator = NetworkConfig(hidden_layers=2, width=32,
+                                               activation="leaky_relu")
+    config.training.batch_size = 64
+    config.training.device = "cpu"
+    return config.validate()
