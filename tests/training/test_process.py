@@ -1,0 +1,118 @@
+"""The worker in a child process: the same channels, across the process boundary."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from ganlab.core.session_file import load_session
+from ganlab.training.file_commands import SaveSession
+from ganlab.training.process import TrainingProcess
+from tests.training.conftest import small_config
+
+START_UP_S = 60  # spawning Python and importing torch takes seconds on a busy 2-core machine
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def training():
+    process = TrainingProcess((small_config(),), metrics_interval_s=0.3)
+    process.start()
+    yield process
+    process.stop(5.0)
+    process.join(10.0)
+    assert not process.is_alive()
+
+
+def next_frame(process: TrainingProcess, timeout: float = START_UP_S):
+    return wait_for(process.slot.take, timeout, "a frame")
+
+
+def test_frames_come_back_training_advances_and_settings_reach_the_child(training):
+    first = next_frame(training)
+    assert first.runs[0].snapshot.iteration == 0
+    training.pending.set_running(True)
+    frame = wait_for(lambda: (f := training.slot.take()) and f.iteration > 50 and f, 30,
+                     "training to advance")
+    assert frame.runs[0].snapshot.fake.shape == (512, 2)
+    config = small_config()
+    config.objective.name = "lsgan"
+    config.discriminator_optimizer.learning_rate = 3e-4
+    training.pending.set_configs((config,))
+    changed = wait_for(lambda: (f := training.slot.take()) and f.runs[0].config.objective.name
+                       == "lsgan" and f, 30, "the new objective")
+    assert changed.runs[0].config.discriminator_optimizer.learning_rate == pytest.approx(3e-4)
+    assert changed.runs[0].snapshot.objective == "lsgan"
+    metrics = wait_for(lambda: (f := training.slot.take()) and f.runs[0].metrics, 30, "metrics")
+    assert 0 <= metrics["modes_covered"] <= 8
+
+
+def test_the_child_sends_a_frame_only_when_the_gui_took_the_last(training):
+    next_frame(training)
+    training.pending.set_running(True)
+    wait_for(lambda: training.slot.published >= 2, 30, "a second frame")
+    published = training.slot.published
+    time.sleep(1.0)  # training goes on, but nobody takes the frame waiting in the slot
+    assert training.slot.published == published
+    assert training.slot.take() is not None
+    wait_for(lambda: training.slot.published > published, 10, "the next frame")
+
+
+def test_a_file_command_runs_in_the_child_and_its_result_comes_back(training, tmp_path):
+    next_frame(training)
+    training.pending.request_steps(25)
+    wait_for(lambda: (f := training.slot.take()) and f.iteration == 25, 30, "25 steps")
+    path = tmp_path / "run.ganlab"
+    training.pending.request_file_command(SaveSession(str(path), history=[{"iteration": 25}]))
+    result = wait_for(lambda: training.results.take_all(), 30, "the save's result")[0]
+    assert result.ok and result.iteration == 25
+    assert load_session(path).trainer.iteration == 25
+
+
+def test_stopping_runs_the_last_file_commands_first(tmp_path):
+    process = TrainingProcess((small_config(),))
+    process.start()
+    next_frame(process)
+    process.pending.request_steps(5)
+    wait_for(lambda: (f := process.slot.take()) and f.iteration == 5, 30, "5 steps")
+    path = tmp_path / "on-exit.ganlab"
+    process.pending.request_file_command(SaveSession(str(path)))
+    assert process.stop(30.0)
+    assert load_session(path).trainer.iteration == 5
+    assert [r.ok for r in process.results.take_all()] == [True]
+    assert process.failure is None and process.process.exitcode == 0
+
+
+def test_a_child_that_dies_is_reported_and_the_gui_side_ends(training):
+    next_frame(training)
+    training.process.kill()
+    wait_for(lambda: training.failure, 10, "the failure")
+    assert "ended unexpectedly (exit code -9)" in training.failure
+    wait_for(lambda: not training.is_alive(), 10, "the receiving thread to end")
+    training.pending.set_running(True)  # sending to a dead child is harmless
+
+
+def test_the_child_stops_by_itself_when_the_gui_side_disappears(training):
+    next_frame(training)
+    training.pending.set_running(True)
+    training._commands.close()  # what the GUI process dying looks like from the child
+    training.process.join(15.0)
+    assert training.process.exitcode == 0
+
+
+def test_a_child_still_starting_up_is_terminated_rather_than_awaited():
+    process = TrainingProcess((small_config(),))
+    process.start()
+    assert process.stop(5.0)
+    assert process.process.exitcode == -15  # SIGTERM: it had no trainer, nothing to save
+    assert process.failure is None
