@@ -12,14 +12,16 @@ from PySide6.QtWidgets import QStackedWidget
 
 from ganlab.app.history import RunHistory
 from ganlab.app.views.alert_banner import AlertBanner
-from ganlab.app.views.charts import Charts
+from ganlab.app.views.charts import CHARTS, Charts
 from ganlab.app.views.data_canvas import DataCanvas
 from ganlab.app.views.line_view import LineView
 from ganlab.app.views.model_diagram import ModelDiagram
 from ganlab.app.views.status_line import StatusLine
 from ganlab.training.frame import Frame
 
-CHART_INTERVAL_S = 0.2  # charts redraw at most 5 times a second while training runs
+CHART_INTERVAL_S = 0.2  # while training runs, each chart redraws at most 5 times a second...
+CHART_TURN_S = CHART_INTERVAL_S / len(CHARTS)  # ...one chart per frame, in turn, so that no
+# frame pays for all four (axes re-rendering their text together stalled the GUI ~50 ms)
 
 
 class RunPane(QStackedWidget):
@@ -54,7 +56,8 @@ class FramePresenter:
         self._epoch: int | None = None
         self._run_count = 0
         self.frames_presented = 0
-        self._charts_drawn = 0.0
+        self._chart_drawn = 0.0
+        self._chart_turn = 0
 
     def present(self, frame: Frame) -> None:
         if frame.epoch != self._epoch:
@@ -92,9 +95,14 @@ class FramePresenter:
             view.set_title(f"{prefix}{snapshot.objective}")
             view.show_run(run)
         now = time.perf_counter()
-        if not frame.running or now - self._charts_drawn >= CHART_INTERVAL_S:
-            self._charts_drawn = now
-            self.charts.show_histories(self.histories[: len(frame.runs)])
+        histories = self.histories[: len(frame.runs)]
+        if not frame.running:
+            self.charts.show_histories(histories)
+        elif now - self._chart_drawn >= CHART_TURN_S:
+            self._chart_drawn = now
+            chart = tuple(CHARTS)[self._chart_turn % len(CHARTS)]
+            self._chart_turn += 1
+            self.charts.show_histories(histories, charts=(chart,))
         if frame.runs:
             first = frame.runs[0]
             config = first.config

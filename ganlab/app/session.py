@@ -6,10 +6,11 @@ polls the worker's `FrameSlot` from a GUI timer, re-emitting the newest frame as
 `frame_received`; finished file commands (save, open, export: run by the worker) come back as
 `file_command_finished`. The worker trains in a child process (or, for tests, a thread of this
 process: `training="thread"`); if the process dies, `training_stopped` says so and
-`restart_training` starts a new one with the same settings. The timer polls at 60 Hz (an empty
-poll costs a lock) so that a frame the worker publishes every ~33 ms waits at most ~16 ms to be
-drawn; the worker builds the next frame only once the last one was taken, so frames arrive at up
-to 30 per second. The session never trains and never waits for the worker, except in `shutdown`.
+`restart_training` starts a new one with the same settings. A frame is taken as soon as it is
+published (a queued signal from the publishing thread), and the timer polls at 60 Hz for file
+results and as a fallback; the worker builds the next frame only once the last one was taken, so
+frames arrive at up to 30 per second. The session never trains and never waits for the worker,
+except in `shutdown`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from ganlab.core.config import RunConfig, TargetConfig
 from ganlab.training.frame import Frame
@@ -38,6 +39,7 @@ class TrainingSession(QObject):
     configs_changed = Signal(object)  # tuple of RunConfig, after any change made here
     file_command_finished = Signal(object)  # a ganlab.training.file_commands.FileResult
     training_stopped = Signal(str)  # the training process ended unexpectedly: why
+    _frame_published = Signal()  # emitted in the publishing thread, received in the GUI's
 
     def __init__(self, config: RunConfig, parent=None, refresh_hz: float = REFRESH_HZ,
                  training: str = "process", **worker_options):
@@ -60,6 +62,7 @@ class TrainingSession(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(round(1000 / refresh_hz))
         self.timer.timeout.connect(self.poll)
+        self._frame_published.connect(self.poll, Qt.ConnectionType.QueuedConnection)
 
     # ---------------------------------------------------------------- lifecycle
     def _new_worker(self) -> None:
@@ -70,6 +73,7 @@ class TrainingSession(QObject):
             self.worker = TrainingWorker(PendingChanges(configs), FrameSlot(),
                                          **self._worker_options)
         self.pending, self.slot = self.worker.pending, self.worker.slot
+        self.slot.on_publish = self._frame_published.emit
         self._failure_reported = False
 
     def restart_training(self) -> None:
@@ -97,6 +101,7 @@ class TrainingSession(QObject):
         """Stop the refresh timer and the worker; True if the worker ended within `timeout`."""
         self._shut_down = True
         self.timer.stop()
+        self.slot.on_publish = None
         if not self.worker.is_alive():
             return True
         stopped = self.worker.stop(timeout)

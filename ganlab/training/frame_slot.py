@@ -8,6 +8,7 @@ of building a frame nobody has read yet.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from ganlab.training.frame import Frame
 
@@ -18,6 +19,9 @@ class FrameSlot:
         self._frame: Frame | None = None
         self.published = 0  # frames handed in by the worker
         self.dropped = 0  # frames replaced before the GUI read them
+        # called (in the publishing thread) after each publish: the GUI uses it to take the
+        # frame at once instead of at its next poll
+        self.on_publish: Callable[[], None] | None = None
 
     def publish(self, frame: Frame) -> None:
         with self._lock:
@@ -25,6 +29,8 @@ class FrameSlot:
                 self.dropped += 1
             self._frame = frame
             self.published += 1
+        if self.on_publish is not None:
+            self.on_publish()
 
     def take(self) -> Frame | None:
         """The newest unread frame, or None; the slot is empty afterwards."""

@@ -123,31 +123,34 @@ class Charts(pg.GraphicsLayoutWidget):
                 line.setValue(value)
                 line.label.setFormat(f"{role[0].upper()} at equilibrium: {_describe(value)}")
 
-    def show_histories(self, histories: list[RunHistory]) -> None:
-        for run, history in enumerate(histories):
-            for name, series in history.series.items():
-                curve = self.curves.get((run, name))
-                if curve is not None:
-                    curve.setData(series.x, series.y)
-        self._fit_ranges(histories)
-
-    def _fit_ranges(self, histories: list[RunHistory]) -> None:
+    def show_histories(self, histories: list[RunHistory],
+                       charts: tuple[str, ...] | None = None) -> None:
+        """Update `charts` (default: all) from the histories of run A (and B)."""
         last = max((h.last_iteration for h in histories), default=0)
         x_range = (0.0, nice_ceiling(max(last, 10) * 1.02))
-        for chart, series in CHARTS.items():
-            values = [history.series[name].y for history in histories for name, _, _ in series]
-            if chart == "modes":
-                y_range = (0.0, 105.0)
-            else:
-                y_range = nice_range(values)
-                if chart == "losses":
-                    y_range = self._include_references(y_range)
-            previous = self._ranges.get(chart)
-            if previous is not None and _still_fits(previous[1], y_range):
-                y_range = previous[1]  # keep the axis (and its cached picture) a while longer
-            if previous != (x_range, y_range):
-                self._ranges[chart] = (x_range, y_range)
-                self.plots[chart].setRange(xRange=x_range, yRange=y_range, padding=0)
+        for chart in CHARTS if charts is None else charts:
+            for run, history in enumerate(histories):
+                for name, _, _ in CHARTS[chart]:
+                    series = history.series[name]
+                    self.curves[(run, name)].setData(series.x, series.y)
+            self._fit_range(chart, histories, x_range)
+
+    def _fit_range(self, chart: str, histories: list[RunHistory],
+                   x_range: tuple[float, float]) -> None:
+        if chart == "modes":
+            y_range = (0.0, 105.0)
+        else:
+            values = [history.series[name].y for history in histories
+                      for name, _, _ in CHARTS[chart]]
+            y_range = nice_range(values)
+            if chart == "losses":
+                y_range = self._include_references(y_range)
+        previous = self._ranges.get(chart)
+        if previous is not None and _still_fits(previous[1], y_range):
+            y_range = previous[1]  # keep the axis (and its cached picture) a while longer
+        if previous != (x_range, y_range):
+            self._ranges[chart] = (x_range, y_range)
+            self.plots[chart].setRange(xRange=x_range, yRange=y_range, padding=0)
 
     def _include_references(self, y_range: tuple[float, float]) -> tuple[float, float]:
         low, high = y_range

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from ganlab.app import theme
 from ganlab.app.heatmap_scale import HeatmapScale, colour_bar_label
 from ganlab.app.layers import Layers
+from ganlab.app.views.array_cache import same_array
 from ganlab.core.fields import contour_segments
 from ganlab.core.targets import ViewBox
 from ganlab.training.frame import RunFrame
@@ -173,7 +174,7 @@ class DataCanvas(pg.GraphicsLayoutWidget):
     def show_run(self, run: RunFrame) -> None:
         snapshot = run.snapshot
         self.set_box(snapshot.box)
-        if snapshot.real is not self._real_source:
+        if not same_array(snapshot.real, self._real_source):
             self._real_source = snapshot.real
             self.real.setData(pos=snapshot.real)
         if np.isfinite(snapshot.fake).all():
@@ -185,7 +186,7 @@ class DataCanvas(pg.GraphicsLayoutWidget):
             self._show_heatmap(field, snapshot, optimal=optimal)
         d_star = snapshot.optimal_discriminator
         if layers.discriminator and d_star is not None and d_star.ndim == 2:
-            if d_star is not self._boundary_source:
+            if not same_array(d_star, self._boundary_source):
                 self._boundary_source = d_star
                 # undefined D* (no data and no model nearby) counts as "not real": the contour
                 # then encloses exactly the regions where the data outweighs the generator
@@ -227,7 +228,7 @@ class DataCanvas(pg.GraphicsLayoutWidget):
             axis.setLabel(label, color=theme.NEUTRAL_TEXT)
 
     def _show_density(self, density: np.ndarray, box: ViewBox) -> None:
-        if density is self._density_source or density.ndim != 2:
+        if density.ndim != 2 or same_array(density, self._density_source):
             return
         self._density_source = density
         transform = _grid_transform(box, density.shape[0])

@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from ganlab.app import theme
 from ganlab.app.heatmap_scale import HeatmapScale, colour_bar_label
 from ganlab.app.layers import Layers
+from ganlab.app.views.array_cache import same_array
 from ganlab.core.fields import grid_axes, kde_on_grid, kernel_bandwidth
 from ganlab.core.targets import ViewBox
 from ganlab.training.frame import RunFrame
@@ -93,7 +94,7 @@ class LineView(pg.GraphicsLayoutWidget):
             self._box = box
             self.densities.setXRange(box.low[0], box.high[0], padding=0)
         edges = np.linspace(box.low[0], box.high[0], BINS + 1)
-        if snapshot.real is not self._real_source:
+        if not same_array(snapshot.real, self._real_source):
             self._real_source = snapshot.real
             counts, _ = np.histogram(snapshot.real[:, 0], edges, density=True)
             self.real_histogram.setData(edges, counts)
