@@ -4,13 +4,15 @@ With every layer of the data canvas on (D heatmap, D* boundary, density, gradien
 manifold, interpolation; `--layers points` for samples only) and the 30 Hz refresh running,
 it measures:
 
-- training iterations per second in the app, against the bare PyTorch loop of
+- training iterations per second in the app (training in its own process, as the app runs),
+  against the bare PyTorch loop of
   `benchmarks/speed.py` (same networks, batch, objective; one torch thread, as the app's worker
   uses on a 2-core machine — the other core is the GUI's),
 - frames drawn per second (frames the views actually drew),
 - the longest stall of the GUI event loop (lateness of a 5 ms timer) and its 99th percentile,
 - time from launching a fresh process to a visible, painted window (median of 3),
-- resident memory growth between the end of the warm-up and the end of the run.
+- resident memory growth (GUI process plus training process) between the end of the warm-up
+  and the end of the run.
 
     xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/app_benchmark.py \\
         [--seconds 30] [--memory-seconds 120] [--size "3×128, batch 256"]
@@ -56,12 +58,18 @@ app.exec()
 """
 
 
-def rss_mb() -> float:
-    with open("/proc/self/status") as status:
+def rss_mb(pid: int | str = "self") -> float:
+    with open(f"/proc/{pid}/status") as status:
         for line in status:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def app_rss_mb(window) -> float:
+    """Resident memory of the app: the GUI process and its training process."""
+    process = getattr(window.session.worker, "process", None)
+    return rss_mb() + (rss_mb(process.pid) if process is not None else 0.0)
 
 
 def bare_loop_rate(size: str, seconds: float) -> float:
@@ -128,6 +136,8 @@ def app_run(size: str, seconds: float, memory_seconds: float, warmup: float = 8.
         now = time.perf_counter()
         if measuring[0]:
             gaps.append(now - last_tick[0])
+            if gaps[-1] >= max(gaps):
+                result["worst_stall_ends_at"] = now
         last_tick[0] = now
 
     probe = QTimer()
@@ -140,7 +150,7 @@ def app_run(size: str, seconds: float, memory_seconds: float, warmup: float = 8.
         measuring[0] = True
         last_tick[0] = time.perf_counter()
         state.update(time=time.perf_counter(), frames=window.presenter.frames_presented,
-                     iteration=window.session.last_frame.iteration, rss=rss_mb())
+                     iteration=window.session.last_frame.iteration, rss=app_rss_mb(window))
 
     def measure() -> None:
         elapsed = time.perf_counter() - state["time"]
@@ -155,7 +165,7 @@ def app_run(size: str, seconds: float, memory_seconds: float, warmup: float = 8.
 
     def finish() -> None:
         result["rss_start_mb"] = state["rss"]
-        result["rss_end_mb"] = rss_mb()
+        result["rss_end_mb"] = app_rss_mb(window)
         result["memory_window_s"] = memory_seconds
         result["iterations"] = window.session.last_frame.iteration
         window.close()

@@ -45,7 +45,11 @@ FRAME_INTERVAL_S = 1 / 30  # publish at most this often
 STALE_FRAME_S = 0.25  # publish even if the GUI has not read the last frame after this long
 SPLIT_RATE = 3.0  # at or below this many iterations/s, show D's and G's updates separately
 CHECKPOINT_INTERVAL_S = 2.0  # how often a finite state is kept for "restore last good"
-FIELDS_EVERY = 4  # at full speed, heatmaps, arrows, manifold come every n-th frame (~8 a second)
+# at full speed each frame carries one group of fields, in turn (each ~8 times a second): the
+# cost of computing them, and of drawing what changed, is spread evenly over the frames
+FIELD_GROUPS = (("critic",), ("optimal_discriminator", "target_density"), ("gradients",),
+                ("manifold",))
+ALL_FIELDS = tuple(name for group in FIELD_GROUPS for name in group)
 
 
 def default_torch_threads() -> int:
@@ -338,14 +342,16 @@ class TrainingWorker(threading.Thread):
         view = self._requests.view
         running = self._requests.running and self._failure is None
         fast = running and self._requests.iterations_per_second is None
-        with_fields = force or not fast or self._sequence % FIELDS_EVERY == 0
+        turn = self._sequence % len(FIELD_GROUPS)
+        group = FIELD_GROUPS[turn] if fast and not force else ALL_FIELDS
+        with_fields = turn == 0 or not fast or force  # also: check every weight for NaN
         request = SnapshotRequest(
             resolution=view.resolution,
-            critic=view.critic and with_fields,
-            optimal_discriminator=view.optimal_discriminator and with_fields,
-            target_density=view.target_density and with_fields,
-            gradients=view.gradients and with_fields,
-            manifold=view.manifold and with_fields,
+            critic=view.critic and "critic" in group,
+            optimal_discriminator=view.optimal_discriminator and "optimal_discriminator" in group,
+            target_density=view.target_density and "target_density" in group,
+            gradients=view.gradients and "gradients" in group,
+            manifold=view.manifold and "manifold" in group,
             metrics=False,  # evaluated on the metrics thread instead
         )
         want_metrics = (
@@ -404,7 +410,7 @@ class TrainingWorker(threading.Thread):
                 can_restore=all(run.good_states for run in self.runs) and bool(self.runs),
             )
         )
-        self._last_publish = time.perf_counter()
+        self._last_publish = now  # frames start every frame_interval_s, however long one took
 
     def _interpolation_path(self, run: _Run) -> np.ndarray | None:
         interpolation = self._requests.interpolation

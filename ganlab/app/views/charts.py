@@ -31,6 +31,7 @@ CHARTS = {
     "modes": [("modes_covered", "modes covered %", theme.MODES_COLOUR),
               ("high_quality", "high quality %", theme.HIGH_QUALITY_COLOUR)],
 }
+LEFT_AXIS_WIDTH = 44  # pixels: room for labels like "−0.25" or "1e+03"
 TITLES = {
     "losses": "Losses",
     "divergences": "Jensen–Shannon and Wasserstein-1",
@@ -58,6 +59,9 @@ class Charts(pg.GraphicsLayoutWidget):
             plot.disableAutoRange()
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            # a fixed width: tick labels of a new length would otherwise resize the axis, move
+            # every chart of the row and make all their axes render their text again at once
+            plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
             legend = plot.addLegend(offset=(-4, 4), labelTextColor=theme.NEUTRAL_TEXT,

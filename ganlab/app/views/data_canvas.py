@@ -103,6 +103,10 @@ class DataCanvas(pg.GraphicsLayoutWidget):
         self.note = pg.TextItem(color=theme.MUTED, anchor=(1, 1))
         self.note.setParentItem(self.plot.vb)
         _cache_static_items(self)
+        # the data never moves and the heatmap changes ~8 times a second: between changes they
+        # are blitted from pixmaps instead of drawn again under every frame's moving samples
+        for item in (self.real, self.heatmap):
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._scale = HeatmapScale()
         self._arrow_reference: float | None = None
         self._density_source: np.ndarray | None = None
