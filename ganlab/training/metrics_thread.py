@@ -11,6 +11,8 @@ result for the worker to attach to its next frame. Jobs and results are latest-o
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 from dataclasses import dataclass
 
@@ -20,6 +22,19 @@ from ganlab.core.metrics import EVALUATION_SAMPLES, critic_value_gap, evaluate_s
 from ganlab.core.targets import Target
 
 log = logging.getLogger(__name__)
+
+METRICS_NICENESS = 10  # the metrics wait for a free core rather than take the GUI's
+
+
+def lower_this_threads_priority(niceness: int = METRICS_NICENESS) -> None:
+    """Make the calling thread yield the CPU to training and drawing (Linux: threads have their
+    own nice value; elsewhere this does nothing)."""
+    if not hasattr(os, "setpriority") or not sys.platform.startswith("linux"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except OSError as error:
+        log.debug("could not lower the metrics thread's priority: %s", error)
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,7 @@ class MetricsThread(threading.Thread):
         return not self.is_alive()
 
     def run(self) -> None:
+        lower_this_threads_priority()
         while True:
             with self._condition:
                 while not self._jobs and not self._stopping:
