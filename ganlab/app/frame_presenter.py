@@ -106,7 +106,7 @@ class FramePresenter:
         if frame.runs:
             first = frame.runs[0]
             config = first.config
-            self.charts.set_objective(config.objective.name)
+            self.charts.set_objectives([run.config.objective.name for run in frame.runs])
             self.charts.set_mode_chart_visible(first.snapshot.real.shape[1] == 2 and bool(
                 len(self.histories[0].series["modes_covered"])))
             self.diagram.set_objective(config.objective.name, config.training.critic_steps,

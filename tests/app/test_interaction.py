@@ -133,6 +133,15 @@ def test_compare_mode_trains_two_runs_in_lockstep(window, qtbot):
     window.presenter.charts.show_histories(window.presenter.histories[:2])
     x_b, _ = window.charts.curves[(1, "generator_loss")].getData()
     assert x_b is not None and len(x_b) >= 2
+    # each run's equilibrium losses: both D losses meet at log 4 (one line), the generators'
+    # differ (non-saturating: log 2, minimax: −log 2)
+    lines = window.charts.reference_lines
+    assert lines[(0, "discriminator")].isVisible() and not lines[(1, "discriminator")].isVisible()
+    assert lines[(0, "discriminator")].value() == pytest.approx(np.log(4))
+    assert lines[(0, "generator")].value() == pytest.approx(np.log(2))
+    assert lines[(1, "generator")].isVisible()
+    assert lines[(1, "generator")].value() == pytest.approx(-np.log(2))
+    assert lines[(1, "generator")].label.format.startswith("B: G at equilibrium: −log 2")
     # an edit of run B reaches run B's trainer only
     window.control_panels[1].widget_for("training.critic_steps").setValue(4)
     qtbot.waitUntil(lambda: trainer_of(window, 1).config.training.critic_steps == 4,

@@ -79,23 +79,28 @@ class Charts(pg.GraphicsLayoutWidget):
                         legend.addItem(curve, label)
             self.plots[chart] = plot
         self.plots["modes"].setYRange(0, 105)
-        self.reference_lines = {
-            name: pg.InfiniteLine(angle=0, movable=False, pen=theme.pen(colour, 1.2, alpha=150),
-                                  label="", labelOpts={"color": colour, "position": position,
-                                                       "anchors": [(0.5, 1), (0.5, 1)]})
-            for name, colour, position in (("discriminator", theme.DISCRIMINATOR, 0.3),
-                                           ("generator", theme.GENERATOR, 0.62))
-        }
-        for line in self.reference_lines.values():
-            line.pen.setStyle(pg.QtCore.Qt.PenStyle.DotLine)
-            self.plots["losses"].addItem(line, ignoreBounds=True)
+        # the equilibrium losses of each run's objective: (run, role) → line; run B's are drawn
+        # only where they differ from run A's (compare mode with another objective)
+        self.reference_lines: dict[tuple[int, str], pg.InfiniteLine] = {}
+        for run in (0, 1):
+            for role, colour, position in (("discriminator", theme.DISCRIMINATOR, 0.3),
+                                           ("generator", theme.GENERATOR, 0.62)):
+                line = pg.InfiniteLine(
+                    angle=0, movable=False, pen=theme.pen(colour, 1.2, alpha=150), label="",
+                    labelOpts={"color": colour, "position": position + 0.2 * run,
+                               "anchors": [(0.5, 1), (0.5, 1)]})
+                line.pen.setStyle(pg.QtCore.Qt.PenStyle.DotLine if run == 0
+                                  else pg.QtCore.Qt.PenStyle.DashDotLine)
+                line.setVisible(False)
+                self.plots["losses"].addItem(line, ignoreBounds=True)
+                self.reference_lines[(run, role)] = line
         self.js_ceiling = pg.InfiniteLine(pos=math.log(2), angle=0, movable=False,
                                           pen=theme.pen(theme.JS_COLOUR, 1.0, alpha=120),
                                           label="log 2 (JS maximum)",
                                           labelOpts={"color": theme.JS_COLOUR, "position": 0.3,
                                                      "anchors": [(0.5, 1), (0.5, 1)]})
         self.plots["divergences"].addItem(self.js_ceiling, ignoreBounds=True)
-        self._objective: str | None = None
+        self._objectives: list[str] = []
         self._ranges: dict[str, tuple] = {}
         self.set_run_count(1)
 
@@ -113,19 +118,24 @@ class Charts(pg.GraphicsLayoutWidget):
     def set_mode_chart_visible(self, visible: bool) -> None:
         self.plots["modes"].setVisible(visible)
 
-    def set_objective(self, name: str) -> None:
-        """Draw the equilibrium losses theory gives for this objective (run A's)."""
-        if name == self._objective:
+    def set_objectives(self, names: list[str]) -> None:
+        """Draw the equilibrium losses theory gives for each run's objective (run A's, and run
+        B's where they differ from A's)."""
+        names = list(names[:2])
+        if names == self._objectives:
             return
-        self._objective = name
-        objective = OBJECTIVES.get(name)
-        for role in ("discriminator", "generator"):
-            value = getattr(objective, f"equilibrium_{role}_loss", None) if objective else None
-            line = self.reference_lines[role]
+        self._objectives = names
+        values = [_equilibrium_losses(name) for name in names]
+        for (run, role), line in self.reference_lines.items():
+            value = values[run][role] if run < len(values) else None
+            if run == 1 and value is not None and value == values[0][role]:
+                value = None  # the same line as run A's
             line.setVisible(value is not None)
             if value is not None:
                 line.setValue(value)
-                line.label.setFormat(f"{role[0].upper()} at equilibrium: {_describe(value)}")
+                prefix = "B: " if run == 1 else ("A: " if len(names) > 1 else "")
+                line.label.setFormat(
+                    f"{prefix}{role[0].upper()} at equilibrium: {_describe(value)}")
 
     def show_histories(self, histories: list[RunHistory],
                        charts: tuple[str, ...] | None = None) -> None:
@@ -162,6 +172,12 @@ class Charts(pg.GraphicsLayoutWidget):
             if line.isVisible():
                 low, high = min(low, line.value()), max(high, line.value())
         return nice_range([np.array([low, high])])
+
+
+def _equilibrium_losses(name: str) -> dict[str, float | None]:
+    objective = OBJECTIVES.get(name)
+    return {role: getattr(objective, f"equilibrium_{role}_loss", None) if objective else None
+            for role in ("discriminator", "generator")}
 
 
 def _describe(value: float) -> str:
