@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from ganlab.app.history import history_rows, restore_history
 from ganlab.app.layers import Layers
+from ganlab.app.menus import add_action
 from ganlab.app.pictures import PictureError, save_picture
 from ganlab.app.recorder import GifRecorder, RecordingError
 from ganlab.training.file_commands import (
@@ -63,7 +64,9 @@ class FileActions(QObject):
         self.session.frame_received.connect(self._restore_charts)
 
     def build_menu(self, menu) -> None:
-        action = self.window._action
+        def action(*args, **options):
+            return add_action(self.window, *args, **options)
+
         action(menu, "Open session…", "Ctrl+O", "Open a saved session: settings, target, "
                "networks, optimizers and charts; it replaces the current run.", self.ask_open)
         action(menu, "Save session", "Ctrl+S", "Save everything needed to go on training later "

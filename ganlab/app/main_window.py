@@ -14,7 +14,6 @@ import logging
 import time
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QDockWidget,
@@ -34,11 +33,11 @@ from PySide6.QtWidgets import (
 from ganlab.app import theme
 from ganlab.app.autosave_control import AutosaveControl
 from ganlab.app.controls.control_panel import ControlPanel
-from ganlab.app.controls.speed_control import SpeedControl
 from ganlab.app.file_actions import FileActions, session_path_of
 from ganlab.app.frame_presenter import FramePresenter, RunPane
 from ganlab.app.layers import LAYER_INFO, Layers
 from ganlab.app.lessons import Lesson, app_defaults, load_lessons
+from ganlab.app.menus import build_menus
 from ganlab.app.painting_mode import PaintingMode
 from ganlab.app.session import TrainingSession
 from ganlab.app.views.alert_banner import AlertBanner
@@ -79,7 +78,7 @@ class MainWindow(QMainWindow):
         self.autosave_control = AutosaveControl(self, self.autosave)
         self._build_central()
         self._build_docks()
-        self._build_actions()
+        build_menus(self)
         self.status = StatusLine(self.statusBar())
         self.painting = PaintingMode(self.session, self.panes[0], self.painting_panel, self)
         self.painting.started.connect(self._on_painting_started)
@@ -186,62 +185,6 @@ class MainWindow(QMainWindow):
         self.charts_dock = self._dock("Charts", self.charts,
                                       Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.charts_dock], [250], Qt.Orientation.Vertical)
-
-    def _action(self, menu, text: str, shortcut: str, tip: str, slot, checkable=False):
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setToolTip(f"{tip} ({shortcut})")
-        action.setStatusTip(tip)
-        action.setCheckable(checkable)
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        self.file_actions.build_menu(file_menu)
-        self._action(file_menu, "Load points…", "Ctrl+L", "Train on points from a CSV or .npy "
-                     "file.", self.ask_for_points_file)
-        self._action(file_menu, "Quit", "Ctrl+Q", "Close ganlab.", self.close)
-        training = menus.addMenu("&Training")
-        self.play_action = self._action(training, "Play", "Space", "Start or pause training.",
-                                        self.session.toggle_running)
-        self.step_action = self._action(training, "Step", "Right", "Run one iteration: k "
-                                        "critic steps, then g generator steps.",
-                                        lambda: self.session.step(1))
-        self.step_d_action = self._action(training, "Step D", "D", "Run only the "
-                                          "discriminator's part of one iteration.",
-                                          self.session.step_discriminator)
-        self.step_g_action = self._action(training, "Step G", "G", "Run only the "
-                                          "generator's part of one iteration.",
-                                          self.session.step_generator)
-        self.reset_action = self._action(training, "Reset", "R", "Start again from freshly "
-                                         "initialised networks (same settings and seed).",
-                                         self.session.reset)
-        training.addSeparator()
-        self.compare_action = self._action(training, "Compare", "C", "Train a second "
-                                           "configuration on the same target and seed, side by "
-                                           "side.", self.set_compare, checkable=True)
-        lessons_menu = menus.addMenu("&Lessons")
-        for lesson in self.lessons:
-            action = QAction(lesson.title, self)
-            action.setToolTip(lesson.explanation)
-            action.triggered.connect(lambda _=False, lesson=lesson: self.apply_lesson(lesson))
-            lessons_menu.addAction(action)
-        lessons_menu.setToolTipsVisible(True)
-        toolbar = self.addToolBar("Training")
-        toolbar.setObjectName("training toolbar")
-        toolbar.setMovable(False)
-        for action in (self.play_action, self.step_action, self.step_d_action,
-                       self.step_g_action, self.reset_action):
-            toolbar.addAction(action)
-        toolbar.addSeparator()
-        self.speed_control = SpeedControl()
-        toolbar.addWidget(self.speed_control)
-        toolbar.addSeparator()
-        toolbar.addAction(self.compare_action)
 
     def _connect(self) -> None:
         session = self.session

@@ -24,9 +24,10 @@ import torch
 
 from ganlab.core.config import RunConfig
 from ganlab.core.fields import interpolation_path
-from ganlab.core.snapshot import SnapshotRequest, Snapshotter
+from ganlab.core.snapshot import Snapshotter
 from ganlab.core.trainer import Trainer
 from ganlab.training.failure_text import failure_message
+from ganlab.training.field_schedule import fields_for_frame, full_check_due
 from ganlab.training.file_commands import (
     FileResult,
     OpenSession,
@@ -45,11 +46,6 @@ FRAME_INTERVAL_S = 1 / 30  # publish at most this often
 STALE_FRAME_S = 0.25  # publish even if the GUI has not read the last frame after this long
 SPLIT_RATE = 3.0  # at or below this many iterations/s, show D's and G's updates separately
 CHECKPOINT_INTERVAL_S = 2.0  # how often a finite state is kept for "restore last good"
-# at full speed each frame carries one group of fields, in turn (each ~8 times a second): the
-# cost of computing them, and of drawing what changed, is spread evenly over the frames
-FIELD_GROUPS = (("critic",), ("optimal_discriminator", "target_density"), ("gradients",),
-                ("manifold",))
-ALL_FIELDS = tuple(name for group in FIELD_GROUPS for name in group)
 
 
 def default_torch_threads() -> int:
@@ -341,19 +337,9 @@ class TrainingWorker(threading.Thread):
         now = time.perf_counter()
         view = self._requests.view
         running = self._requests.running and self._failure is None
-        fast = running and self._requests.iterations_per_second is None
-        turn = self._sequence % len(FIELD_GROUPS)
-        group = FIELD_GROUPS[turn] if fast and not force else ALL_FIELDS
-        with_fields = turn == 0 or not fast or force  # also: check every weight for NaN
-        request = SnapshotRequest(
-            resolution=view.resolution,
-            critic=view.critic and "critic" in group,
-            optimal_discriminator=view.optimal_discriminator and "optimal_discriminator" in group,
-            target_density=view.target_density and "target_density" in group,
-            gradients=view.gradients and "gradients" in group,
-            manifold=view.manifold and "manifold" in group,
-            metrics=False,  # evaluated on the metrics thread instead
-        )
+        full_speed = running and self._requests.iterations_per_second is None and not force
+        request = fields_for_frame(view, self._sequence, full_speed)
+        full_check = full_check_due(self._sequence, full_speed)
         want_metrics = (
             view.metrics
             and self._trained_since_metrics
@@ -366,7 +352,7 @@ class TrainingWorker(threading.Thread):
         for index, run in enumerate(self.runs):
             snapshot = run.snapshotter.take(request)
             # a NaN weight shows up in the losses and samples; the full check costs ~1 ms
-            finite = snapshot.finite and (not with_fields or run.trainer.parameters_are_finite())
+            finite = snapshot.finite and (not full_check or run.trainer.parameters_are_finite())
             if not finite:
                 failed.append(index)
             run_frames.append(

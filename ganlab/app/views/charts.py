@@ -87,7 +87,7 @@ class Charts(pg.GraphicsLayoutWidget):
                                            ("generator", theme.GENERATOR, 0.62)):
                 line = pg.InfiniteLine(
                     angle=0, movable=False, pen=theme.pen(colour, 1.2, alpha=150), label="",
-                    labelOpts={"color": colour, "position": position + 0.2 * run,
+                    labelOpts={"color": colour, "position": position,
                                "anchors": [(0.5, 1), (0.5, 1)]})
                 line.pen.setStyle(pg.QtCore.Qt.PenStyle.DotLine if run == 0
                                   else pg.QtCore.Qt.PenStyle.DashDotLine)
@@ -135,7 +135,7 @@ class Charts(pg.GraphicsLayoutWidget):
                 line.setValue(value)
                 prefix = "B: " if run == 1 else ("A: " if len(names) > 1 else "")
                 line.label.setFormat(
-                    f"{prefix}{role[0].upper()} at equilibrium: {_describe(value)}")
+                    f"{prefix}equilibrium {role[0].upper()}: {_describe(value)}")
 
     def show_histories(self, histories: list[RunHistory],
                        charts: tuple[str, ...] | None = None) -> None:
@@ -184,8 +184,8 @@ def _describe(value: float) -> str:
     for text, number in (("log 4", math.log(4)), ("log 2", math.log(2)),
                          ("−log 2", -math.log(2))):
         if abs(value - number) < 1e-9:
-            return f"{text} ≈ {value:.3f}"
-    return f"{value:g}"
+            return f"{text} ≈ {value:.2f}".replace("-", "−")
+    return f"{value:g}".replace("-", "−")
 
 
 def nice_ceiling(value: float) -> float:
