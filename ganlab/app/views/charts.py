@@ -83,12 +83,13 @@ class Charts(pg.GraphicsLayoutWidget):
         # only where they differ from run A's (compare mode with another objective)
         self.reference_lines: dict[tuple[int, str], pg.InfiniteLine] = {}
         for run in (0, 1):
-            for role, colour, position in (("discriminator", theme.DISCRIMINATOR, 0.3),
-                                           ("generator", theme.GENERATOR, 0.62)):
+            for role, colour in (("discriminator", theme.DISCRIMINATOR),
+                                 ("generator", theme.GENERATOR)):
+                # labels start at the left edge, away from the legend in the top-right corner
                 line = pg.InfiniteLine(
                     angle=0, movable=False, pen=theme.pen(colour, 1.2, alpha=150), label="",
-                    labelOpts={"color": colour, "position": position,
-                               "anchors": [(0.5, 1), (0.5, 1)]})
+                    labelOpts={"color": colour, "position": 0.02,
+                               "anchors": [(0, 1), (0, 1)]})
                 line.pen.setStyle(pg.QtCore.Qt.PenStyle.DotLine if run == 0
                                   else pg.QtCore.Qt.PenStyle.DashDotLine)
                 line.setVisible(False)
@@ -133,9 +134,12 @@ class Charts(pg.GraphicsLayoutWidget):
             line.setVisible(value is not None)
             if value is not None:
                 line.setValue(value)
-                prefix = "B: " if run == 1 else ("A: " if len(names) > 1 else "")
-                line.label.setFormat(
-                    f"{prefix}equilibrium {role[0].upper()}: {_describe(value)}")
+                letter = role[0].upper()
+                if len(names) > 1:  # two runs in a small chart: short labels
+                    text = f"{'AB'[run]}: {letter} at equilibrium {_describe(value, short=True)}"
+                else:
+                    text = f"equilibrium {letter}: {_describe(value)}"
+                line.label.setFormat(text)
 
     def show_histories(self, histories: list[RunHistory],
                        charts: tuple[str, ...] | None = None) -> None:
@@ -180,11 +184,11 @@ def _equilibrium_losses(name: str) -> dict[str, float | None]:
             for role in ("discriminator", "generator")}
 
 
-def _describe(value: float) -> str:
+def _describe(value: float, short: bool = False) -> str:
     for text, number in (("log 4", math.log(4)), ("log 2", math.log(2)),
                          ("−log 2", -math.log(2))):
         if abs(value - number) < 1e-9:
-            return f"{text} ≈ {value:.2f}".replace("-", "−")
+            return text if short else f"{text} ≈ {value:.2f}".replace("-", "−")
     return f"{value:g}".replace("-", "−")
 
 
