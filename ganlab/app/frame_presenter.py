@@ -66,12 +66,7 @@ class FramePresenter:
                     "Networks restarted from fresh weights (reset, or a change of network "
                     "shape, latent size or device): iteration 0.", 6000)
             self._epoch = frame.epoch
-            for history in self.histories:
-                history.clear()
-            for pane in self.panes:
-                pane.canvas.restart()
-                pane.line_view.restart()
-            self.status.clear_metrics()
+            self.forget_runs()
         if len(frame.runs) != self._run_count:
             self._run_count = len(frame.runs)
             self.charts.set_run_count(self._run_count)
@@ -120,6 +115,21 @@ class FramePresenter:
         if frame.error:
             self.status.bar.showMessage(frame.error, 8000)
         self.frames_presented += 1
+
+    def forget_runs(self) -> None:
+        """Clear the charts' histories and the views' adaptive scales (the networks restarted,
+        or a new training process starts from scratch)."""
+        for history in self.histories:
+            history.clear()
+        for pane in self.panes:
+            pane.canvas.restart()
+            pane.line_view.restart()
+        self.status.clear_metrics()
+
+    def new_worker(self) -> None:
+        """A new training process counts epochs from the start again: clear everything now."""
+        self._epoch = None
+        self.forget_runs()
 
     def move_travellers(self, t: float) -> None:
         for pane in self.panes:

@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
 
     def _restart_training(self) -> None:
         self.banner.hide()
+        self.presenter.new_worker()
         self.session.restart_training()
 
     # ---------------------------------------------------------------- settings

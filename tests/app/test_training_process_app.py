@@ -31,6 +31,8 @@ def test_a_dead_training_process_is_explained_and_restarted_with_the_same_settin
     assert window.session.worker is not old
     qtbot.waitUntil(lambda: window.session.last_frame.iteration == 0, timeout=60_000)
     assert not window.banner.isVisible()
+    history = window.presenter.histories[0]
+    assert history.last_iteration <= 0  # the old run's chart history is gone
     assert window.session.last_frame.runs[0].config.objective.name == "hinge"
     window.session.play()
     qtbot.waitUntil(lambda: window.session.last_frame.iteration > 5, timeout=30_000)
