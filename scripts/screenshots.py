@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,6 +21,8 @@ from PySide6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# the scenes' autosaves go to a scratch folder, never over the user's own autosave
+os.environ.setdefault("GANLAB_DATA_DIR", tempfile.mkdtemp(prefix="ganlab-screenshots-"))
 
 from ganlab.app.lessons import app_defaults, load_lessons  # noqa: E402
 from ganlab.app.main_window import build_window  # noqa: E402

@@ -73,6 +73,9 @@ def test_metrics_arrive_and_are_charted(window, qtbot):
     js = window.presenter.histories[0].series["js"].last()
     assert 0.0 <= js <= np.log(2) + 1e-9
     qtbot.waitUntil(lambda: "modes" in window.status.metrics.text(), timeout=15_000)
+    window.presenter.charts.show_histories(window.presenter.histories[:1])
+    low, high = window.charts.plots["divergences"].viewRange()[1]
+    assert low <= js and high >= np.log(2)  # JS is shown against its ceiling, log 2
 
 
 def test_a_slider_change_reaches_the_trainer(window, qtbot):

@@ -163,6 +163,8 @@ class Charts(pg.GraphicsLayoutWidget):
             y_range = nice_range(values)
             if chart == "losses":
                 y_range = self._include_references(y_range)
+            elif chart == "divergences":  # JS against its ceiling: how far from disjoint
+                y_range = nice_range([np.array([*y_range, self.js_ceiling.value() * 1.05])])
         previous = self._ranges.get(chart)
         if previous is not None and _still_fits(previous[1], y_range):
             y_range = previous[1]  # keep the axis (and its cached picture) a while longer
