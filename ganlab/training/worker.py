@@ -1,9 +1,11 @@
-"""The training worker: a thread that owns every trainer, network and tensor of the app.
+"""The training worker: a thread that owns every trainer, network and tensor of the app (in
+the app it runs inside the training process, see `process.py`; tests run it in their own).
 
 Loop: take the GUI's pending requests, apply them between iterations, train (as fast as
 possible, or at a chosen slow-motion rate), and publish a `Frame` into the latest-only slot when
 the GUI is ready for one (at most ~30 per second). Fields are computed only for published frames
-and only for the layers the GUI shows; metrics at most every `metrics_interval_s`.
+and only for the layers the GUI shows, in turns at full speed (`field_schedule.py`); metrics at
+most every `metrics_interval_s`, on their own thread.
 
 A non-finite loss, sample or weight pauses training and publishes a failure the GUI explains;
 the last good states (checkpoints taken every couple of seconds while everything is finite) can
