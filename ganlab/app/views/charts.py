@@ -98,8 +98,9 @@ class Charts(pg.GraphicsLayoutWidget):
         self.js_ceiling = pg.InfiniteLine(pos=math.log(2), angle=0, movable=False,
                                           pen=theme.pen(theme.JS_COLOUR, 1.0, alpha=120),
                                           label="log 2 (JS maximum)",
+                                          # under the line: it is the top of the chart
                                           labelOpts={"color": theme.JS_COLOUR, "position": 0.3,
-                                                     "anchors": [(0.5, 1), (0.5, 1)]})
+                                                     "anchors": [(0.5, 0), (0.5, 0)]})
         self.plots["divergences"].addItem(self.js_ceiling, ignoreBounds=True)
         self._objectives: list[str] = []
         self._ranges: dict[str, tuple] = {}
