@@ -88,6 +88,12 @@ class MetricsThread(threading.Thread):
         with self._condition:
             return not self._jobs and not self._busy
 
+    @property
+    def has_results(self) -> bool:
+        """Results are waiting to be attached to a frame."""
+        with self._condition:
+            return bool(self._results)
+
     def take_results(self) -> dict[int, tuple[int, dict]]:
         with self._condition:
             results, self._results = self._results, {}

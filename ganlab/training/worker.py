@@ -114,6 +114,7 @@ class TrainingWorker(threading.Thread):
         self._rate_clock = (time.perf_counter(), 0)
         self._rate = 0.0
         self._iterations = 0  # all iterations done by this worker (for the rate)
+        self._was_running = False
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -158,7 +159,9 @@ class TrainingWorker(threading.Thread):
             rate = requests.iterations_per_second
             if running:
                 trained = self._train_when_due(rate) or trained
-            if changed or trained or requests.refresh:
+            paused_now = self._was_running and not running  # the GUI must hear it at once
+            self._was_running = running
+            if changed or trained or requests.refresh or paused_now:
                 slow_motion = running and rate is not None
                 self._publish(force=not running or changed or requests.refresh or slow_motion)
             if running:
@@ -167,8 +170,8 @@ class TrainingWorker(threading.Thread):
                 continue
             self._update_rate(idle=True)
             self.pending.wait(self._idle_timeout())
-            if self._metrics_due() and not self.pending.has_news:
-                self._publish(force=True)  # paused: bring the metrics up to date once
+            if (self._metrics_due() or self._metrics.has_results) and not self.pending.has_news:
+                self._publish(force=True)  # paused: bring the metrics up to date
 
     def _metrics_due(self) -> bool:
         return bool(
@@ -389,7 +392,7 @@ class TrainingWorker(threading.Thread):
                 runs=tuple(run_frames),
                 running=self._requests.running and self._failure is None,
                 phase=phase,
-                iterations_per_second=self._rate,
+                iterations_per_second=self._rate if running else 0.0,
                 epoch=self._epoch,
                 target_epoch=self._target_epoch,
                 failure=self._failure,

@@ -91,6 +91,36 @@ def test_worker_publishes_in_order_trains_and_stops_quickly():
         assert time.perf_counter() - started < 2.0
 
 
+def take_until(slot: FrameSlot, condition, timeout: float = 20.0):
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        frame = slot.take()
+        if frame is not None and condition(frame):
+            return frame
+        time.sleep(0.01)
+    raise AssertionError("no such frame")
+
+
+def test_pausing_publishes_a_paused_frame_and_the_last_metrics_follow():
+    """Whatever the metrics thread is doing when the GUI pauses, a frame says "paused" (rate 0)
+    at once, and metrics sampled before the pause still reach the GUI."""
+    pending = PendingChanges((small_config(),))
+    slot = FrameSlot()
+    worker = TrainingWorker(pending, slot, metrics_interval_s=0.0)  # a job at every frame
+    worker.start()
+    try:
+        pending.set_running(True)
+        take_until(slot, lambda f: f.running and f.iteration > 20 and f.iterations_per_second)
+        pending.set_running(False)
+        paused = take_until(slot, lambda f: not f.running, timeout=5.0)
+        assert paused.iterations_per_second == 0.0
+        last = take_until(slot, lambda f: f.runs[0].metrics is not None
+                          and f.runs[0].metrics["iteration"] == paused.iteration, timeout=10.0)
+        assert not last.running
+    finally:
+        assert worker.stop(2.0)
+
+
 def test_worker_reports_a_bad_setting_and_keeps_going():
     config = small_config()
     pending = PendingChanges((config,))
