@@ -92,7 +92,6 @@ class TrainingProcess:
         self.slot = _AcknowledgingSlot(lambda: self._send(FRAME_TAKEN, ()))
         self.results = ResultQueue()
         self.failure: str | None = None
-        self.worker_error: str | None = None  # the worker's own last error, sent at its exit
         self._stopping = False
         self._started_up = False  # the child has sent its first frame or result
         self._receiver = threading.Thread(target=self._receive, name="ganlab-frames-in",
@@ -150,7 +149,6 @@ class TrainingProcess:
                 elif kind == "result":
                     self.results.put(payload)
                 elif kind == "exit":
-                    self.worker_error = payload
                     return
         except (EOFError, OSError):
             self.process.join(1.0)
@@ -198,7 +196,7 @@ def child_main(configs: tuple[RunConfig, ...], commands, updates, worker_options
                     gui_ready.clear()
                     updates.send(("frame", frame))
             if ended:
-                updates.send(("exit", worker.last_error))
+                updates.send(("exit", None))
                 return
             time.sleep(SEND_POLL_S)
     except (OSError, ValueError):  # the GUI is gone

@@ -117,11 +117,6 @@ class TrainingWorker(threading.Thread):
         self._was_running = False
 
     # ------------------------------------------------------------------ lifecycle
-    @property
-    def last_error(self) -> str | None:
-        """The last error shown to the user (a setting that could not be applied, a crash)."""
-        return self._error
-
     def stop(self, timeout: float = 2.0) -> bool:
         """Ask the loop to finish its step and wait; True if the thread ended in time."""
         self.pending.request_stop()
