@@ -7,13 +7,29 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
+from ganlab.app.system_libraries import check_xcb_libraries
+
+log = logging.getLogger(__name__)
+
+MISSING_LIBRARIES_EXIT_CODE = 3  # Qt's platform plugin could not start: libraries are missing
+
 
 def run_app(argv: list[str] | None = None) -> int:
-    """Create the QApplication, show the main window, run until it closes; return the exit code."""
+    """Create the QApplication, show the main window, run until it closes; return the exit code
+    (`MISSING_LIBRARIES_EXIT_CODE`, with a message naming the packages to install, when Qt's
+    X11 platform would not start for want of system libraries)."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    argv = list(argv if argv is not None else sys.argv)
+    app = QApplication.instance()
+    if app is None:
+        problem = check_xcb_libraries(argv=argv)
+        if problem is not None:  # Qt would abort with a message naming the wrong package
+            log.error("%s", problem)
+            return MISSING_LIBRARIES_EXIT_CODE
+        app = QApplication(argv)
+
     from ganlab.app.main_window import MainWindow, theme_app
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    app = QApplication.instance() or QApplication(list(argv if argv is not None else sys.argv))
     app.setApplicationName("ganlab")
     theme_app()
     window = MainWindow()
