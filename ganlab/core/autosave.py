@@ -1,6 +1,7 @@
 """Autosave: a running session is saved to the user's data folder now and then and on exit;
 after a crash, the next start can offer to restore it.
 
+Temporaries of an autosave killed mid-write are removed at the next start and the next save.
 How a crash is told from a clean exit: `start()` writes a marker file holding the process id;
 `finish()` (a clean exit) removes it. A marker left by a process that no longer runs means the
 last run ended without finishing: if its autosave exists, it is worth offering back.
@@ -15,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from ganlab.core.atomic_file import process_alive, remove_stale_temporaries
 from ganlab.core.session_file import Session, SessionFileError, load_session, save_session
 
 log = logging.getLogger(__name__)
@@ -37,25 +39,6 @@ def default_data_folder() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME", home / ".local" / "share")) / "ganlab"
 
 
-def _process_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    if sys.platform == "win32":  # os.kill(pid, 0) would terminate the process on Windows
-        import ctypes
-
-        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)
-        if handle:
-            ctypes.windll.kernel32.CloseHandle(handle)
-        return bool(handle)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class Autosave:
     """The autosave file and the crash marker in one folder."""
 
@@ -75,8 +58,9 @@ class Autosave:
                 pid = int(json.loads(self.marker.read_text()).get("pid", -1))
             except (OSError, ValueError, AttributeError, TypeError):
                 pid = -1
-            crashed = not _process_alive(pid) or pid == os.getpid()
+            crashed = not process_alive(pid) or pid == os.getpid()
         self.folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(self.path)  # left by an autosave that was killed mid-write
         self.marker.write_text(json.dumps({"pid": os.getpid(), "started": time.time()}))
         return crashed and self.path.exists()
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 import torch
@@ -25,11 +26,23 @@ from safetensors.torch import load_file, save
 
 from ganlab import __version__
 from ganlab.core.atomic_file import atomic_write
-from ganlab.core.config import ACTIVATIONS, LATENT_DISTRIBUTIONS, NetworkConfig
+from ganlab.core.config import ConfigError, NetworkConfig, RunConfig
 from ganlab.core.nets import DataSpaceGenerator, mlp, sample_latent
+from ganlab.core.untrusted_input import (
+    UntrustedInputError,
+    check_tensor_layout,
+    expected_bytes,
+    open_regular_file,
+    parse_json,
+    read_file,
+    read_safetensors_header,
+    safetensors_header_limit,
+    tensor_spec,
+)
 
 FORMAT = "ganlab-generator"
 VERSION = 1
+MAX_DESCRIPTION_BYTES = 4 * 1024 * 1024  # a description is a few hundred bytes
 
 
 class GeneratorFileError(ValueError):
@@ -92,32 +105,41 @@ def export_generator(trainer, path: str | Path) -> tuple[Path, Path]:
 
 
 def load_generator(path: str | Path, device: str | torch.device = "cpu") -> LoadedGenerator:
-    """Load an exported generator (give the .safetensors, the .json or their common stem)."""
+    """Load an exported generator (give the .safetensors, the .json or their common stem).
+
+    Both files are untrusted: the description is read with bounds and its architecture held
+    to the run configuration's limits; the weights file's header must declare exactly the
+    tensors that architecture has (names, dtypes, shapes) and its size must fit them before
+    anything is built or read; weights must be finite. Problems are a `GeneratorFileError`
+    naming the file.
+    """
     weights_path, description_path = generator_paths(path)
     description = _read_description(description_path)
     arch = description["architecture"]
-    network = mlp(
-        arch["latent_dim"],
-        arch["data_dim"],
-        NetworkConfig(arch["hidden_layers"], arch["width"], arch["activation"]),
-    )
-    if not weights_path.exists():
-        raise GeneratorFileError(
-            f"{weights_path}: no such file (the weights of {description_path})"
-        )
+    network_config = NetworkConfig(arch["hidden_layers"], arch["width"], arch["activation"])
+    with torch.device("meta"):  # names and shapes only: nothing is allocated
+        layout = mlp(arch["latent_dim"], arch["data_dim"], network_config).state_dict()
+    expected = {name: tensor_spec(value) for name, value in layout.items()}
+    _check_weights_file(weights_path, description_path, expected)
     try:
         weights = load_file(str(weights_path))
     except (SafetensorError, OSError, ValueError) as error:
         raise GeneratorFileError(
-            f"{weights_path}: not a readable safetensors file ({error})"
+            f"{weights_path}: not a readable safetensors file ({_first_line(error)})"
         ) from None
+    for name, tensor in weights.items():
+        if not bool(torch.isfinite(tensor).all()):
+            raise GeneratorFileError(
+                f"{weights_path}: the weights are not finite ({name}): the run had diverged "
+                "when it was exported"
+            )
+    network = mlp(arch["latent_dim"], arch["data_dim"], network_config)
     try:
         network.load_state_dict(weights)
-    except RuntimeError as error:
-        first = str(error).splitlines()[0] if str(error) else "shape mismatch"
+    except RuntimeError as error:  # the header check makes this unreachable; kept as a guard
         raise GeneratorFileError(
             f"{weights_path}: weights do not match the architecture in {description_path.name}"
-            f" ({first})"
+            f" ({_first_line(error)})"
         ) from None
     scaling = description["scaling"]
     generator = LoadedGenerator(
@@ -130,41 +152,89 @@ def load_generator(path: str | Path, device: str | torch.device = "cpu") -> Load
     return generator.to(device).eval()
 
 
-def _read_description(path: Path) -> dict:
-    if not path.exists():
-        raise GeneratorFileError(f"{path}: no such file")
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
+
+
+def _check_weights_file(weights_path: Path, description_path: Path, expected: dict) -> None:
+    """The header declares exactly `expected`, and the file is no bigger than that."""
     try:
-        description = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        with open_regular_file(weights_path) as stream:
+            size = os.fstat(stream.fileno()).st_size
+            found = read_safetensors_header(stream, safetensors_header_limit(len(expected)))
+    except FileNotFoundError:
+        raise GeneratorFileError(
+            f"{weights_path}: no such file (the weights of {description_path})"
+        ) from None
+    except OSError as error:
+        raise GeneratorFileError(
+            f"{weights_path}: cannot be read ({error.strerror or error})"
+        ) from None
+    except UntrustedInputError as error:
+        raise GeneratorFileError(
+            f"{weights_path}: not a readable safetensors file ({error})"
+        ) from None
+    try:
+        check_tensor_layout(found, expected)
+    except UntrustedInputError as error:
+        raise GeneratorFileError(
+            f"{weights_path}: weights do not match the architecture in {description_path.name}"
+            f" (the file {error})"
+        ) from None
+    if size > expected_bytes(expected):
+        raise GeneratorFileError(
+            f"{weights_path}: {size:,} bytes, more than the weights of the architecture in "
+            f"{description_path.name} take"
+        )
+
+
+def _read_description(path: Path) -> dict:
+    try:
+        description = parse_json(read_file(path, MAX_DESCRIPTION_BYTES))
+    except FileNotFoundError:
+        raise GeneratorFileError(f"{path}: no such file") from None
+    except OSError as error:
+        raise GeneratorFileError(f"{path}: cannot be read ({error.strerror or error})") from None
+    except UntrustedInputError as error:
         raise GeneratorFileError(f"{path}: not a JSON generator description ({error})") from None
     if not isinstance(description, dict) or description.get("format") != FORMAT:
         raise GeneratorFileError(f"{path}: not a ganlab generator description")
     version = description.get("version")
-    if not isinstance(version, int) or version > VERSION:
+    if type(version) is not int or version < 1:
+        raise GeneratorFileError(f"{path}: the description has no valid format version")
+    if version > VERSION:
         raise GeneratorFileError(
             f"{path}: generator format version {version!r} is newer than this ganlab "
             f"understands (version {VERSION}); update ganlab"
         )
-    try:
-        arch = description["architecture"]
-        ok = (
-            arch["type"] == "mlp"
-            and all(
-                isinstance(arch[k], int) and arch[k] >= 0
-                for k in ("latent_dim", "data_dim", "hidden_layers", "width")
-            )
-            and arch["latent_dim"] >= 1
-            and arch["data_dim"] >= 1
-            and arch["width"] >= 1
-            and arch["activation"] in ACTIVATIONS
-            and arch["latent_distribution"] in LATENT_DISTRIBUTIONS
-        )
-        scaling = description["scaling"]
-        shift, scale = scaling["shift"], scaling["scale"]
-        ok = ok and len(shift) == len(scale) == arch["data_dim"]
-        ok = ok and all(isinstance(v, (int, float)) and math.isfinite(v) for v in shift + scale)
-    except (KeyError, TypeError):
-        ok = False
-    if not ok:
+    arch = description.get("architecture")
+    scaling = description.get("scaling")
+    if not isinstance(arch, dict) or arch.get("type") != "mlp" or not isinstance(scaling, dict):
         raise GeneratorFileError(f"{path}: the generator description is incomplete or invalid")
+    try:
+        # the run configuration's own limits: what ganlab can train, it can load, nothing more
+        RunConfig.from_dict({"model": {
+            "latent_dim": arch.get("latent_dim"),
+            "latent_distribution": arch.get("latent_distribution"),
+            "generator": {key: arch.get(key) for key in ("hidden_layers", "width", "activation")},
+        }}).validate()
+    except ConfigError as error:
+        raise GeneratorFileError(
+            f"{path}: the generator description is incomplete or invalid ({error})"
+        ) from None
+    data_dim = arch.get("data_dim")
+    shift, scale = scaling.get("shift"), scaling.get("scale")
+    ok = (
+        type(data_dim) is int and data_dim >= 1
+        and isinstance(shift, list) and isinstance(scale, list)
+        and len(shift) == len(scale) == data_dim
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                for v in shift + scale)
+    )
+    if not ok:
+        raise GeneratorFileError(
+            f"{path}: the generator description is incomplete or invalid (architecture.data_dim "
+            "and scaling.shift/scale must give one finite number per data dimension)"
+        )
     return description

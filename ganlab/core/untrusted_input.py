@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import stat
 import zipfile
@@ -53,25 +54,32 @@ class UntrustedInputError(ValueError):
     """Why an input cannot be used, without naming it (the caller prefixes the name)."""
 
 
-def read_file(path: str | Path, limit: int) -> bytes:
-    """All bytes of the regular file `path`, at most `limit` of them.
+def open_regular_file(path: str | Path) -> io.FileIO:
+    """Open `path` for reading if it is a regular file; never blocks.
 
-    FIFOs, devices (`/dev/zero`) and folders are refused without reading (a FIFO is opened
-    non-blocking, so nothing waits for a writer); a file longer than `limit` is refused, also
-    when it grows while being read. `OSError` (no such file, no permission) is left to the
-    caller, which knows how to word it.
+    FIFOs, devices (`/dev/zero`) and folders are refused without reading (the file is opened
+    non-blocking, so a FIFO does not wait for a writer). `OSError` (no such file, no
+    permission) is left to the caller, which knows how to word it.
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     descriptor = os.open(path, flags)
-    with os.fdopen(descriptor, "rb", buffering=0) as stream:
-        info = os.fstat(descriptor)
-        if stat.S_ISDIR(info.st_mode):
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        if stat.S_ISDIR(mode):
             raise UntrustedInputError("is a folder, not a file")
-        if not stat.S_ISREG(info.st_mode):
-            raise UntrustedInputError("is not a regular file (a device, a pipe or a socket)")
-        if info.st_size > limit:
+        raise UntrustedInputError("is not a regular file (a device, a pipe or a socket)")
+    return io.FileIO(descriptor, "rb")
+
+
+def read_file(path: str | Path, limit: int) -> bytes:
+    """All bytes of the regular file `path` (see `open_regular_file`), refused when it is
+    longer than `limit`, also when it grows while being read."""
+    with open_regular_file(path) as stream:
+        size = os.fstat(stream.fileno()).st_size
+        if size > limit:
             raise UntrustedInputError(
-                f"is {info.st_size:,} bytes, more than the {limit:,} it can plausibly hold"
+                f"is {size:,} bytes, more than the {limit:,} it can plausibly hold"
             )
         return _read_at_most(stream, limit, "the file")
 
@@ -272,10 +280,7 @@ def expected_bytes(expected: Mapping[str, TensorSpec]) -> int:
     """An upper bound on the size of safetensors data holding (some of) `expected`: the data
     plus a generous header."""
     sizes = {name: dtype for dtype, name in SAFETENSORS_DTYPES.items()}
-    data = sum(
-        int(np.prod(shape, dtype=np.int64)) * sizes[dtype].itemsize
-        for dtype, shape in expected.values()
-    )
+    data = sum(math.prod(shape) * sizes[dtype].itemsize for dtype, shape in expected.values())
     return data + 8 + safetensors_header_limit(len(expected))
 
 
