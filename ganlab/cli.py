@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
+DEFAULT_OUT = Path("runs/latest")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,6 +35,7 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
         OPTIMIZERS,
         RunConfig,
     )
+    from ganlab.core.metrics import EVALUATION_SAMPLES
     from ganlab.core.objectives import OBJECTIVES
     from ganlab.core.targets import TARGETS
 
@@ -42,9 +45,9 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
     add("--resume", type=Path, metavar="SESSION",
         help="continue a saved session.ganlab up to --iterations (only --iterations, --device, "
         "--out and the output options may be given with it)")
-    add(
-        "--out", type=Path, default=Path("runs/latest"), help="output folder (default: %(default)s)"
-    )
+    add("--out", type=Path, help=f"output folder (default: {DEFAULT_OUT}, replaced by each run "
+        "that does not name one)")
+    add("--overwrite", action="store_true", help="replace the run already in --out")
     add("--target", choices=[*TARGETS, "custom"], help=f"what to learn (default: {d.target.name})")
     add("--points-file", type=Path, help="CSV or NPY of 1D/2D points; implies --target custom")
     add("--objective", choices=list(OBJECTIVES), help=f"GAN variant (default: {d.objective.name})")
@@ -87,7 +90,9 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
     add("--device", help="auto, cpu, cuda, cuda:N or mps (default: auto)")
     add("--threads", type=int, default=0, help="CPU threads for torch (default: torch's choice)")
     add("--evaluations", type=int, default=10, help="how often to evaluate (default: 10)")
-    add("--samples", type=int, default=2500, help="samples written to samples.npy")
+    add("--samples", type=int, default=EVALUATION_SAMPLES,
+        help="samples written to samples.npy: the draw the final metrics are computed from "
+        "(default: %(default)s)")
     add("--quiet", "-q", action="store_true", help="no progress bar")
 
 
@@ -162,49 +167,103 @@ def _set(obj, name: str, value) -> None:
 
 
 def _command_train(args) -> int:
-    import torch
+    from ganlab.core.headless import TrainingDivergedError, run_headless
+    from ganlab.core.run_folder import RunExistsError, RunFolderError, RunWriteError
 
-    from ganlab.core.headless import run_headless
-
-    if args.threads < 0:
-        raise UsageError(f"--threads must be at least 0, got {args.threads}")
-    if args.evaluations < 1 or args.samples < 1:
-        raise UsageError("--evaluations and --samples must be at least 1")
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    trainer, history = None, None
+    _check_train_numbers(args)
     if args.resume is not None:
         trainer, history = _resumed(args)
         config = trainer.config
     else:
+        trainer, history = None, None
         config = config_from_args(args)
-    result = run_headless(
-        config,
-        args.out,
-        evaluations=args.evaluations,
-        sample_count=args.samples,
-        progress=not args.quiet,
-        trainer=trainer,
-        history=history,
-    )
-    done = config.training.iterations - (history[-1]["iteration"] if history else 0)
-    print(_summary(result.final, result.seconds, done, args.out))
+        _check_device(config.training.device, args)
+    _set_threads(args.threads)
+    out = args.out if args.out is not None else DEFAULT_OUT
+    start = trainer.iteration if trainer is not None else 0
+    try:
+        result = run_headless(
+            config,
+            out,
+            evaluations=args.evaluations,
+            sample_count=args.samples,
+            progress=not args.quiet,
+            trainer=trainer,
+            history=history,
+            overwrite=args.overwrite or args.out is None,  # the default folder is "the latest"
+        )
+    except RunExistsError:
+        raise UsageError(f"--out {out}: already holds a run; give --overwrite to replace it, "
+                         "or another --out") from None
+    except RunWriteError:
+        raise
+    except RunFolderError as error:
+        raise UsageError(f"--out {error}") from None
+    except TrainingDivergedError as error:
+        diverged = error.result
+        print(_summary(diverged, diverged.diverged_at - start, out))
+        raise
+    print(_summary(result, config.training.iterations - start, out))
     return 0
 
 
+def _check_train_numbers(args) -> None:
+    """Bounds of the options that are not part of the run configuration."""
+    from ganlab.core.headless import MAX_EVALUATIONS, MAX_SAMPLES
+
+    _check_range("--evaluations", args.evaluations, 1, MAX_EVALUATIONS)
+    _check_range("--samples", args.samples, 1, MAX_SAMPLES,
+                 hint="; draw more with `ganlab sample RUN/generator --n N`")
+    _check_range("--threads", args.threads, 0, os.cpu_count() or 1,
+                 hint=" (0: torch's choice; this machine has that many CPU cores)")
+
+
+def _check_range(option: str, value: int, low: int, high: int, hint: str = "") -> None:
+    if not low <= value <= high:
+        raise UsageError(f"{option} {value}: expected a whole number from {low:,} to "
+                         f"{high:,}{hint}")
+
+
+def _set_threads(threads: int) -> None:
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+def _check_device(name: str, args) -> None:
+    """Fail before training if the device is unusable, naming where the name came from."""
+    from ganlab.core.devices import DeviceUnavailableError, resolve_device
+
+    try:
+        resolve_device(name)
+    except DeviceUnavailableError as error:
+        if args.device is not None:
+            raise UsageError(f"--device {args.device!r}: {error}") from None
+        if args.config is not None:
+            raise UsageError(f"{args.config}: training.device: {error}") from None
+        raise
+
+
 RESUME_OPTIONS = {"resume", "iterations", "device", "out", "threads", "evaluations", "samples",
-                  "quiet", "handler", "command", "no_standardize", "paper_defaults"}
+                  "quiet", "handler", "command", "no_standardize", "paper_defaults", "overwrite"}
 
 
 def _resumed(args):
     """The trainer and history of `--resume`, with --iterations/--device applied."""
+    from ganlab.core.devices import DeviceUnavailableError
     from ganlab.core.session_file import load_session
 
     others = sorted(k for k, v in vars(args).items() if k not in RESUME_OPTIONS and v is not None)
     if others or args.no_standardize or args.paper_defaults:
         names = ", ".join("--" + k.replace("_", "-") for k in others) or "a training option"
         raise UsageError(f"--resume continues the saved settings; {names} cannot be changed")
-    session = load_session(args.resume, device=args.device)
+    if args.device is not None:
+        _check_device(args.device, args)
+    try:
+        session = load_session(args.resume, device=args.device)
+    except DeviceUnavailableError as error:  # the device the session was saved with
+        raise UsageError(f"{args.resume}: {error}") from None
     trainer = session.trainer
     if args.iterations is not None:
         if args.iterations <= trainer.iteration:
@@ -219,10 +278,14 @@ def _resumed(args):
     return trainer, session.history
 
 
-def _summary(final: dict, seconds: float, iterations: int, out: Path) -> str:
+def _summary(result, iterations: int, out: Path) -> str:
+    final, seconds = result.final, result.seconds
     parts = [
         f"{iterations} iterations in {seconds:.1f} s ({iterations / max(seconds, 1e-9):.0f} it/s)"
     ]
+    if result.diverged:
+        parts.append(f"diverged at iteration {result.diverged_at}; results from iteration "
+                     f"{result.results_from_iteration}, the last finite state")
     if "modes_covered" in final:
         parts.append(f"modes {final['modes_covered']}/{final['total_modes']}")
         parts.append(f"high quality {100 * final['high_quality_fraction']:.1f}%")
@@ -236,38 +299,95 @@ def _summary(final: dict, seconds: float, iterations: int, out: Path) -> str:
 def _command_sample(args) -> int:
     import numpy as np
 
-    from ganlab.core.export import load_generator
+    from ganlab.core.atomic_file import atomic_write
+    from ganlab.core.targets.points import MAX_POINTS
 
-    if args.n < 1:
-        raise UsageError(f"--n must be at least 1, got {args.n}")
+    _check_range("--n", args.n, 1, MAX_POINTS)
+    if args.seed is not None:
+        _check_range("--seed", args.seed, 0, 2**64 - 1)
     suffix = args.out.suffix.lower()
     if suffix not in (".npy", ".csv"):
         raise UsageError(f"{args.out}: the output must end in .npy or .csv")
-    generator = load_generator(args.generator)
+    _check_output_file(args.out)
+    generator = _finite_generator(args.generator)
     samples = generator.sample(args.n, seed=args.seed).numpy()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".npy":
-        np.save(args.out, samples)
-    else:
-        header = ",".join(
-            "xy"[i] if samples.shape[1] <= 2 else f"x{i}" for i in range(samples.shape[1])
-        )
-        np.savetxt(args.out, samples, delimiter=",", header=header, comments="")
+    if not np.isfinite(samples).all():
+        raise UsageError(f"{args.generator}: the generator produces NaN or infinite samples")
+
+    def write(stream) -> None:
+        if suffix == ".npy":
+            np.save(stream, samples, allow_pickle=False)
+        else:
+            header = ",".join(
+                "xy"[i] if samples.shape[1] <= 2 else f"x{i}" for i in range(samples.shape[1])
+            )
+            np.savetxt(stream, samples, delimiter=",", header=header, comments="")
+
+    try:
+        atomic_write(args.out, write)
+    except OSError as error:
+        raise UsageError(f"--out {args.out}: cannot be written ({_reason(error)})") from None
     print(f"wrote {args.n} samples to {args.out}")
     return 0
 
 
-def _command_onnx(args) -> int:
+def _check_output_file(path: Path) -> None:
+    """Fail before any work if `path` cannot become a file: a folder, under a file, or a place
+    this process may not write."""
+    if path.is_dir():
+        raise UsageError(f"--out {path}: is a folder; give a file name")
+    folder = path.parent
+    ancestor = folder
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise UsageError(f"--out {path}: {ancestor} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"--out {path}: cannot create {folder} ({_reason(error)})") from None
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"--out {path}: cannot write in {folder} (permission denied or "
+                         "read-only)")
+
+
+def _finite_generator(path: Path):
+    """The exported generator at `path` (a run folder stands for its `generator`), refused if
+    its weights are not all finite."""
+    import torch
+
     from ganlab.core.export import load_generator
+
+    if path.is_dir():
+        if not (path / "generator.json").is_file():
+            raise UsageError(f"{path}: is a folder without a generator.json; give a generator "
+                             "(.json, .safetensors or their common stem)")
+        path = path / "generator"
+    generator = load_generator(path)
+    tensors = [*generator.parameters(), *generator.buffers()]
+    if not all(bool(torch.isfinite(t).all()) for t in tensors):
+        raise UsageError(f"{path}: the generator's weights are not finite (NaN or infinite); "
+                         "it was saved from a run that diverged")
+    return generator
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error) or type(error).__name__
+
+
+def _command_onnx(args) -> int:
     from ganlab.core.onnx_export import OnnxUnavailableError, export_onnx
 
     if args.out.suffix.lower() != ".onnx":
         raise UsageError(f"{args.out}: the output must end in .onnx")
-    generator = load_generator(args.generator)
+    _check_output_file(args.out)
+    generator = _finite_generator(args.generator)
     try:
         export_onnx(generator, generator.latent_dim, args.out)
     except OnnxUnavailableError as error:
         raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"--out {args.out}: cannot be written ({_reason(error)})") from None
     print(f"wrote {args.out} (input z: n × {generator.latent_dim}, output x in data coordinates)")
     return 0
 
@@ -342,6 +462,7 @@ def _run_handled(handler, args) -> int:
     from ganlab.core.devices import DeviceUnavailableError
     from ganlab.core.export import GeneratorFileError
     from ganlab.core.headless import TrainingDivergedError
+    from ganlab.core.run_folder import RunWriteError
     from ganlab.core.session_file import SessionFileError
     from ganlab.core.targets import PointsFileError
 
@@ -357,7 +478,7 @@ def _run_handled(handler, args) -> int:
     ) as error:
         print(f"ganlab: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except TrainingDivergedError as error:
+    except (TrainingDivergedError, RunWriteError) as error:
         print(f"ganlab: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:

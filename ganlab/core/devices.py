@@ -19,9 +19,16 @@ def available_devices() -> list[str]:
     return names
 
 
+DEVICE_NAMES = "auto, cpu, cuda, cuda:N or mps"
+
+
 def resolve_device(name: str = "auto") -> torch.device:
-    """"auto" → CUDA if present, else MPS if present, else CPU; anything else is checked."""
-    name = (name or "auto").strip().lower()
+    """"auto" → CUDA if present, else MPS if present, else CPU. Otherwise exactly one of
+    `cpu`, `mps`, `cuda` or `cuda:N` with N below the number of CUDA devices (any case);
+    everything else, the empty name included, is a `DeviceUnavailableError`."""
+    if not isinstance(name, str):
+        raise DeviceUnavailableError(f"{name!r} is not a device name; use {DEVICE_NAMES}")
+    name = name.strip().lower()
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -31,9 +38,11 @@ def resolve_device(name: str = "auto") -> torch.device:
     try:
         device = torch.device(name)
     except RuntimeError:
+        raise DeviceUnavailableError(f"{name!r} is not a device name; use {DEVICE_NAMES}") from None
+    if device.index is not None and device.type != "cuda":
         raise DeviceUnavailableError(
-            f"{name!r} is not a device name; use auto, cpu, cuda, cuda:N or mps"
-        ) from None
+            f"{name!r}: only CUDA devices take an index; use {device.type} without one"
+        )
     if device.type == "cpu":
         return device
     if device.type == "cuda":

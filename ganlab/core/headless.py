@@ -2,12 +2,21 @@
 
 The output folder holds `config.json` (the run configuration), `metrics.json` (final values and
 the history: losses and every metric at each evaluation), `samples.npy` (generated samples in
-data coordinates), the generator as `generator.safetensors` + `generator.json`, and
-`session.ganlab`, from which `ganlab train --resume` continues exactly.
+data coordinates: exactly the draw the final metrics were computed from), the generator as
+`generator.safetensors` + `generator.json`, and `session.ganlab`, from which
+`ganlab train --resume` continues exactly.
+
+Where results go is checked before training starts, and the folder is replaced whole at the
+end or not at all (`ganlab.core.run_folder`). A run that diverges (a NaN or infinite loss,
+weight or optimizer moment) stops there; its results come from the last evaluated state that
+was finite, and `metrics.json` says which iteration that is (`results_from_iteration`) and
+where it diverged (`diverged_at`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import logging
 import math
@@ -19,26 +28,38 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from ganlab.core.atomic_file import atomic_write
 from ganlab.core.config import RunConfig
 from ganlab.core.export import export_generator
-from ganlab.core.metrics import EVALUATION_SAMPLES, evaluate
+from ganlab.core.metrics import EVALUATION_SAMPLES, critic_value_gap, evaluate, evaluate_samples
+from ganlab.core.run_folder import RunFolder, RunWriteError
 from ganlab.core.session_file import Session, json_safe, save_session
 from ganlab.core.trainer import Trainer
 
 log = logging.getLogger(__name__)
 
+MAX_SAMPLES = 100_000  # the final evaluation scores every written sample
+MAX_EVALUATIONS = 10_000  # evaluations along a run (each takes ~0.2–0.5 s)
+
 
 class TrainingDivergedError(RuntimeError):
-    """A loss or a weight became NaN or infinite."""
+    """A loss or a weight became NaN or infinite; `result` holds what was written (from the
+    last finite state)."""
+
+    def __init__(self, message: str, result: RunResult):
+        super().__init__(message)
+        self.result = result
 
 
 @dataclass
 class RunResult:
-    final: dict  # metrics at the end
+    final: dict  # metrics of the written samples (at `results_from_iteration`)
     history: list[dict]  # one row per evaluation: iteration, losses, metrics, seconds
     seconds: float
     out_dir: Path | None
     diverged: bool = False
+    diverged_at: int | None = None  # the first checked iteration that was not finite
+    results_from_iteration: int | None = None  # the iteration the results were taken at
 
 
 def run_headless(
@@ -49,21 +70,58 @@ def run_headless(
     progress: bool = True,
     trainer: Trainer | None = None,
     history: list[dict] | None = None,
+    overwrite: bool = False,
 ) -> RunResult:
     """Train up to `config.training.iterations` (from the trainer's current iteration when
     resuming), evaluating `evaluations` times along the way; `history` continues a resumed
-    run's rows."""
-    trainer = trainer or Trainer(config)
+    run's rows. The last evaluation draws `sample_count` samples: those are the final metrics
+    and `samples.npy`.
+
+    With `out_dir`, the folder is checked and staged before training (`RunFolderError`, or
+    `RunExistsError` for an existing run without `overwrite`) and replaced whole at the end.
+    Raises `TrainingDivergedError` after writing the last finite state's results."""
+    if not 1 <= sample_count <= MAX_SAMPLES:
+        raise ValueError(f"sample_count must be from 1 to {MAX_SAMPLES:,}, got {sample_count}")
+    if not 1 <= evaluations <= MAX_EVALUATIONS:
+        raise ValueError(f"evaluations must be from 1 to {MAX_EVALUATIONS:,}, got {evaluations}")
+    folder = RunFolder(out_dir, overwrite=overwrite) if out_dir is not None else None
+    with folder or contextlib.nullcontext():
+        trainer = trainer or Trainer(config)
+        result, samples = _train(trainer, config, evaluations, sample_count, progress, history)
+        if folder is not None:
+            result.out_dir = Path(out_dir)
+            try:
+                write_results(trainer, result, samples, folder.staging)
+            except OSError as error:
+                raise RunWriteError(
+                    f"{out_dir}: cannot write the results ({error.strerror or error}); "
+                    "the folder is unchanged"
+                ) from None
+            folder.commit()
+    if result.diverged:
+        raise TrainingDivergedError(
+            f"training diverged at iteration {result.diverged_at}: a loss or weight is NaN or "
+            "infinite; try a lower learning rate"
+            + (f" (results in {out_dir} are from iteration {result.results_from_iteration}, "
+               "the last finite state)" if out_dir is not None else ""),
+            result,
+        )
+    return result
+
+
+def _train(trainer, config, evaluations, sample_count, progress, history):
+    """The loop; returns the result and the final draw of samples."""
     total = config.training.iterations
     start = trainer.iteration
+    evaluations = min(evaluations, max(total - start, 1))
     checkpoints = sorted(
-        {start + round((total - start) * (i + 1) / max(evaluations, 1)) for i in range(evaluations)}
+        {start + round((total - start) * (i + 1) / evaluations) for i in range(evaluations)}
     )
     checkpoints = [c for c in checkpoints if c > start]
     history = list(history or [])
-    first_row = len(history)
+    last_finite = trainer.state_dict()  # what the results come from if training diverges
+    diverged_at = None
     started = time.perf_counter()
-    diverged = False
     bar = tqdm(total=total, initial=start, disable=not progress, unit="it", dynamic_ncols=True,
                leave=True)
     try:
@@ -75,29 +133,39 @@ def run_headless(
             d_loss, g_loss = trainer.read_losses()
             row = {"iteration": trainer.iteration, "discriminator_loss": d_loss,
                    "generator_loss": g_loss}
-            if not _finite_losses(d_loss, g_loss) or not trainer.parameters_are_finite():
-                diverged = True
-                history.append(row)
+            history.append(row)
+            if not _finite_losses(d_loss, g_loss) or not trainer.state_is_finite():
+                diverged_at = trainer.iteration
                 log.error("training diverged at iteration %d", trainer.iteration)
                 break
-            row.update(evaluate(trainer))
-            row["seconds"] = round(time.perf_counter() - started, 3)
-            history.append(row)
-            bar.set_postfix(_postfix(row), refresh=False)
+            # taken before the evaluation draws: restored, it draws the same samples again
+            last_finite = trainer.state_dict()
+            if checkpoint != checkpoints[-1]:  # the last one is evaluated below, on the draw
+                row.update(evaluate(trainer))
+                row["seconds"] = round(time.perf_counter() - started, 3)
+                bar.set_postfix(_postfix(row), refresh=False)
     finally:
         bar.close()
+    if diverged_at is not None:
+        trainer.load_state_dict(last_finite)
+    final, samples = evaluate_draw(trainer, sample_count)
+    if diverged_at is None and checkpoints:
+        history[-1].update(final)
+        history[-1]["seconds"] = round(time.perf_counter() - started, 3)
     seconds = time.perf_counter() - started
-    final = history[-1] if len(history) > first_row else evaluate(trainer)
-    result = RunResult(final, history, seconds, Path(out_dir) if out_dir else None, diverged)
-    if out_dir is not None:
-        write_results(trainer, result, sample_count)
-    if diverged:
-        raise TrainingDivergedError(
-            f"training diverged at iteration {trainer.iteration}: a loss or weight is NaN or "
-            "infinite; try a lower learning rate"
-            + (f" (partial results in {out_dir})" if out_dir else "")
-        )
-    return result
+    result = RunResult(final, history, seconds, None, diverged=diverged_at is not None,
+                       diverged_at=diverged_at, results_from_iteration=trainer.iteration)
+    return result, samples
+
+
+def evaluate_draw(trainer: Trainer, n: int) -> tuple[dict, np.ndarray]:
+    """Every metric of one fresh draw of n generated samples, and the draw itself (data
+    coordinates): the samples a run writes are the samples its final metrics describe."""
+    fake = trainer.sample(n)
+    real = trainer.sample_real(n)
+    gap = critic_value_gap(trainer, real, fake) if np.isfinite(fake).all() else None
+    metrics = evaluate_samples(trainer.target, fake, real, gap)
+    return {"iteration": trainer.iteration, **metrics, "evaluation_samples": n}, fake
 
 
 def _finite_losses(*losses) -> bool:
@@ -114,20 +182,29 @@ def _postfix(row: dict) -> dict:
     return shown
 
 
-def write_results(trainer: Trainer, result: RunResult, sample_count: int) -> None:
-    out = result.out_dir
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "config.json").write_text(trainer.config.to_json())
+def write_results(trainer: Trainer, result: RunResult, samples: np.ndarray, folder: Path) -> None:
+    """Write every output file into `folder` (a run's staging folder)."""
+    folder = Path(folder)
+    atomic_write(folder / "config.json", lambda s: s.write(trainer.config.to_json().encode()))
     metrics = {
         "final": result.final,
         "history": result.history,
         "seconds": round(result.seconds, 3),
         "iterations_per_second": round(trainer.iteration / max(result.seconds, 1e-9), 2),
         "diverged": result.diverged,
+        "diverged_at": result.diverged_at,
+        "results_from_iteration": result.results_from_iteration,
         "device": str(trainer.device),
         "torch_threads": torch.get_num_threads(),
     }
-    (out / "metrics.json").write_text(json.dumps(json_safe(metrics), indent=2))
-    np.save(out / "samples.npy", trainer.sample(sample_count))
-    export_generator(trainer, out / "generator")
-    save_session(Session(trainer, history=result.history), out / "session.ganlab")
+    text = json.dumps(json_safe(metrics), indent=2, allow_nan=False)
+    atomic_write(folder / "metrics.json", lambda s: s.write(text.encode()))
+    atomic_write(folder / "samples.npy", lambda s: _save_npy(s, samples))
+    export_generator(trainer, folder / "generator")
+    # a diverged run continues from the state it was written from: no rows beyond it
+    rows = [row for row in result.history if row["iteration"] <= trainer.iteration]
+    save_session(Session(trainer, history=rows), folder / "session.ganlab")
+
+
+def _save_npy(stream: io.BufferedWriter, array: np.ndarray) -> None:
+    np.save(stream, np.ascontiguousarray(array), allow_pickle=False)

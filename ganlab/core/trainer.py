@@ -222,6 +222,20 @@ class Trainer:
             for p in net.parameters()
         )
 
+    def state_is_finite(self) -> bool:
+        """Whether every weight and every floating-point optimizer tensor (moments, momentum
+        buffers) is finite: a state worth keeping to continue from. Synchronises."""
+        optimizer_tensors = (
+            value
+            for optimizer in (self.generator_optimizer, self.discriminator_optimizer)
+            for state in optimizer.state.values()
+            for value in state.values()
+            if isinstance(value, torch.Tensor) and value.is_floating_point()
+        )
+        return self.parameters_are_finite() and all(
+            bool(torch.isfinite(t).all()) for t in optimizer_tensors
+        )
+
     # ------------------------------------------------------------------ live changes
     def apply_config(self, new: RunConfig, target: Target | None = None) -> ConfigChange:
         """Adopt `new` between iterations. Shapes, latent size or device → rebuild; a new target
