@@ -3,16 +3,19 @@
 - Mode metrics (PacGAN/VEEGAN protocol): a sample is high quality if it lies within 3σ of its
   nearest mode; a mode is covered if at least one high-quality sample is nearest to it; the
   reverse KL compares the histogram of high-quality samples over modes with the uniform one.
-- JS and KL on a grid: both densities at a common kernel resolution h (see `fields`), floored
-  at 1e-6 of their peak (so KL stays finite where the model misses data), normalised over the
-  grid's cells, then summed cell by cell. Natural logarithms: JS ≤ log 2 ≈ 0.693.
-- Wasserstein-1: exact by optimal assignment between equal-size samples (sorting in 1D).
-- Critic value gap E_data[d] - E_g[d]: the WGAN critic's estimate of W1.
+- JS and KL from every sample, on screen or not: exact log p_data, a nearest-neighbour estimate
+  of log p_g, Monte Carlo over the real and the generated samples (`ganlab.core.divergences`).
+  Natural logarithms: JS ≤ log 2 ≈ 0.693.
+- Wasserstein-1: exact by optimal assignment between 500 generated points and 500 reference
+  points (stratified over a mixture's components; sorting in 1D), reported with its floor (what
+  a perfect generator reads) and its uncertainty (floor + 2 sd): read it as W1 ± uncertainty.
+- Critic value gap s · (E_data[d] − E_g[d]) in data units: a Lipschitz critic's bound on W1.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -20,14 +23,16 @@ import torch
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
-from ganlab.core.fields import kde_on_grid, kernel_bandwidth, smoothed_target_density
-from ganlab.core.targets import Target, ViewBox
+from ganlab.core.divergences import divergences
+from ganlab.core.targets import Target
+from ganlab.core.targets.base import GaussianMixture
 
 HIGH_QUALITY_STDS = 3.0
 EVALUATION_SAMPLES = 2500  # the PacGAN protocol's sample count
-DIVERGENCE_RESOLUTION = 128
-DENSITY_FLOOR = 1e-6  # relative to each density's peak, before normalising
-W1_MAX_POINTS = 500  # exact assignment is O(n³): ~0.1 s at 500, ~0.8 s at 1,000
+W1_MAX_POINTS = 500  # exact assignment is O(n³): ~0.02-0.05 s at 500, ~0.15-0.8 s at 1,000
+W1_FLOOR_SEEDS = 8  # perfect-generator draws behind the W1 floor (once per target)
+
+_floor_lock = threading.Lock()  # the worker and the metrics thread may both fill the cache
 
 
 @dataclass(frozen=True)
@@ -60,44 +65,10 @@ def mode_metrics(
     )
 
 
-def kl_divergence(p: np.ndarray, q: np.ndarray) -> float:
-    """KL(p || q) = Σ p log(p / q) for probability vectors (terms with p = 0 are 0)."""
-    mask = p > 0
-    with np.errstate(divide="ignore"):
-        return float(np.sum(p[mask] * (np.log(p[mask]) - np.log(q[mask]))))
-
-
-def grid_divergences(p_data: np.ndarray, p_model: np.ndarray) -> dict[str, float]:
-    """JS(p_data || p_g), KL(p_data || p_g) and KL(p_g || p_data) from densities on one grid."""
-    p = _normalise(p_data)
-    q = _normalise(p_model)
-    m = 0.5 * (p + q)
-    return {
-        "js": 0.5 * kl_divergence(p, m) + 0.5 * kl_divergence(q, m),
-        "kl_data_model": kl_divergence(p, q),
-        "kl_model_data": kl_divergence(q, p),
-    }
-
-
-def _normalise(density: np.ndarray) -> np.ndarray:
-    density = np.asarray(density, dtype=np.float64).ravel()
-    peak = density.max()
-    if not np.isfinite(peak) or peak <= 0:
-        raise ValueError("a density on the grid is zero everywhere or not finite")
-    floored = np.maximum(density, DENSITY_FLOOR * peak)
-    return floored / floored.sum()
-
-
-def sample_divergences(
-    target: Target, samples: np.ndarray, box: ViewBox, resolution: int = DIVERGENCE_RESOLUTION
-) -> dict[str, float]:
-    """JS and KL between the target and generated samples, both smoothed by the same kernel."""
-    bandwidth = kernel_bandwidth(box, resolution)
-    p_data = smoothed_target_density(target, box, resolution, bandwidth)
-    p_model = kde_on_grid(samples, box, resolution, bandwidth)
-    if p_model.max() <= 0:  # every sample far outside the box: as far apart as can be
-        return {"js": math.log(2), "kl_data_model": math.inf, "kl_model_data": math.inf}
-    return grid_divergences(p_data, p_model)
+def sample_divergences(target: Target, fake: np.ndarray, real: np.ndarray) -> dict[str, float]:
+    """JS and both KLs between the target and generated samples, every sample counted
+    (nearest-neighbour Monte Carlo: see `ganlab.core.divergences`)."""
+    return divergences(target, fake, real)
 
 
 def wasserstein1(
@@ -117,9 +88,54 @@ def wasserstein1(
     return float(cost[rows, cols].mean())
 
 
+def w1_reference(target: Target, real: np.ndarray, n: int = W1_MAX_POINTS) -> np.ndarray:
+    """The real side of W1: for a Gaussian mixture a stratified draw (every component exactly
+    n/K times, the remainder without replacement; fixed seed), which removes the real side's
+    share of the multinomial noise in the component counts; otherwise n of the real samples."""
+    if isinstance(target, GaussianMixture):
+        rng = np.random.default_rng(7)
+        count = len(target.centres)
+        index = np.concatenate([np.tile(np.arange(count), n // count),
+                                rng.choice(count, n % count, replace=False)])
+        noise = rng.standard_normal((n, target.dim))
+        return target.centres[index] + target.sigma * noise
+    real = np.asarray(real, dtype=np.float64)
+    return real[:n]
+
+
+def w1_floor(target: Target, n: int = W1_MAX_POINTS,
+             seeds: int = W1_FLOOR_SEEDS) -> tuple[float, float]:
+    """What a perfect generator reads under `evaluate_samples`' protocol: the mean and the
+    standard deviation over `seeds` fixed draws of W1(n target samples, the reference).
+
+    The reported W1 of a generator g obeys |W1(ĝ_n, ref) − W1(g, p_data)| ≤ W1(ĝ_n, g)
+    + W1(ref, p_data) (triangle inequality); for g near p_data the right side is distributed as
+    this reading, so `evaluate_samples` reports W1 ± (mean + 2 sd) as its uncertainty.
+    Cached on the target per n."""
+    with _floor_lock:
+        cache = target.__dict__.setdefault("_w1_floor_cache", {})
+        if n not in cache:
+            generator = torch.Generator().manual_seed(4242)
+            values = []
+            for _ in range(seeds):
+                real = target.sample(n, generator).double().numpy()
+                perfect = target.sample(n, generator).double().numpy()
+                values.append(wasserstein1(w1_reference(target, real, n), perfect, n))
+            cache[n] = (float(np.mean(values)), float(np.std(values, ddof=1)))
+        return cache[n]
+
+
 @torch.no_grad()
 def critic_value_gap(trainer, real: np.ndarray, fake: np.ndarray) -> float | None:
-    """E_data[d] - E_g[d] on the given samples, or None without a discriminator."""
+    """The critic's value gap in data units, s · (E_data[d] − E_g[d]), or None without a
+    discriminator.
+
+    The critic sees standardised points x_std = (x − shift)/s with one common scale s for every
+    axis, so a critic 1-Lipschitz in x_std has E_data[d] − E_g[d] ≤ W1(x_std) = W1(x)/s; times s
+    it is a lower bound on W1(p_data, p_g) in data units, tight when the critic is the optimal
+    1-Lipschitz one. (With per-axis scales it would be only a bound; ganlab's are common.)
+    Only a Lipschitz critic (WGAN, WGAN-GP) makes it a W1 estimate; for others it is a score.
+    """
     if not trainer.objective.needs_discriminator:
         return None
     critic = trainer.data_critic
@@ -129,7 +145,8 @@ def critic_value_gap(trainer, real: np.ndarray, fake: np.ndarray) -> float | Non
             critic(torch.tensor(points, dtype=torch.float32, device=trainer.device)).mean()
         )
 
-    return mean_output(real) - mean_output(fake)
+    scale = float(torch.as_tensor(trainer.scale).float().mean())
+    return scale * (mean_output(real) - mean_output(fake))
 
 
 def evaluate_samples(
@@ -140,10 +157,15 @@ def evaluate_samples(
     if target.modes is not None:
         result.update(asdict(mode_metrics(fake, target.modes, target.mode_std)))
     if np.isfinite(fake).all():
-        result.update(sample_divergences(target, fake, target.view_box))
-        result["w1"] = wasserstein1(real, fake)
+        result.update(sample_divergences(target, fake, real))
+        n = min(len(fake), W1_MAX_POINTS)
+        result["w1"] = wasserstein1(w1_reference(target, real, n), fake, n)
+        floor, spread = w1_floor(target, n)
+        result["w1_floor"] = floor
+        result["w1_uncertainty"] = floor + 2 * spread
     else:
-        result.update({"js": None, "kl_data_model": None, "kl_model_data": None, "w1": None})
+        result.update({"js": None, "kl_data_model": None, "kl_model_data": None, "w1": None,
+                       "w1_floor": None, "w1_uncertainty": None})
     result["value_gap"] = value_gap
     return result
 
