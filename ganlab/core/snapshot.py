@@ -1,8 +1,9 @@
 """Snapshots: everything a frame of the app draws, as plain numpy arrays and floats.
 
 A `Snapshotter` keeps a fixed display batch (the same z and the same real points from frame to
-frame, so points move smoothly instead of flickering) and builds an immutable `Snapshot` from
-the trainer when asked. This is the only place the device is synchronised while training runs.
+frame, so points move smoothly instead of flickering), a larger fixed quasi-random z batch for
+the optimal discriminator (see `fields`), and builds an immutable `Snapshot` from the trainer
+when asked. This is the only place the device is synchronised while training runs.
 Views draw from the evaluation random stream, so taking snapshots never changes the training.
 """
 
@@ -55,6 +56,10 @@ class Snapshot:
     manifold: list[np.ndarray] | None = None
     pushforward: tuple[np.ndarray, np.ndarray] | None = None  # (z, G(z)) along latent axis 0
     metrics: dict | None = None
+    #: generated display points by where they lie against the box: [i, j] counts the points
+    #: with x below (i = 0), inside (1) or above (2) the box's x range, and likewise j for y;
+    #: [1, 1] are on screen. (3,) for 1D data. See `fields.outside_counts`.
+    outside_counts: np.ndarray | None = None
     finite: bool = True  # False when a loss or a generated point is NaN or infinite
 
 
@@ -69,6 +74,18 @@ class Snapshotter:
         self._real = np.zeros((0, 1))
         self._latent = torch.zeros(0, 0)
         self._latent_distribution: str | None = None
+        self._density_latent = torch.zeros(0, 0)
+        self._density_latent_key: tuple | None = None
+
+    def _density_batch(self) -> torch.Tensor:
+        """DENSITY_SAMPLES fixed quasi-random z (scrambled Sobol, seed fixed) for D*."""
+        model = self.trainer.config.model
+        key = (model.latent_dim, model.latent_distribution)
+        if key != self._density_latent_key:
+            self._density_latent = fields.quasi_random_latent(
+                fields.DENSITY_SAMPLES, model.latent_dim, model.latent_distribution)
+            self._density_latent_key = key
+        return self._density_latent
 
     def _display_batch(self) -> tuple[np.ndarray, torch.Tensor]:
         trainer = self.trainer
@@ -92,7 +109,7 @@ class Snapshotter:
         finite = bool(np.isfinite(fake).all()) and all(
             v is None or np.isfinite(v) for v in (d_loss, g_loss)
         )
-        parts: dict = {}
+        parts: dict = {"outside_counts": fields.outside_counts(fake, box)}
         if finite:
             if request.critic:
                 parts["critic"] = fields.critic_on_grid(trainer, box, resolution)
@@ -102,8 +119,11 @@ class Snapshotter:
                 if request.target_density:
                     parts["target_density"] = p_data
                 if request.optimal_discriminator:
-                    p_model = fields.kde_on_grid(fake, box, resolution, bandwidth)
-                    parts["optimal_discriminator"] = fields.optimal_discriminator(p_data, p_model)
+                    density_fake = trainer.sample(fields.DENSITY_SAMPLES,
+                                                  latent=self._density_batch())
+                    if np.isfinite(density_fake).all():
+                        parts["optimal_discriminator"] = fields.optimal_discriminator_field(
+                            p_data, density_fake, box, resolution, bandwidth)
             if request.gradients:
                 parts["gradients"] = fields.generator_gradients(trainer, latent)[1]
             if request.manifold:

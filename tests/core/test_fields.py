@@ -146,3 +146,114 @@ def test_contour_segments_trace_a_circle():
     length = np.linalg.norm(segments[1::2] - segments[0::2], axis=1).sum()
     assert length == pytest.approx(2 * np.pi, rel=0.01)
     assert fields.contour_segments(radius, 5.0, box).shape == (0, 2)
+
+
+def _perfect_generator(target, z: torch.Tensor) -> np.ndarray:
+    """An exact pushforward of U[-1, 1]³ onto a Gaussian mixture: z₀ picks the component
+    (K equal slices), (z₁, z₂) give its Gaussian noise by Box–Muller."""
+    u = (z.double().numpy() + 1) / 2
+    count = len(target.centres)
+    component = np.minimum((u[:, 0] * count).astype(int), count - 1)
+    radius = np.sqrt(-2 * np.log(np.clip(u[:, 1], 1e-12, 1)))
+    angle = 2 * np.pi * u[:, 2]
+    noise = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    return target.centres[component] + target.sigma * noise
+
+
+@pytest.mark.parametrize("name", ["grid25", "ring8", "gaussian"])
+def test_optimal_discriminator_of_a_perfect_generator_is_half(name):
+    # the display's settings: view box, 64 cells, h = 1.5 cells, 4096 quasi-random z. Over 4
+    # Sobol scramblings: grid25 0.46–0.53, ring8 0.49–0.50, gaussian 0.49–0.51 where shown
+    # (from 512 independent display points it was 0.26–0.79 on grid25)
+    target = TARGETS[name]()
+    box, resolution = target.view_box, 64
+    bandwidth = fields.kernel_bandwidth(box, resolution)
+    p_data = fields.smoothed_target_density(target, box, resolution, bandwidth)
+    z = fields.quasi_random_latent(fields.DENSITY_SAMPLES, 3, "uniform")
+    d_star = fields.optimal_discriminator_field(p_data, _perfect_generator(target, z), box,
+                                                resolution, bandwidth)
+    shown = np.isfinite(d_star)
+    assert np.abs(d_star[shown] - 0.5).max() <= 0.05
+    # and it is shown nearly everywhere the data is (≥ 1% of its peak)
+    where_data = p_data >= 0.01 * p_data.max()
+    assert (shown & where_data).sum() >= 0.85 * where_data.sum()
+
+
+def test_optimal_discriminator_field_keeps_certain_cells_where_the_model_is_absent():
+    target = TARGETS["ring8"]()
+    box, resolution = target.view_box, 64
+    bandwidth = fields.kernel_bandwidth(box, resolution)
+    p_data = fields.smoothed_target_density(target, box, resolution, bandwidth)
+    collapsed = target.centres[0] + 0.01 * np.random.default_rng(0).standard_normal((4096, 2))
+    d_star = fields.optimal_discriminator_field(p_data, collapsed, box, resolution, bandwidth)
+    i, j = (np.abs(axis - value).argmin() for axis, value in
+            zip(fields.grid_axes(box, resolution), target.centres[4], strict=True))
+    assert d_star[i, j] > 0.99  # the opposite mode: data and no model, D* ≈ 1 for sure
+    i, j = (np.abs(axis - value).argmin() for axis, value in
+            zip(fields.grid_axes(box, resolution), target.centres[0], strict=True))
+    assert d_star[i, j] < 0.2  # the model's pile: 1/8 of the data against all of p_g
+
+
+def test_effective_count_of_repeated_and_single_points():
+    box = ViewBox((-2.0, -2.0), (2.0, 2.0))
+    one = fields.effective_count(np.zeros((1, 2)), box, 16, 0.3)
+    assert np.allclose(one, 1.0)
+    same = fields.effective_count(np.zeros((50, 2)), box, 16, 0.3)
+    assert np.allclose(same, 50.0)
+
+
+def test_quasi_random_latent_is_fixed_and_has_the_right_law():
+    uniform = fields.quasi_random_latent(4096, 2, "uniform")
+    assert torch.equal(uniform, fields.quasi_random_latent(4096, 2, "uniform"))
+    assert uniform.shape == (4096, 2) and uniform.abs().max() <= 1
+    # a low-discrepancy set: each quarter of the square holds 1024 points up to a few
+    quarter = ((uniform[:, 0] < 0) & (uniform[:, 1] < 0)).sum().item()
+    assert abs(quarter - 1024) <= 4
+    gaussian = fields.quasi_random_latent(4096, 3, "gaussian")
+    assert gaussian.mean(0).abs().max() < 0.01 and (gaussian.std(0) - 1).abs().max() < 0.01
+
+
+def test_outside_counts_say_where_points_left():
+    box = ViewBox((-1.0, -1.0), (1.0, 1.0))
+    points = np.array([[0, 0], [0.5, -0.5], [5, 0], [5, 5], [-3, 0.2], [0, -9], [np.nan, 0]])
+    counts = fields.outside_counts(points, box)
+    assert counts[1, 1] == 2 and counts[2, 1] == 1 and counts[2, 2] == 1
+    assert counts[0, 1] == 1 and counts[1, 0] == 1 and counts.sum() == 6
+    line = fields.outside_counts(np.array([[-5.0], [0.0], [7.0], [8.0]]), ViewBox((-1.0,), (1.0,)))
+    assert line.tolist() == [1, 1, 2]
+
+
+def test_smoothed_density_cache_is_filled_once_by_concurrent_threads():
+    import threading
+
+    target = TARGETS["square"]()  # no mixture form: a 20,000-sample KDE (slow enough to race)
+    box = target.view_box
+    results = []
+    barrier = threading.Barrier(4)
+
+    def ask():
+        barrier.wait()
+        results.append(fields.smoothed_target_density(target, box, 32, 0.1))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 4 and all(r is results[0] for r in results)
+    assert len(target._smoothed_density_cache) == 1
+
+
+def test_snapshot_carries_outside_counts_and_a_masked_optimal_discriminator(small_config):
+    from ganlab.core.snapshot import SnapshotRequest, Snapshotter
+
+    small_config.target.name = "ring8"
+    trainer = Trainer(small_config)
+    snapshot = Snapshotter(trainer, display_samples=64).take(SnapshotRequest(resolution=32))
+    counts = snapshot.outside_counts
+    assert counts.shape == (3, 3) and counts.sum() == 64
+    assert counts[1, 1] == fields.outside_counts(snapshot.fake, snapshot.box)[1, 1]
+    d_star = snapshot.optimal_discriminator
+    assert d_star.shape == (32, 32)
+    shown = d_star[np.isfinite(d_star)]
+    assert shown.size and ((shown >= 0) & (shown <= 1)).all()
