@@ -81,6 +81,8 @@ class FramePresenter:
                                    snapshot.generator_loss)
             if run.metrics:
                 history.add_metrics(run.metrics)
+                if index == 0:
+                    self.charts.set_w1_floor(run.metrics.get("w1_floor"))
             pane = self.panes[index]
             if pane.hold_canvas:  # painting: the canvas shows the brush strokes only
                 continue
@@ -101,7 +103,8 @@ class FramePresenter:
         if frame.runs:
             first = frame.runs[0]
             config = first.config
-            self.charts.set_objectives([run.config.objective.name for run in frame.runs])
+            self.charts.set_objectives([run.config.objective.name for run in frame.runs],
+                                       [run.snapshot.reference_losses for run in frame.runs])
             self.charts.set_mode_chart_visible(first.snapshot.real.shape[1] == 2 and bool(
                 len(self.histories[0].series["modes_covered"])))
             self.diagram.set_objective(config.objective.name, config.training.critic_steps,

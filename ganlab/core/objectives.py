@@ -42,7 +42,9 @@ class Objective:
     #: how to show d: "probability" (sigmoid(d) ∈ [0, 1]), "score" (raw, targets 0 and 1),
     #: "critic" (raw and unbounded), or "none" (no discriminator)
     output_kind: str = "probability"
-    #: loss values when p_g = p_data and D is optimal, where theory gives one (chart reference)
+    #: loss values when p_g = p_data and D is optimal, where theory gives one (chart reference);
+    #: the sample-distance objectives' generator line depends on the data and the batch size:
+    #: see `finite_batch_equilibrium`
     equilibrium_discriminator_loss: float | None = None
     equilibrium_generator_loss: float | None = None
     weight_clipping: bool = False
@@ -201,6 +203,10 @@ OBJECTIVES: dict[str, Objective] = {
             "L_D = relu(1 - d(x)) + relu(1 + d(G(z)))",
             "L_G = -E d(G(z))",
             output_kind="critic",
+            # at p_g = p_data both expectations are over one law, and relu(1 - d) + relu(1 + d)
+            # ≥ 2 with equality exactly for d ∈ [-1, 1]: the D loss is 2. The G loss -E d is then
+            # any value in [-1, 1] (every such d is optimal): no line
+            equilibrium_discriminator_loss=2.0,
             paper=PaperDefaults(
                 optimizer="adam", generator_lr=1e-4, discriminator_lr=4e-4, beta1=0.0,
                 beta2=0.9,
@@ -212,7 +218,6 @@ OBJECTIVES: dict[str, Objective] = {
             "(no discriminator)",
             "L_G = MMD²(real, fake) = E k(x,x') + E k(y,y') - 2 E k(x,y)",
             output_kind="none",
-            equilibrium_generator_loss=0.0,
             paper=PaperDefaults(optimizer="adam", generator_lr=1e-3, discriminator_lr=1e-3),
         ),
         SlicedWasserstein(
@@ -221,11 +226,44 @@ OBJECTIVES: dict[str, Objective] = {
             "(no discriminator)",
             "L_G = E_θ W1(θᵀx, θᵀG(z))  (sort and match)",
             output_kind="none",
-            equilibrium_generator_loss=0.0,
             paper=PaperDefaults(optimizer="adam", generator_lr=1e-3, discriminator_lr=1e-3),
         ),
     )
 }
+
+
+EQUILIBRIUM_PAIRS = 100_000  # independent pairs behind E k(x, x') for the MMD floor
+EQUILIBRIUM_REPEATS = 16  # pairs of batches behind the sliced-Wasserstein floor (SE ≈ 1%)
+
+
+def finite_batch_equilibrium(objective: Objective, sample_standardised, batch_size: int,
+                             seed: int = 0) -> tuple[float | None, float | None]:
+    """(D loss, G loss) a perfect generator reaches at this batch size, in expectation.
+
+    `sample_standardised(n, generator)` draws n standardised data points (what the losses see).
+    For the adversarial objectives these are the equilibrium values above (an optimal D makes
+    them exact for any batch). The sample distances of two independent batches of the same law
+    are not 0:
+    - MMD (biased V-statistic, K₀ = k(x, x) = number of bandwidths, κ = E k(x, x') over
+      independent x, x'): E MMD_b² = 2 (K₀ + (B − 1) κ)/B − 2κ = (2/B)(K₀ − κ), with κ by
+      Monte Carlo over EQUILIBRIUM_PAIRS pairs;
+    - sliced Wasserstein: the mean of the distance over EQUILIBRIUM_REPEATS pairs of batches.
+    """
+    if objective.needs_discriminator:
+        return objective.equilibrium_discriminator_loss, objective.equilibrium_generator_loss
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        if isinstance(objective, MaximumMeanDiscrepancy):
+            x = sample_standardised(EQUILIBRIUM_PAIRS, generator)
+            y = sample_standardised(EQUILIBRIUM_PAIRS, generator)
+            kappa = float(rbf_kernel_mixture((x - y).pow(2).sum(dim=1)).double().mean())
+            return None, 2.0 / batch_size * (len(MMD_BANDWIDTHS) - kappa)
+        total = 0.0
+        for _ in range(EQUILIBRIUM_REPEATS):
+            real = sample_standardised(batch_size, generator)
+            fake = sample_standardised(batch_size, generator)
+            total += float(objective.distance(real, fake, generator))
+        return None, total / EQUILIBRIUM_REPEATS
 
 
 def get_objective(name: str) -> Objective:

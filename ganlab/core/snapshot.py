@@ -17,6 +17,7 @@ import torch
 from ganlab.core import fields
 from ganlab.core.metrics import evaluate
 from ganlab.core.nets import sample_latent
+from ganlab.core.objectives import finite_batch_equilibrium
 from ganlab.core.targets import Target, ViewBox
 
 DISPLAY_SAMPLES = 512
@@ -60,6 +61,9 @@ class Snapshot:
     #: with x below (i = 0), inside (1) or above (2) the box's x range, and likewise j for y;
     #: [1, 1] are on screen. (3,) for 1D data. See `fields.outside_counts`.
     outside_counts: np.ndarray | None = None
+    #: (D loss, G loss) a perfect generator reaches with this objective, data and batch size
+    #: (None where theory gives no value): the charts' reference lines
+    reference_losses: tuple[float | None, float | None] = (None, None)
     finite: bool = True  # False when a loss or a generated point is NaN or infinite
 
 
@@ -76,6 +80,25 @@ class Snapshotter:
         self._latent_distribution: str | None = None
         self._density_latent = torch.zeros(0, 0)
         self._density_latent_key: tuple | None = None
+        self._references: dict[tuple, tuple[float | None, float | None]] = {}
+
+    def _reference_losses(self) -> tuple[float | None, float | None]:
+        """`finite_batch_equilibrium` for the trainer's settings, computed once per setting."""
+        trainer = self.trainer
+        objective = trainer.objective
+        batch_size = trainer.config.training.batch_size
+        shift, scale = trainer.shift.cpu(), trainer.scale.cpu()
+        key = (objective.name, trainer.target, batch_size, tuple(shift.tolist()),
+               tuple(scale.tolist()))
+        if key not in self._references:
+            target = trainer.target
+
+            def sample_standardised(n, generator):
+                return (target.sample(n, generator) - shift) / scale
+
+            self._references = {key: finite_batch_equilibrium(objective, sample_standardised,
+                                                              batch_size)}
+        return self._references[key]
 
     def _density_batch(self) -> torch.Tensor:
         """DENSITY_SAMPLES fixed quasi-random z (scrambled Sobol, seed fixed) for D*."""
@@ -145,5 +168,6 @@ class Snapshotter:
             fake=fake,
             latent=latent.numpy(),
             finite=finite,
+            reference_losses=self._reference_losses(),
             **parts,
         )

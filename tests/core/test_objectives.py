@@ -4,8 +4,9 @@ import pytest
 import torch
 from torch import nn
 
-from ganlab.core.objectives import OBJECTIVES, get_objective
+from ganlab.core.objectives import OBJECTIVES, finite_batch_equilibrium, get_objective
 from ganlab.core.penalties import clip_weights, gradient_penalty, r1_penalty, weight_decay_penalty
+from ganlab.core.targets import TARGETS
 
 ZERO = torch.zeros(64)
 
@@ -123,3 +124,49 @@ def test_sliced_wasserstein_of_a_shift():
     values = [sliced.distance(x2, x2 + shift, torch.Generator().manual_seed(s)).item()
               for s in range(20)]
     assert sum(values) / len(values) == pytest.approx(2 / math.pi, rel=0.05)
+
+
+def test_hinge_discriminator_loss_at_equilibrium_is_two():
+    # p_g = p_data: every d with values in [-1, 1] is optimal and relu(1 - d) + relu(1 + d) = 2
+    hinge = OBJECTIVES["hinge"]
+    d = torch.linspace(-1, 1, 101)
+    assert hinge.discriminator_loss(d, d).item() == pytest.approx(2.0)
+    assert hinge.discriminator_loss(d * 1.5, d * 1.5).item() > 2.0  # |d| > 1 costs more
+    assert hinge.equilibrium_discriminator_loss == 2.0
+    assert hinge.equilibrium_generator_loss is None  # -E d is anything in [-1, 1]
+
+
+def _standardised(target):
+    mean, scale = (torch.tensor(v, dtype=torch.float32) for v in target.moments())
+    return lambda n, generator: (target.sample(n, generator) - mean) / scale
+
+
+def test_mmd_floor_is_the_v_statistic_expectation():
+    # (2/B)(K₀ − κ) against the mean of the objective itself over 400 pairs of independent
+    # batches of 64 from ring8 (Monte Carlo: 0.1685 ± 0.004 standard error)
+    sample = _standardised(TARGETS["ring8"]())
+    mmd = OBJECTIVES["mmd"]
+    _, floor = finite_batch_equilibrium(mmd, sample, 64)
+    generator = torch.Generator().manual_seed(5)
+    direct = torch.tensor([float(mmd.distance(sample(64, generator), sample(64, generator)))
+                           for _ in range(400)])
+    assert floor == pytest.approx(direct.mean().item(), abs=4 * direct.std().item() / 20)
+    # ≈ 0.04 at batch 256: the finite-batch floor, now the reference line
+    assert finite_batch_equilibrium(mmd, sample, 256)[1] == pytest.approx(floor / 4, rel=1e-6)
+    assert 0.03 < floor / 4 < 0.05
+
+
+def test_sliced_wasserstein_floor_matches_an_independent_monte_carlo():
+    sample = _standardised(TARGETS["grid25"]())
+    sliced = OBJECTIVES["sliced-wasserstein"]
+    _, floor = finite_batch_equilibrium(sliced, sample, 256)
+    generator = torch.Generator().manual_seed(17)
+    direct = torch.tensor([float(sliced.distance(sample(256, generator), sample(256, generator),
+                                                 generator)) for _ in range(48)])
+    standard_error = direct.std().item() / math.sqrt(48)
+    assert floor == pytest.approx(direct.mean().item(), abs=4 * standard_error + 0.004)
+    assert 0.08 < floor < 0.11  # the issue's ≈ 0.09 at batch 256
+    # adversarial objectives: their theory values, whatever the batch
+    assert finite_batch_equilibrium(OBJECTIVES["minimax"], sample, 256) == (
+        pytest.approx(math.log(4)), pytest.approx(-math.log(2)))
+    assert finite_batch_equilibrium(OBJECTIVES["hinge"], sample, 256) == (2.0, None)

@@ -1,5 +1,10 @@
 """The charts: losses with the objective's equilibrium line, divergences, and mode coverage.
 
+Reference lines are what a perfect generator reaches: the theory values of the adversarial
+objectives, and the finite-batch floors of the sample distances (MMD, sliced Wasserstein) that
+the worker computes for the current data and batch size (`Snapshot.reference_losses`). The W1
+chart carries W1's floor: what a perfect generator reads with the same 500 points.
+
 Curves are created once per run and updated in place with `setData` from growing histories;
 peak downsampling and clip-to-view keep long runs fast. Run A is drawn solid and run B (compare
 mode) dashed, in the same colours, so both runs share every chart.
@@ -102,7 +107,15 @@ class Charts(pg.GraphicsLayoutWidget):
                                           labelOpts={"color": theme.JS_COLOUR, "position": 0.3,
                                                      "anchors": [(0.5, 0), (0.5, 0)]})
         self.plots["divergences"].addItem(self.js_ceiling, ignoreBounds=True)
-        self._objectives: list[str] = []
+        self.w1_floor = pg.InfiniteLine(angle=0, movable=False,
+                                        pen=theme.pen(theme.W1_COLOUR, 1.0, alpha=150),
+                                        label="W1 of a perfect generator (500 points)",
+                                        labelOpts={"color": theme.W1_COLOUR, "position": 0.75,
+                                                   "anchors": [(0.5, 1), (0.5, 1)]})
+        self.w1_floor.pen.setStyle(pg.QtCore.Qt.PenStyle.DotLine)
+        self.w1_floor.setVisible(False)
+        self.plots["divergences"].addItem(self.w1_floor, ignoreBounds=True)
+        self._objectives: list = []
         self._ranges: dict[str, tuple] = {}
         self.set_run_count(1)
 
@@ -120,14 +133,24 @@ class Charts(pg.GraphicsLayoutWidget):
     def set_mode_chart_visible(self, visible: bool) -> None:
         self.plots["modes"].setVisible(visible)
 
-    def set_objectives(self, names: list[str]) -> None:
-        """Draw the equilibrium losses theory gives for each run's objective (run A's, and run
-        B's where they differ from A's)."""
+    def set_objectives(self, names: list[str],
+                       references: list[tuple[float | None, float | None]] | None = None
+                       ) -> None:
+        """Draw what a perfect generator reaches for each run's objective (run A's, and run
+        B's where they differ from A's): `references` are the runs' (D loss, G loss) values
+        for their data and batch size; without them, the objectives' theory values."""
         names = list(names[:2])
-        if names == self._objectives:
+        references = list(references or [])[:2]
+        if [names, references] == self._objectives:
             return
-        self._objectives = names
-        values = [_equilibrium_losses(name) for name in names]
+        self._objectives = [names, references]
+        values = []
+        for run, name in enumerate(names):
+            if run < len(references) and references[run] is not None:
+                values.append(dict(zip(("discriminator", "generator"), references[run],
+                                       strict=True)))
+            else:
+                values.append(_equilibrium_losses(name))
         for (run, role), line in self.reference_lines.items():
             value = values[run][role] if run < len(values) else None
             if run == 1 and value is not None and value == values[0][role]:
@@ -136,11 +159,23 @@ class Charts(pg.GraphicsLayoutWidget):
             if value is not None:
                 line.setValue(value)
                 letter = role[0].upper()
+                objective = OBJECTIVES.get(names[run])
+                floor = objective is not None and not objective.needs_discriminator
                 if len(names) > 1:  # two runs in a small chart: short labels
-                    text = f"{'AB'[run]}: {letter} at equilibrium {_describe(value, short=True)}"
+                    what = "floor" if floor else "at equilibrium"
+                    text = f"{'AB'[run]}: {letter} {what} {_describe(value, short=True)}"
+                elif floor:  # a sample distance between two batches of the same law
+                    text = f"{letter} at p_g = p_data, this batch size: {_describe(value)}"
                 else:
                     text = f"equilibrium {letter}: {_describe(value)}"
                 line.label.setFormat(text)
+
+    def set_w1_floor(self, floor: float | None) -> None:
+        """W1 of a perfect generator under the metrics' protocol (None: hide the line)."""
+        shown = floor is not None and math.isfinite(floor)
+        self.w1_floor.setVisible(shown)
+        if shown and self.w1_floor.value() != floor:
+            self.w1_floor.setValue(floor)
 
     def show_histories(self, histories: list[RunHistory],
                        charts: tuple[str, ...] | None = None) -> None:
@@ -165,7 +200,10 @@ class Charts(pg.GraphicsLayoutWidget):
             if chart == "losses":
                 y_range = self._include_references(y_range)
             elif chart == "divergences":  # JS against its ceiling: how far from disjoint
-                y_range = nice_range([np.array([*y_range, self.js_ceiling.value() * 1.05])])
+                bounds = [*y_range, self.js_ceiling.value() * 1.05]
+                if self.w1_floor.isVisible():
+                    bounds.append(self.w1_floor.value())
+                y_range = nice_range([np.array(bounds)])
         previous = self._ranges.get(chart)
         if previous is not None and _still_fits(previous[1], y_range):
             y_range = previous[1]  # keep the axis (and its cached picture) a while longer
@@ -192,7 +230,7 @@ def _describe(value: float, short: bool = False) -> str:
                          ("−log 2", -math.log(2))):
         if abs(value - number) < 1e-9:
             return text if short else f"{text} ≈ {value:.2f}".replace("-", "−")
-    return f"{value:g}".replace("-", "−")
+    return f"{value:.3g}".replace("-", "−")
 
 
 def nice_ceiling(value: float) -> float:

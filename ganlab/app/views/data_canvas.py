@@ -26,6 +26,9 @@ ARROWS_SHOWN = 256  # gradient arrows drawn (every other displayed sample)
 ARROW_LENGTH = 0.07  # the typical (90th percentile) arrow, as a fraction of the view's width
 ARROW_SHRINK = 0.02  # the arrow scale forgets a large gradient by this fraction per frame
 DENSITY_LEVELS = (0.08, 0.4)  # contour levels as fractions of the density's peak
+# where generated points left the view: (i, j) of `Snapshot.outside_counts` → arrow
+OFFSCREEN_ARROWS = {(0, 0): "↙", (1, 0): "↓", (2, 0): "↘", (0, 1): "←", (2, 1): "→",
+                    (0, 2): "↖", (1, 2): "↑", (2, 2): "↗"}
 
 
 class DataCanvas(pg.GraphicsLayoutWidget):
@@ -102,6 +105,17 @@ class DataCanvas(pg.GraphicsLayoutWidget):
         self.legend.addItem(self.legend_arrows, "−∂L_G/∂x")
         self.note = pg.TextItem(color=theme.MUTED, anchor=(1, 1))
         self.note.setParentItem(self.plot.vb)
+        # generated points outside the view: a count and an arrow at the edge they left by,
+        # inside the view (anchor: a left-edge label hangs right of its point, and so on)
+        self.offscreen_labels: dict[tuple[int, int], pg.TextItem] = {}
+        for (i, j) in OFFSCREEN_ARROWS:
+            label = pg.TextItem(color=theme.GENERATED, anchor=(i / 2, 1 - j / 2),
+                                fill=theme.brush(theme.BACKGROUND, 210),
+                                border=theme.pen(theme.GENERATED, 1.0, alpha=160))
+            label.setZValue(20)
+            label.setVisible(False)
+            self.plot.addItem(label, ignoreBounds=True)
+            self.offscreen_labels[(i, j)] = label
         _cache_static_items(self)
         # the data never moves and the heatmap changes ~8 times a second: between changes they
         # are blitted from pixmaps instead of drawn again under every frame's moving samples
@@ -183,6 +197,7 @@ class DataCanvas(pg.GraphicsLayoutWidget):
             self.real.setData(pos=snapshot.real)
         if np.isfinite(snapshot.fake).all():
             self.generated.setData(pos=snapshot.fake)
+        self._show_offscreen(snapshot.outside_counts, snapshot.box)
         layers = self._layers
         optimal = layers.optimal_discriminator and not layers.discriminator
         field = snapshot.optimal_discriminator if optimal else snapshot.critic
@@ -214,6 +229,23 @@ class DataCanvas(pg.GraphicsLayoutWidget):
             self.path.setData(path[:, 0], path[:, 1])
             self.path_ends.setData(pos=path[[0, -1]])
 
+    def _show_offscreen(self, counts: np.ndarray | None, box: ViewBox) -> None:
+        """'→ 312 off-screen' at the right edge when 312 generated points lie beyond it."""
+        shown = counts is not None and counts.shape == (3, 3) and self._layers.generated
+        total = int(counts.sum()) if shown else 0
+        for (i, j), label in self.offscreen_labels.items():
+            count = int(counts[i, j]) if shown else 0
+            label.setVisible(count > 0)
+            if not count:
+                continue
+            arrow = OFFSCREEN_ARROWS[(i, j)]
+            text = f"{arrow} {count} of {total} off-screen"
+            if label.toPlainText() != text:
+                label.setText(text)
+            x = (box.low[0], 0.5 * (box.low[0] + box.high[0]), box.high[0])[i]
+            y = (box.low[1], 0.5 * (box.low[1] + box.high[1]), box.high[1])[j]
+            label.setPos(x, y)
+
     def _show_heatmap(self, field: np.ndarray, snapshot, optimal: bool) -> None:
         if optimal:
             levels, label = (0.0, 1.0), "D*(x) = p_data / (p_data + p_g)"
@@ -221,8 +253,9 @@ class DataCanvas(pg.GraphicsLayoutWidget):
             levels = self._scale.levels(field, snapshot.output_kind, snapshot.objective)
             label = colour_bar_label(snapshot.output_kind, snapshot.objective)
         box = snapshot.box
-        self.heatmap.setImage(np.nan_to_num(field, nan=0.5 * (levels[0] + levels[1])),
-                              levels=levels, autoLevels=False)
+        # D* is NaN where the estimate is too uncertain to show: those cells stay transparent
+        image = field if optimal else np.nan_to_num(field, nan=0.5 * (levels[0] + levels[1]))
+        self.heatmap.setImage(image, levels=levels, autoLevels=False)
         self.heatmap.setRect(QRectF(box.low[0], box.low[1], box.high[0] - box.low[0],
                                     box.high[1] - box.low[1]))
         if self.colour_bar.levels() != levels:
