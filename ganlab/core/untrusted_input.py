@@ -264,9 +264,6 @@ def check_tensor_layout(
     unexpected = sorted(set(found) - set(expected))
     if unexpected:
         raise UntrustedInputError(f"holds an unexpected tensor {unexpected[0]!r}")
-    missing = sorted(set(expected) - set(found) - optional)
-    if missing:
-        raise UntrustedInputError(f"lacks the tensor {missing[0]!r}")
     for name, (dtype, shape) in found.items():
         want_dtype, want_shape = expected[name]
         if dtype != want_dtype or shape != want_shape:
@@ -274,6 +271,9 @@ def check_tensor_layout(
                 f"has tensor {name!r} as {dtype} {list(shape)}, expected {want_dtype} "
                 f"{list(want_shape)}"
             )
+    missing = sorted(set(expected) - set(found) - optional)
+    if missing:
+        raise UntrustedInputError(f"lacks the tensor {missing[0]!r}")
 
 
 def expected_bytes(expected: Mapping[str, TensorSpec]) -> int:

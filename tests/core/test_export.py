@@ -1,10 +1,13 @@
 import json
+import os
+import sys
 
 import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from safetensors.torch import load_file, save
 
 import ganlab
 from ganlab.core.export import GeneratorFileError, export_generator, load_generator
@@ -97,3 +100,137 @@ def test_onnx_export_matches_torch(exported, tmp_path):
             torch_out = generator(torch.from_numpy(z)).numpy()
         assert onnx_out.shape == (n, 2)
         assert np.allclose(onnx_out, torch_out, atol=1e-5)
+
+
+# ---------------------------------------------------------------- crafted generators (issue 11)
+
+ABSURD_DESCRIPTIONS = {
+    "width 30,000": (lambda a: a.update(width=30_000),
+                     "model.generator.width = 30000 is not allowed"),
+    "width 10 million": (lambda a: a.update(width=10**7), "model.generator.width = 10000000"),
+    "latent 1e9": (lambda a: a.update(latent_dim=10**9), "model.latent_dim = 1000000000"),
+    "a million layers": (lambda a: a.update(hidden_layers=10**6),
+                         "model.generator.hidden_layers = 1000000"),
+    "width as text": (lambda a: a.update(width="128"), "model.generator.width must be int"),
+    "width true": (lambda a: a.update(width=True), "model.generator.width must be int"),
+    "no data_dim": (lambda a: a.pop("data_dim"), "one finite number per data dimension"),
+    "data_dim 0": (lambda a: a.update(data_dim=0), "one finite number per data dimension"),
+}
+
+
+@pytest.mark.parametrize("case", ABSURD_DESCRIPTIONS)
+def test_absurd_architectures_are_refused_before_building(exported, case):
+    _, stem = exported
+    change, fragment = ABSURD_DESCRIPTIONS[case]
+    _rewrite(stem, lambda d: change(d["architecture"]))
+    stem.with_suffix(".safetensors").unlink()  # refused on the description alone
+    with pytest.raises(GeneratorFileError) as info:
+        load_generator(stem)
+    message = str(info.value)
+    assert message.startswith(f"{stem.with_suffix('.json')}: the generator description is "
+                              "incomplete or invalid (")
+    assert fragment in message, message
+
+
+@pytest.mark.parametrize("version", [-1, 0, True, "1", 1.0, None])
+def test_only_known_versions_are_read(exported, version):
+    _, stem = exported
+    _rewrite(stem, lambda d: d.update(version=version))
+    with pytest.raises(GeneratorFileError, match="no valid format version"):
+        load_generator(stem)
+
+
+def test_deep_or_huge_json_descriptions_are_refused(exported):
+    _, stem = exported
+    path = stem.with_suffix(".json")
+    path.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(GeneratorFileError, match="nested more than 64 levels deep"):
+        load_generator(stem)
+    path.write_text('{"format": "ganlab-generator", "version": ' + "1" * 5000 + "}")
+    with pytest.raises(GeneratorFileError, match="a number longer than 100 characters"):
+        load_generator(stem)
+    path.write_bytes(b" " * (5 * 2**20))
+    with pytest.raises(GeneratorFileError, match="5,242,880 bytes, more than the 4,194,304"):
+        load_generator(stem)
+
+
+def _write_weights(stem, tensors):
+    stem.with_suffix(".safetensors").write_bytes(save(tensors))
+
+
+def test_weights_are_checked_before_they_are_read(exported):
+    _, stem = exported
+    weights = load_file(str(stem.with_suffix(".safetensors")))
+    _write_weights(stem, {**weights, "0.weight": torch.zeros(1)})
+    with pytest.raises(GeneratorFileError, match=r"tensor '0\.weight' as F32 \[1\], expected F32 "
+                                                 r"\[16, 2\]"):
+        load_generator(stem)
+    _write_weights(stem, {**weights, "9.weight": torch.zeros(1)})
+    with pytest.raises(GeneratorFileError, match=r"unexpected tensor '9\.weight'"):
+        load_generator(stem)
+    _write_weights(stem, {**weights, "0.weight": weights["0.weight"].double()})
+    with pytest.raises(GeneratorFileError, match="as F64"):
+        load_generator(stem)
+    _write_weights(stem, {**weights, "0.bias": torch.full((16,), float("nan"))})
+    with pytest.raises(GeneratorFileError, match=r"weights are not finite \(0\.bias\)"):
+        load_generator(stem)
+    # a header that declares a terabyte tensor, and one that declares a terabyte header
+    header = json.dumps({"0.weight": {"dtype": "F32", "shape": [2**20, 2**20],
+                                      "data_offsets": [0, 2**42]}}).encode()
+    path = stem.with_suffix(".safetensors")
+    path.write_bytes(len(header).to_bytes(8, "little") + header)
+    with pytest.raises(GeneratorFileError, match=r"as F32 \[1048576, 1048576\]"):
+        load_generator(stem)
+    path.write_bytes((2**60).to_bytes(8, "little") + header)
+    with pytest.raises(GeneratorFileError, match=r"not a readable safetensors file .*header"):
+        load_generator(stem)
+    _write_weights(stem, weights)
+    path.write_bytes(path.read_bytes() + bytes(10_000))
+    with pytest.raises(GeneratorFileError, match="more than the weights of the architecture"):
+        load_generator(stem)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="FIFOs are POSIX")
+def test_pipes_and_devices_are_refused_without_waiting(exported, tmp_path):
+    _, stem = exported
+    os.mkfifo(tmp_path / "pipe.json")
+    with pytest.raises(GeneratorFileError, match="not a regular file"):
+        load_generator(tmp_path / "pipe.json")
+    stem.with_suffix(".safetensors").unlink()
+    os.mkfifo(stem.with_suffix(".safetensors"))
+    with pytest.raises(GeneratorFileError, match="not a regular file"):
+        load_generator(stem)
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_mutated_descriptions_are_refused_or_sample(tmp_path_factory, data):
+    """Any value anywhere in the description (numbers of every size, text, lists, nesting):
+    the generator loads and samples finite points, or is refused in one line naming a file."""
+    folder = tmp_path_factory.mktemp("mutate")
+    from ganlab.core.config import RunConfig
+
+    config = RunConfig()
+    config.model.generator.hidden_layers, config.model.generator.width = 1, 4
+    trainer = Trainer(config)
+    stem = folder / "g"
+    export_generator(trainer, stem)
+    description = json.loads(stem.with_suffix(".json").read_text())
+    places = [("version",), ("format",), ("scaling", "shift"), ("scaling", "scale")] + [
+        ("architecture", key) for key in description["architecture"]]
+    values = st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.floats() \
+        | st.text(max_size=6) | st.lists(st.floats(), max_size=3) \
+        | st.sampled_from([0, 1, 2, 3, 4096, 4097, "relu", "uniform", "mlp"])
+    for place in data.draw(st.lists(st.sampled_from(places), min_size=1, max_size=3)):
+        target = description
+        for key in place[:-1]:
+            target = target[key]
+        target[place[-1]] = data.draw(values)
+    stem.with_suffix(".json").write_text(json.dumps(description))
+    try:
+        generator = load_generator(stem)
+    except GeneratorFileError as error:
+        assert "g.json" in str(error) or "g.safetensors" in str(error)
+        assert "\n" not in str(error)
+    else:
+        assert torch.isfinite(generator.sample(5, seed=0)).all()
