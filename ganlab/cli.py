@@ -440,6 +440,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("objectives", help="list the objectives").set_defaults(
         handler=_command_objectives
     )
+    from ganlab.evaluate_command import add_parser as add_evaluate_parser
+
+    add_evaluate_parser(commands)
     return parser
 
 
