@@ -146,22 +146,30 @@ def knn_log_density(samples: np.ndarray, points: np.ndarray | None = None,
                     k: int = JS_NEIGHBOURS) -> np.ndarray:
     """log p̂(x) = ψ(k) − log m − log V_d − d log r_k(x) from m samples, at `points`, or at
     the samples themselves leaving each one out (points=None, then m → m − 1)."""
+    return knn_log_densities(samples, points, (k,))[0]
+
+
+def knn_log_densities(samples: np.ndarray, points: np.ndarray | None,
+                      ks: tuple[int, ...]) -> list[np.ndarray]:
+    """`knn_log_density` for several k from one k-d tree query."""
     samples = np.asarray(samples, dtype=np.float64)
     m, dim = samples.shape
     leave_one_out = points is None
-    k = min(k, m - 1 if leave_one_out else m)
-    tree = cKDTree(samples)
+    others = m - 1 if leave_one_out else m
+    ks = tuple(min(k, others) for k in ks)
     query = samples if leave_one_out else np.asarray(points, dtype=np.float64)
-    distances, _ = tree.query(query, k=[k + 1 if leave_one_out else k])
+    ranks = [k + 1 if leave_one_out else k for k in ks]  # the nearest of a sample is itself
+    distances, _ = cKDTree(samples).query(query, k=ranks)
     # distances below float32 resolution are not resolved (samples arrive as float32): a
     # repeated value gets a radius of a few ulps, not 0 (a true point mass still gets a huge
     # log density, hence JS ≈ log 2 and a huge KL(p_g‖p_data) for it)
     resolution = 4 * np.finfo(np.float32).eps * (1.0 + np.abs(query).max(axis=1))
-    radius = np.maximum(distances[:, 0], resolution)
     log_unit_ball = 0.5 * dim * math.log(math.pi) - gammaln(0.5 * dim + 1)
-    with np.errstate(divide="ignore"):
-        return (digamma(k) - math.log(m - 1 if leave_one_out else m) - log_unit_ball
-                - dim * np.log(radius))
+    result = []
+    for column, k in enumerate(ks):
+        radius = np.maximum(distances[:, column], resolution)
+        result.append(digamma(k) - math.log(others) - log_unit_ball - dim * np.log(radius))
+    return result
 
 
 def divergences(target: Target, fake: np.ndarray, real: np.ndarray) -> dict[str, float]:
@@ -172,14 +180,14 @@ def divergences(target: Target, fake: np.ndarray, real: np.ndarray) -> dict[str,
     reference = reference_density(target)
     if reference is not None:
         return _smoothed_divergences(reference, fake, real)
-    log_p_real = target_log_density(target, real)
-    log_p_fake = target_log_density(target, fake)
-    js = _js_from_log_densities(log_p_real, knn_log_density(fake, real, JS_NEIGHBOURS),
-                                log_p_fake, knn_log_density(fake, None, JS_NEIGHBOURS),
+    log_p = target_log_density(target, np.concatenate([real, fake]))
+    log_p_real, log_p_fake = log_p[: len(real)], log_p[len(real) :]
+    ks = (JS_NEIGHBOURS, KL_NEIGHBOURS)
+    js_real, kl_real = knn_log_densities(fake, real, ks)
+    js_fake, kl_fake = knn_log_densities(fake, None, ks)
+    js = _js_from_log_densities(log_p_real, js_real, log_p_fake, js_fake,
                                 float(polygamma(1, JS_NEIGHBOURS)))
-    return {"js": js, **_kl_from_log_densities(
-        log_p_real, knn_log_density(fake, real, KL_NEIGHBOURS),
-        log_p_fake, knn_log_density(fake, None, KL_NEIGHBOURS))}
+    return {"js": js, **_kl_from_log_densities(log_p_real, kl_real, log_p_fake, kl_fake)}
 
 
 def _smoothed_divergences(reference: GaussianMixture, fake: np.ndarray,

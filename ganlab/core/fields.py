@@ -148,17 +148,37 @@ def effective_count(samples: np.ndarray, box: ViewBox, resolution: int, bandwidt
                     density: np.ndarray | None = None) -> np.ndarray:
     """n_eff(x) = (Σ_i k(x − s_i))² / Σ_i k(x − s_i)² at the cell centres: how many samples
     the kernel estimate at x rests on (its relative standard error is about 1/√n_eff for
-    independent samples). Uses k_h² = k_{h/√2} · Π_a 1/(2√π h_a); `density` is the KDE at h if
-    already computed."""
-    samples = np.asarray(samples, dtype=np.float64)
-    bandwidth = np.broadcast_to(np.asarray(bandwidth, dtype=np.float64), (samples.shape[1],))
-    if density is None:
-        density = kde_on_grid(samples, box, resolution, bandwidth)
-    second = kde_on_grid(samples, box, resolution, bandwidth / math.sqrt(2))
-    second = second / np.prod(2 * math.sqrt(math.pi) * bandwidth)
+    independent samples)."""
+    mean, second = kde_moments_on_grid(samples, box, resolution, bandwidth)
+    return _effective_count(len(samples), mean if density is None else density, second)
+
+
+def _effective_count(n: int, mean: np.ndarray, second: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(second > 0, len(samples) * density**2 / np.where(second > 0, second, 1.0),
-                        0.0)
+        return np.where(second > 0, n * mean**2 / np.where(second > 0, second, 1.0), 0.0)
+
+
+def kde_moments_on_grid(samples: np.ndarray, box: ViewBox, resolution: int,
+                        bandwidth) -> tuple[np.ndarray, np.ndarray]:
+    """(1/n) Σ_i k(x − s_i) and (1/n) Σ_i k(x − s_i)² at the cell centres, in float32 (for
+    drawing): per axis k_a = exp(−u²/2)/(√(2π) h_a) and k_a² = exp(−u²)/(2π h_a²), u = Δ/h_a,
+    each a product over axes, so each 2D sum is one (nx, n) @ (n, ny) matrix product."""
+    samples = torch.as_tensor(np.asarray(samples), dtype=torch.float32)
+    dim = samples.shape[1]
+    bandwidth = np.broadcast_to(np.asarray(bandwidth, dtype=np.float64), (dim,))
+    firsts, seconds = [], []
+    for axis, centres in enumerate(grid_axes(box, resolution)):
+        h = float(bandwidth[axis])
+        u = (torch.as_tensor(centres, dtype=torch.float32)[:, None] - samples[None, :, axis]) / h
+        square = u.square_()  # (cells, n)
+        firsts.append(torch.exp(-0.5 * square) / (math.sqrt(2 * math.pi) * h))
+        seconds.append(torch.exp(-square) / (2 * math.pi * h * h))
+    n = len(samples)
+    if dim == 1:
+        return (firsts[0].mean(dim=1).double().numpy(), seconds[0].mean(dim=1).double().numpy())
+    mean = (firsts[0] @ firsts[1].T).double().numpy() / n
+    second = (seconds[0] @ seconds[1].T).double().numpy() / n
+    return mean, second
 
 
 def optimal_discriminator_field(p_data: np.ndarray, samples: np.ndarray, box: ViewBox,
@@ -167,9 +187,9 @@ def optimal_discriminator_field(p_data: np.ndarray, samples: np.ndarray, box: Vi
     """D*_h on the grid from generated samples, NaN where the kernel estimate of p_g * k_h
     rests on fewer than `min_count` samples, unless the data would have put that many there
     and the generator put almost none (D* ≈ 1 is then certain)."""
-    p_model = kde_on_grid(samples, box, resolution, bandwidth)
+    p_model, second = kde_moments_on_grid(samples, box, resolution, bandwidth)
     d_star = optimal_discriminator(p_data, p_model)
-    count = effective_count(samples, box, resolution, bandwidth, p_model)
+    count = _effective_count(len(samples), p_model, second)
     # where p_g = p_data would have put ≥ min_count points under the kernel (n_eff of a locally
     # flat density p is n p Π_a 2√π h_a) but the estimate is 20 times lower, D* > 0.95 is
     # certain: keep those cells (the data outweighs the generator there)
