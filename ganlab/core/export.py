@@ -219,9 +219,11 @@ def _read_description(path: Path) -> dict:
             "latent_distribution": arch.get("latent_distribution"),
             "generator": {key: arch.get(key) for key in ("hidden_layers", "width", "activation")},
         }}).validate()
-    except ConfigError as error:
+    except ConfigError as error:  # named as the description names it
+        field = str(error).replace("model.generator.", "architecture.")
         raise GeneratorFileError(
-            f"{path}: the generator description is incomplete or invalid ({error})"
+            f"{path}: the generator description is incomplete or invalid "
+            f"({field.replace('model.', 'architecture.')})"
         ) from None
     data_dim = arch.get("data_dim")
     shift, scale = scaling.get("shift"), scaling.get("scale")

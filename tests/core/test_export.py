@@ -106,13 +106,13 @@ def test_onnx_export_matches_torch(exported, tmp_path):
 
 ABSURD_DESCRIPTIONS = {
     "width 30,000": (lambda a: a.update(width=30_000),
-                     "model.generator.width = 30000 is not allowed"),
-    "width 10 million": (lambda a: a.update(width=10**7), "model.generator.width = 10000000"),
-    "latent 1e9": (lambda a: a.update(latent_dim=10**9), "model.latent_dim = 1000000000"),
+                     "architecture.width = 30000 is not allowed"),
+    "width 10 million": (lambda a: a.update(width=10**7), "architecture.width = 10000000"),
+    "latent 1e9": (lambda a: a.update(latent_dim=10**9), "architecture.latent_dim = 1000000000"),
     "a million layers": (lambda a: a.update(hidden_layers=10**6),
-                         "model.generator.hidden_layers = 1000000"),
-    "width as text": (lambda a: a.update(width="128"), "model.generator.width must be int"),
-    "width true": (lambda a: a.update(width=True), "model.generator.width must be int"),
+                         "architecture.hidden_layers = 1000000"),
+    "width as text": (lambda a: a.update(width="128"), "architecture.width must be int"),
+    "width true": (lambda a: a.update(width=True), "architecture.width must be int"),
     "no data_dim": (lambda a: a.pop("data_dim"), "one finite number per data dimension"),
     "data_dim 0": (lambda a: a.update(data_dim=0), "one finite number per data dimension"),
 }
