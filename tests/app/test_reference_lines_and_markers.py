@@ -1,0 +1,51 @@
+"""Charts draw what a perfect generator reaches; the canvas says where generated points left."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ganlab.core.targets import ViewBox
+
+
+def test_reference_lines_are_finite_batch_floors_and_hinge_equilibrium(qtbot):
+    from ganlab.app.views.charts import Charts
+
+    charts = Charts()
+    qtbot.addWidget(charts)
+    lines = charts.reference_lines
+    charts.set_objectives(["mmd"], [(None, 0.0428)])
+    assert not lines[(0, "discriminator")].isVisible()
+    assert lines[(0, "generator")].isVisible()
+    assert lines[(0, "generator")].value() == pytest.approx(0.0428)
+    assert lines[(0, "generator")].label.format == (
+        "G at p_g = p_data, this batch size: 0.0428")
+    charts.set_objectives(["hinge"], [(2.0, None)])
+    assert lines[(0, "discriminator")].value() == 2.0
+    assert not lines[(0, "generator")].isVisible()
+    charts.set_objectives(["hinge"])  # without the worker's values: the theory values
+    assert lines[(0, "discriminator")].value() == 2.0
+    charts.set_w1_floor(0.25)
+    assert charts.w1_floor.isVisible() and charts.w1_floor.value() == 0.25
+    charts.set_w1_floor(None)
+    assert not charts.w1_floor.isVisible()
+
+
+def test_canvas_marks_points_off_the_view_at_their_edge(qtbot):
+    from ganlab.app.views.data_canvas import DataCanvas
+    from ganlab.core.fields import outside_counts
+
+    canvas = DataCanvas()
+    qtbot.addWidget(canvas)
+    box = ViewBox((-1.0, -1.0), (1.0, 1.0))
+    points = np.array([[0.0, 0.0]] * 5 + [[4.0, 0.0]] * 3 + [[-3.0, 5.0]])
+    canvas._show_offscreen(outside_counts(points, box), box)
+    right = canvas.offscreen_labels[(2, 1)]
+    corner = canvas.offscreen_labels[(0, 2)]
+    assert right.isVisible() and right.toPlainText() == "→ 3 of 9 off-screen"
+    assert (right.pos().x(), right.pos().y()) == (1.0, 0.0)
+    assert corner.isVisible() and corner.toPlainText() == "↖ 1 of 9 off-screen"
+    hidden = [key for key, label in canvas.offscreen_labels.items() if not label.isVisible()]
+    assert len(hidden) == 6
+    canvas._show_offscreen(outside_counts(points[:5], box), box)
+    assert not any(label.isVisible() for label in canvas.offscreen_labels.values())
