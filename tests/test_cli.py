@@ -87,6 +87,19 @@ def test_one_dimensional_and_custom_targets(tmp_path):
         (["sample", "/no/gen", "--out", "x.npy"], "no such file"),
         (["sample", "/no/gen", "--out", "x.png"], "must end in .npy or .csv"),
         (["frobnicate"], "invalid choice"),
+        (["train", "--threads", "100000"], "--threads 100000: expected a whole number from 0 to"),
+        (["train", "--samples", "2000000000"],
+         "--samples 2000000000: expected a whole number from 1 to 100,000"),
+        (["train", "--samples", "2e9"], "argument --samples: invalid int value: '2e9'"),
+        (["train", "--evaluations", "0"], "--evaluations 0: expected a whole number from 1"),
+        (["train", "--evaluations", "10000000000"], "--evaluations 10000000000: expected"),
+        (["train", "--device", ""], "--device '': '' is not a device name"),
+        (["train", "--device", "cpu:5"], "'cpu:5': only CUDA devices take an index"),
+        (["train", "--device", "tpu"], "--device 'tpu': 'tpu' is not a device name"),
+        (["sample", "/no/gen", "--n", "10000000000", "--out", "x.npy"],
+         "--n 10000000000: expected a whole number from 1 to 5,000,000"),
+        (["sample", "/no/gen", "--n", "1e10", "--out", "x.npy"], "invalid int value: '1e10'"),
+        (["sample", "/no/gen", "--seed", "-1", "--out", "x.npy"], "--seed -1: expected"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(tmp_path, capsys, argv, message):
@@ -169,3 +182,95 @@ def test_onnx_command(tmp_path, capsys):
     assert (tmp_path / "g.onnx").stat().st_size > 100
     assert main(["onnx", str(out / "generator"), "--out", str(tmp_path / "g.bin")]) == 2
     assert "must end in .onnx" in capsys.readouterr().err
+
+
+def _bad_input_line(capsys) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    return err.strip()
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "run"
+    assert main(["train", "--iterations", "2", "--evaluations", "1", "--out", str(out),
+                 *SMALL]) == 0
+    return out
+
+
+def test_sample_accepts_a_run_folder_and_checks_its_output(trained_run, tmp_path, capsys):
+    assert main(["sample", str(trained_run), "--n", "4", "--out", str(tmp_path / "s.npy"),
+                 "--seed", "3"]) == 0
+    assert np.load(tmp_path / "s.npy").shape == (4, 2)
+    capsys.readouterr()
+    assert main(["sample", str(tmp_path), "--out", str(tmp_path / "t.npy")]) == 2
+    assert _bad_input_line(capsys) == (
+        f"ganlab: error: {tmp_path}: is a folder without a generator.json; give a generator "
+        "(.json, .safetensors or their common stem)"
+    )
+    (tmp_path / "folder.npy").mkdir()
+    assert main(["sample", str(trained_run), "--out", str(tmp_path / "folder.npy")]) == 2
+    assert _bad_input_line(capsys).endswith("folder.npy: is a folder; give a file name")
+    (tmp_path / "file").write_text("x")
+    assert main(["sample", str(trained_run), "--out", str(tmp_path / "file" / "s.csv")]) == 2
+    assert _bad_input_line(capsys).endswith(f"{tmp_path / 'file'} is a file, not a folder")
+
+
+def test_sample_to_a_place_that_cannot_be_written(trained_run, tmp_path, capsys, monkeypatch):
+    import ganlab.core.atomic_file as atomic_file
+
+    def read_only(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(atomic_file.tempfile, "mkstemp", read_only)
+    assert main(["sample", str(trained_run), "--out", str(tmp_path / "s.npy")]) == 2
+    assert _bad_input_line(capsys) == (
+        f"ganlab: error: --out {tmp_path / 's.npy'}: cannot be written (Read-only file system)"
+    )
+
+
+def test_out_on_a_read_only_file_system_is_refused_before_training(tmp_path, capsys, monkeypatch):
+    import pathlib
+
+    from ganlab.core import headless
+
+    real_mkdir = pathlib.Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if ".ganlab-partial." in self.name:
+            raise OSError(30, "Read-only file system")
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "mkdir", mkdir)
+    monkeypatch.setattr(headless, "_train", lambda *a: pytest.fail("trained"))
+    assert main(["train", "--out", str(tmp_path / "run"), *SMALL]) == 2
+    assert _bad_input_line(capsys) == (
+        f"ganlab: error: --out {tmp_path / 'run'}: cannot write results there "
+        "(Read-only file system)"
+    )
+
+
+def test_a_device_from_a_file_names_the_file(trained_run, tmp_path, capsys):
+    import zipfile
+
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"training": {"device": "tpu"}}))
+    assert main(["train", "--config", str(config), "--out", str(tmp_path / "o"), *SMALL]) == 2
+    assert _bad_input_line(capsys) == (
+        f"ganlab: error: {config}: training.device: 'tpu' is not a device name; use auto, cpu, "
+        "cuda, cuda:N or mps"
+    )
+    session = tmp_path / "tpu.ganlab"
+    with zipfile.ZipFile(trained_run / "session.ganlab") as source, \
+            zipfile.ZipFile(session, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "session.json":
+                metadata = json.loads(data)
+                metadata["config"]["training"]["device"] = "tpu"
+                data = json.dumps(metadata).encode()
+            copy.writestr(item, data)
+    assert main(["train", "--resume", str(session), "--iterations", "5", "--out",
+                 str(tmp_path / "o"), "--quiet"]) == 2
+    line = _bad_input_line(capsys)
+    assert line.startswith(f"ganlab: error: {session}: ") and "'tpu'" in line
