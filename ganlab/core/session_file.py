@@ -10,7 +10,13 @@ A session file is a zip archive holding two members:
   counts), and the training and evaluation random-number states as uint8 tensors.
 
 Opening a file never executes anything from it: JSON and safetensors only, no pickle, no
-`torch.load`. Every way a file can be wrong becomes a `SessionFileError` naming the file.
+`torch.load`. A session file is untrusted input (`untrusted_input`): `session.json` is read
+with a size cap and parsed with bounded depth and value count; the configuration is validated
+and a fresh trainer built from it; the tensors member must declare exactly that trainer's
+tensors (names, dtypes, shapes) before it is read, and is never read past their size; every
+optimizer setting and state tensor is compared with the optimizer the configuration builds
+(`optimizers.checked_state_dict`). Every way a file can be wrong becomes a one-line
+`SessionFileError` naming the file, before any step runs.
 Writes go to a temporary file that replaces the old one only once complete (`atomic_write`).
 """
 
