@@ -1,3 +1,5 @@
+import re
+
 import pytest
 import torch
 
@@ -186,6 +188,43 @@ def test_devices():
     if not torch.cuda.is_available():
         with pytest.raises(DeviceUnavailableError, match="CUDA was requested"):
             resolve_device("cuda")
+    assert resolve_device(" CPU ") == torch.device("cpu")
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", "'' is not a device name"),
+        ("   ", "'' is not a device name"),
+        (None, "None is not a device name"),
+        ("cpu:5", "'cpu:5': only CUDA devices take an index; use cpu without one"),
+        ("cpu:0", "only CUDA devices take an index"),
+        ("mps:0", "only CUDA devices take an index; use mps without one"),
+        ("tpu", "'tpu' is not a device name; use auto, cpu, cuda, cuda:N or mps"),
+        ("meta", "device type 'meta' is not supported"),
+        ("cuda:-1", "is not a device name"),
+    ],
+)
+def test_device_names_are_checked(name, message):
+    with pytest.raises(DeviceUnavailableError, match=re.escape(message)):
+        resolve_device(name)
+
+
+def test_cuda_index_beyond_the_device_count_is_refused():
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA here")
+    index = torch.cuda.device_count()
+    with pytest.raises(DeviceUnavailableError, match=f"only {index} CUDA device"):
+        resolve_device(f"cuda:{index}")
+
+
+def test_state_is_finite_sees_weights_and_optimizer_moments(small_config):
+    trainer = Trainer(small_config)
+    trainer.train(2)
+    assert trainer.state_is_finite()
+    state = next(iter(trainer.generator_optimizer.state.values()))
+    state["exp_avg_sq"].view(-1)[0] = float("inf")
+    assert trainer.parameters_are_finite() and not trainer.state_is_finite()
 
 
 def test_training_on_a_gaussian_moves_samples_to_it(small_config):
