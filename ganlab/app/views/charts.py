@@ -109,8 +109,8 @@ class Charts(pg.GraphicsLayoutWidget):
         self.plots["divergences"].addItem(self.js_ceiling, ignoreBounds=True)
         self.w1_floor = pg.InfiniteLine(angle=0, movable=False,
                                         pen=theme.pen(theme.W1_COLOUR, 1.0, alpha=150),
-                                        label="W1 of a perfect generator (500 points)",
-                                        labelOpts={"color": theme.W1_COLOUR, "position": 0.75,
+                                        label="W1 of a perfect G",
+                                        labelOpts={"color": theme.W1_COLOUR, "position": 0.62,
                                                    "anchors": [(0.5, 1), (0.5, 1)]})
         self.w1_floor.pen.setStyle(pg.QtCore.Qt.PenStyle.DotLine)
         self.w1_floor.setVisible(False)
