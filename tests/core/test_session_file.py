@@ -619,3 +619,20 @@ def test_mutated_sessions_are_refused_or_train(tmp_path_factory, data):
     else:
         session.trainer.train(2)
         assert session.trainer.iteration >= 2
+
+
+def test_random_state_of_another_device_type_is_bounded_then_replaced(tmp_path, good_session):
+    moved = _rebuild(good_session, tmp_path / "cuda.ganlab",
+                     metadata_change=lambda m: m.update(device_type="cuda"),
+                     tensors_change=lambda t: t.update({
+                         "rng/training": torch.zeros(16, dtype=torch.uint8),
+                         "rng/evaluation": torch.zeros(16, dtype=torch.uint8)}))
+    trainer = load_session(moved).trainer  # a CUDA state means nothing here: reseeded
+    assert trainer.rng.get_state().shape == (5056,)
+    trainer.train(1)
+    huge = _rebuild(good_session, tmp_path / "huge.ganlab",
+                    metadata_change=lambda m: m.update(device_type="cuda"),
+                    tensors_change=lambda t: t.update({
+                        "rng/training": torch.zeros(2**17, dtype=torch.uint8)}))
+    with pytest.raises(SessionFileError, match=r"'rng/training' as U8 \[131072\], expected U8"):
+        load_session(huge)
