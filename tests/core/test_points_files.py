@@ -7,6 +7,8 @@ import textwrap
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.lib import format as npy_format
 
 from ganlab.core.targets import PointsFileError, load_points
@@ -174,3 +176,48 @@ def test_unreadable_file(tmp_path):
 def test_ragged_lists_of_points_are_a_clear_error():
     with pytest.raises(PointsFileError, match="expected a list of points of equal length"):
         validate_points([[1.0, 2.0], [3.0]])
+
+
+DESCRIPTORS = ["<f8", ">f4", "<f2", "<i4", "|u1", "<c16", "|b1", "|O", "<U3", "|V8", "<M8[s]",
+               [("x", "<f8"), ("y", "<f8")], "<f16"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    descr=st.sampled_from(DESCRIPTORS),
+    shape=st.lists(st.integers(-3, 10**13) | st.integers(0, 4), min_size=0, max_size=3),
+    fortran=st.booleans(),
+    payload=st.binary(max_size=200),
+)
+def test_npy_headers_load_or_fail_clearly(tmp_path_factory, descr, shape, fortran, payload):
+    path = tmp_path_factory.mktemp("npy") / "points.npy"
+    with path.open("wb") as stream:
+        header = {"descr": descr, "fortran_order": fortran, "shape": tuple(shape)}
+        npy_format.write_array_header_1_0(stream, header)
+        stream.write(payload)
+    try:
+        points = load_points(path)
+    except PointsFileError as error:
+        assert str(path) in str(error) and "\n" not in str(error)
+    else:
+        assert points.ndim == 2 and points.shape[1] in (1, 2) and np.isfinite(points).all()
+        assert points.dtype == np.float64 and len(points) <= MAX_POINTS
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(
+    st.lists(st.sampled_from(["1", "-2.5", "1e308", "nan", "x", "", '"3"', "1e400", "0x1",
+                              "١", "1_0", " 4 "]), min_size=0, max_size=3)
+    .map(",".join),
+    max_size=8,
+))
+def test_csv_lines_load_or_fail_clearly(tmp_path_factory, lines):
+    path = tmp_path_factory.mktemp("csv") / "points.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    try:
+        points = load_points(path)
+    except PointsFileError as error:
+        assert str(path) in str(error) and "\n" not in str(error)
+    else:
+        assert points.ndim == 2 and points.shape[1] in (1, 2)
+        assert (np.abs(points) <= MAX_ABS_VALUE).all()
