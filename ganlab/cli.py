@@ -265,6 +265,9 @@ def _resumed(args):
     except DeviceUnavailableError as error:  # the device the session was saved with
         raise UsageError(f"{args.resume}: {error}") from None
     trainer = session.trainer
+    if not trainer.state_is_finite():
+        raise UsageError(f"{args.resume}: the saved weights or optimizer state are not finite "
+                         "(NaN or infinite); the run had diverged, so there is nothing to continue")
     if args.iterations is not None:
         if args.iterations <= trainer.iteration:
             raise UsageError(f"--iterations {args.iterations} is not beyond the session's "

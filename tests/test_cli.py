@@ -274,3 +274,17 @@ def test_a_device_from_a_file_names_the_file(trained_run, tmp_path, capsys):
                  str(tmp_path / "o"), "--quiet"]) == 2
     line = _bad_input_line(capsys)
     assert line.startswith(f"ganlab: error: {session}: ") and "'tpu'" in line
+
+
+def test_resume_refuses_a_session_whose_state_is_not_finite(trained_run, tmp_path, capsys):
+    from ganlab.core.session_file import load_session, save_session
+
+    session = load_session(trained_run / "session.ganlab")
+    with torch.no_grad():
+        next(session.trainer.generator.parameters()).view(-1)[0] = float("nan")
+    broken = save_session(session, tmp_path / "nan.ganlab")
+    assert main(["train", "--resume", str(broken), "--iterations", "5", "--out",
+                 str(tmp_path / "o"), "--quiet"]) == 2
+    line = _bad_input_line(capsys)
+    assert line.startswith(f"ganlab: error: {broken}: ") and "not finite" in line
+    assert not (tmp_path / "o").exists()
