@@ -216,6 +216,13 @@ def test_samples_are_the_draw_the_final_metrics_describe(tmp_path):
     assert final["modes_covered"] == recomputed.modes_covered
     expected_kl = recomputed.reverse_kl if np.isfinite(recomputed.reverse_kl) else None
     assert final["reverse_kl"] == expected_kl
+    # scored from outside with the same protocol, samples.npy gives the same numbers
+    from ganlab.evaluate_command import evaluate_file
+
+    outside = evaluate_file(out / "samples.npy", "ring8", None)
+    shared = set(outside) & set(final)
+    assert {"js", "kl_data_model", "kl_model_data", "w1", "modes_covered"} <= shared
+    assert {key: outside[key] for key in shared} == {key: final[key] for key in shared}
 
 
 DIVERGING = ["--g-optimizer", "sgd", "--d-optimizer", "sgd", "--g-lr", "10", "--d-lr", "10",

@@ -39,6 +39,7 @@ from ganlab.core.trainer import Trainer
 log = logging.getLogger(__name__)
 
 MAX_SAMPLES = 100_000  # the final evaluation scores every written sample: ~5 s at this size
+REFERENCE_SEED = 0  # the real samples of the final evaluation (`ganlab evaluate`'s default)
 MAX_EVALUATIONS = 10_000  # evaluations along a run (each takes ~0.2–0.5 s)
 
 
@@ -160,11 +161,16 @@ def _train(trainer, config, evaluations, sample_count, progress, history):
 
 def evaluate_draw(trainer: Trainer, n: int) -> tuple[dict, np.ndarray]:
     """Every metric of one fresh draw of n generated samples, and the draw itself (data
-    coordinates): the samples a run writes are the samples its final metrics describe."""
+    coordinates): the samples a run writes are the samples its final metrics describe.
+
+    The real side is n target samples from a fixed seed, `REFERENCE_SEED`, on the CPU: the
+    draw `ganlab evaluate` makes by default, so that it reproduces these numbers (all but the
+    critic's value gap) from `samples.npy` alone."""
     fake = trainer.sample(n)
-    real = trainer.sample_real(n)
+    reference = torch.Generator().manual_seed(REFERENCE_SEED)
+    real = trainer.target.sample(n, reference).double().numpy()
     gap = critic_value_gap(trainer, real, fake) if np.isfinite(fake).all() else None
-    metrics = evaluate_samples(trainer.target, fake, real, gap)
+    metrics = evaluate_samples(trainer.target, fake.astype(np.float64), real, gap)
     return {"iteration": trainer.iteration, **metrics, "evaluation_samples": n}, fake
 
 
