@@ -278,7 +278,9 @@ def _resumed(args):
     elif trainer.iteration >= trainer.config.training.iterations:
         raise UsageError(f"the session already ran its {trainer.iteration} iterations; "
                          "give a larger --iterations to continue")
-    return trainer, session.history
+    # the rows that go on are the evaluations (the app's sessions also hold its chart series,
+    # rows without an iteration, which the app reads back and a headless run does not extend)
+    return trainer, [row for row in session.history if "iteration" in row]
 
 
 def _summary(result, iterations: int, out: Path) -> str:

@@ -163,6 +163,22 @@ def test_resume_continues_a_saved_run_exactly(tmp_path):
     assert torch.equal(resumed, straight_through)
 
 
+def test_resume_continues_a_session_saved_by_the_app(trained_run, tmp_path):
+    """The app's sessions hold its chart series (rows without an iteration) beside any
+    evaluations: the command line continues the evaluations and leaves the chart rows be."""
+    from ganlab.core.session_file import Session, load_session, save_session
+
+    session = load_session(trained_run / "session.ganlab")
+    chart_rows = [{"run": 0, "series": "d_loss", "x": [1.0, 2.0], "y": [1.3, None]}]
+    app_file = save_session(Session(session.trainer, history=chart_rows),
+                            tmp_path / "app.ganlab")
+    out = tmp_path / "more"
+    assert main(["train", "--resume", str(app_file), "--iterations", "4", "--out", str(out),
+                 "--evaluations", "1", "--quiet", "--samples", "300"]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert [row["iteration"] for row in metrics["history"]] == [4]
+
+
 def test_resume_refuses_changes_and_bad_files(tmp_path, capsys):
     bad = tmp_path / "bad.ganlab"
     bad.write_bytes(b"PK\x03\x04 nope")

@@ -37,6 +37,9 @@ def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None]) -
         prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
     )
     try:
+        # mkstemp makes an owner-only file; give it the mode a plain open() would have (or the
+        # replaced file's), so results stay readable to whoever could read them before
+        os.chmod(temporary, _mode_for(path))
         with os.fdopen(handle, "wb") as stream:
             write(stream)
             stream.flush()
@@ -46,6 +49,23 @@ def atomic_write(path: str | Path, write: Callable[[io.BufferedWriter], None]) -
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def _current_umask() -> int:
+    # read once at import: changing the umask to read it is not safe once threads run
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        return 0o666 & ~_UMASK
 
 
 def remove_stale_temporaries(path: str | Path) -> list[Path]:

@@ -24,6 +24,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from ganlab.core.atomic_file import process_alive
+
 log = logging.getLogger(__name__)
 
 #: every file a run folder may hold (`ganlab.core.headless` writes them)
@@ -159,7 +161,7 @@ class RunFolder:
             return  # the destination checks report an unusable parent
         for entry in entries:
             match = pattern.fullmatch(entry.name)
-            if not match or _process_alive(int(match.group(2))):
+            if not match or process_alive(int(match.group(2))):
                 continue
             path = Path(entry.path)
             if match.group(1) == _REPLACED and not self.final.exists():
@@ -190,25 +192,3 @@ def _fsync_folder(path: Path) -> None:
 
 def _reason(error: OSError) -> str:
     return error.strerror or str(error) or type(error).__name__
-
-
-def _process_alive(pid: int) -> bool:
-    """Whether a process with this id is running (on Windows without signalling it)."""
-    if pid == os.getpid():
-        return True
-    if pid <= 0:
-        return False
-    if sys.platform == "win32":  # os.kill(pid, 0) would terminate the process there
-        import ctypes
-
-        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)
-        if handle:
-            ctypes.windll.kernel32.CloseHandle(handle)
-        return bool(handle)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -79,3 +79,16 @@ def test_nothing_to_remove_is_harmless(tmp_path):
     assert remove_stale_temporaries(tmp_path / "none.ganlab") == []
     assert remove_stale_temporaries(tmp_path / "missing-folder" / "x") == []
     assert process_alive(os.getpid()) and not process_alive(0) and not process_alive(2**80)
+
+
+def test_written_files_get_a_plain_files_mode_or_keep_the_replaced_ones(tmp_path):
+    fresh = atomic_write(tmp_path / "fresh.json", lambda s: s.write(b"{}"))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+    kept = tmp_path / "kept.json"
+    kept.write_bytes(b"old")
+    kept.chmod(0o640)
+    atomic_write(kept, lambda s: s.write(b"new"))
+    assert kept.stat().st_mode & 0o777 == 0o640
+    assert kept.read_bytes() == b"new"
