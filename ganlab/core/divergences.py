@@ -6,10 +6,12 @@ small where the samples are dense and large where they are sparse.
 
 - log p_data: exact where the target has a density (a Gaussian mixture in log-sum-exp form, so
   a point far outside every mode still has a finite log density). A target without a density
-  (given points, the segment) is smoothed instead: p_data * k_σ is an equal-weight Gaussian
-  mixture on up to `REFERENCE_POINTS` of its points with Silverman's σ, p_g * k_σ the Gaussian
-  KDE of the generated samples at the same σ, and the divergences are those between the two
-  smoothed densities, by Monte Carlo at jittered samples (no nearest neighbours).
+  (given points, the zero-area segment) is compared at a stated resolution σ instead (1.5 cells
+  of a 128-cell grid over its view box, 0.029 for the segment): p_data * k_σ is an equal-weight
+  Gaussian mixture on up to `REFERENCE_POINTS` of its points, p_g * k_σ the Gaussian KDE of the
+  generated samples at the same σ, and the divergences are those between the two smoothed
+  densities, by Monte Carlo at jittered samples of each (every sample counts, on screen or
+  not). Without it the segment's JS would be log 2 for any generator of positive width.
 - log p̂_g(x) = ψ(k) − log m − log V_d − d log r_k(x) (Kozachenko–Leonenko): r_k(x) is the
   distance from x to its k-th nearest of the m generated samples (leaving x itself out when x
   is one of them), V_d the volume of the unit ball. m V_d r_k^d p_g(x) is close to Gamma(k, 1),
@@ -46,6 +48,7 @@ JS_NEIGHBOURS = 5  # k for JS: a small Var(log q̂) = ψ'(k) keeps its delta cor
 KL_NEIGHBOURS = 1  # k for KL: linear in log q̂ (no variance bias); the smallest ball, least
 #                    bias where p_g varies fast (a generator's tail under the data)
 REFERENCE_POINTS = 1000  # points behind the reference density of a target without one
+SMOOTHING_CELLS, SMOOTHING_GRID = 1.5, 128  # its σ: 1.5 cells of a 128-cell grid over the view
 DENSE_CENTRES = 64  # mixtures with more centres (curves) sum only the nearby ones
 CUTOFF_SIGMAS = 8.0
 NEAR_SIGMAS = 5.0
@@ -103,11 +106,10 @@ def gaussian_kde_log_density(centres: np.ndarray, sigma: float, x: np.ndarray,
 
 
 def reference_density(target: Target) -> GaussianMixture | None:
-    """The Gaussian mixture that stands for a target without a density (None if it has one).
-
-    Centres: up to REFERENCE_POINTS of the target's points (a fixed draw); σ by Silverman's
-    rule, σ = s · (4 / ((d + 2) n))^(1/(d + 4)) with s the mean per-axis standard deviation.
-    Cached on the target."""
+    """The Gaussian mixture that stands for a target without a density (None if it has one):
+    p_data * k_σ, centres up to REFERENCE_POINTS of the target's points (its distinct given
+    points, or a fixed draw), σ = SMOOTHING_CELLS cells of a SMOOTHING_GRID-cell grid over the
+    view box (averaged over the axes): the resolution the app draws at. Cached on the target."""
     if isinstance(target, GaussianMixture) or target.has_density:
         return None
     with _reference_lock:
@@ -115,15 +117,14 @@ def reference_density(target: Target) -> GaussianMixture | None:
         if cached is None:
             points = getattr(target, "points", None)
             rng = np.random.default_rng(2024)
-            if points is None or len(points) > REFERENCE_POINTS:
+            if points is None:
                 generator = torch.Generator().manual_seed(2024)
                 points = target.sample(REFERENCE_POINTS, generator).double().numpy()
             points = np.unique(np.asarray(points, dtype=np.float64), axis=0)
             if len(points) > REFERENCE_POINTS:
                 points = points[rng.choice(len(points), REFERENCE_POINTS, replace=False)]
-            n, dim = points.shape
-            spread = max(float(np.sqrt(points.var(axis=0).mean())), 1e-6)
-            sigma = spread * (4 / ((dim + 2) * n)) ** (1 / (dim + 4))
+            widths = np.asarray(target.view_box.high) - np.asarray(target.view_box.low)
+            sigma = SMOOTHING_CELLS * float(widths.mean()) / SMOOTHING_GRID
             cached = GaussianMixture(target.name, "reference density", points, sigma,
                                      target.view_box, count_modes=False)
             target.__dict__["_reference_density"] = cached
