@@ -4,6 +4,9 @@ next start offers the autosave back.
 Training time is measured on the GUI side, once a second, as the wall time during which the
 session was running without a failure (a NaN state is never autosaved). The save itself is a
 file command run by the worker, like "Save session"; a failed autosave is logged, not shown.
+One autosave is in flight at a time: the next waits for the answer to the last, which always
+comes (the session answers every command, with a failure if training stopped); an answer that
+takes longer than `ANSWER_TIMEOUT_S` is given up on, so autosave can never stop for good.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from ganlab.training.file_commands import FileResult, SaveSession
 log = logging.getLogger(__name__)
 
 TICK_MS = 1000  # how often training time is counted
+ANSWER_TIMEOUT_S = 120.0  # an autosave unanswered this long no longer blocks the next one
 
 
 def ask_to_restore(parent, saved_at: float | None) -> bool:
@@ -44,6 +48,7 @@ class AutosaveControl(QObject):
         self.autosave = autosave
         self.saves = 0  # autosaves written by this window
         self._saving = False
+        self._saving_since = 0.0  # time.monotonic() of the save in flight
         self._last_tick = time.monotonic()
         self.timer = QTimer(self)
         self.timer.setInterval(tick_ms)
@@ -65,6 +70,10 @@ class AutosaveControl(QObject):
         now = time.monotonic()
         elapsed, self._last_tick = now - self._last_tick, now
         frame = self.session.last_frame
+        if self._saving and now - self._saving_since > ANSWER_TIMEOUT_S:
+            log.warning("the autosave sent %.0f s ago was not answered; going on without it",
+                        now - self._saving_since)
+            self._saving = False
         if not self.session.running or frame is None or frame.failure is not None:
             return
         if self.autosave.add_training_time(elapsed) and not self._saving:
@@ -72,6 +81,7 @@ class AutosaveControl(QObject):
 
     def save_now(self) -> None:
         self._saving = True
+        self._saving_since = time.monotonic()
         self.autosave.restart_interval()  # the save runs in the training process
         command = self.window.file_actions.save_command(str(self.autosave.path),
                                                         autosave=self.autosave)

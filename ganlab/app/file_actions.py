@@ -69,8 +69,8 @@ class FileActions(QObject):
 
         action(menu, "Open session…", "Ctrl+O", "Open a saved session: settings, target, "
                "networks, optimizers and charts; it replaces the current run.", self.ask_open)
-        action(menu, "Save session", "Ctrl+S", "Save everything needed to go on training later "
-               "(run A in compare mode).", self.save)
+        self.save_action = action(menu, "Save session", "Ctrl+S", "Save everything needed to "
+                                  "go on training later (run A in compare mode).", self.save)
         action(menu, "Save session as…", "Ctrl+Shift+S", "Save the session to a new file.",
                self.ask_save_as)
         menu.addSeparator()

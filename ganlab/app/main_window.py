@@ -204,15 +204,17 @@ class MainWindow(QMainWindow):
         self.painting.trained.connect(lambda: self.gallery.select(""))
         self.banner.restore_clicked.connect(session.restore_last_good)
         self.banner.reset_clicked.connect(session.reset)
-        self.banner.restart_clicked.connect(self._restart_training)
+        self.banner.restart_clicked.connect(session.restart_training)
         session.training_stopped.connect(self.banner.show_stopped)
+        session.training_restarted.connect(self._on_training_restarted)
         self.latent_panel.interpolation_changed.connect(session.set_interpolation)
         self.latent_panel.animation_toggled.connect(self._on_animation_toggled)
 
-    def _restart_training(self) -> None:
+    def _on_training_restarted(self) -> None:
+        """A new worker trains from iteration 0 (after a stop: the banner's button, reset,
+        play, a step or opening a session)."""
         self.banner.hide()
         self.presenter.new_worker()
-        self.session.restart_training()
 
     # ---------------------------------------------------------------- settings
     def _on_config_edited(self, index: int, config: RunConfig) -> None:

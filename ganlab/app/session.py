@@ -4,26 +4,35 @@
 run A's target and seed), forwards every change to the worker through `PendingChanges`, and
 polls the worker's `FrameSlot` from a GUI timer, re-emitting the newest frame as
 `frame_received`; finished file commands (save, open, export: run by the worker) come back as
-`file_command_finished`. The worker trains in a child process (or, for tests, a thread of this
-process: `training="thread"`); if the process dies, `training_stopped` says so and
-`restart_training` starts a new one with the same settings. A frame is taken as soon as it is
-published (a queued signal from the publishing thread), and the timer polls at 60 Hz for file
-results and as a fallback; the worker builds the next frame only once the last one was taken, so
-frames arrive at up to 30 per second. The session never trains and never waits for the worker,
-except in `shutdown`.
+`file_command_finished`, exactly one result per command: the worker's, or a named failure when
+the command cannot run (training stopped, too many commands waiting). The worker trains in a
+child process (or, for tests, a thread of this process: `training="thread"`); if the process
+dies or the worker fails, `training_stopped` says so, and `restart_training` starts a new one
+with the same settings — as do reset, play, a step and opening a session while it is stopped.
+A frame is taken as soon as it is published (a queued signal from the publishing thread), and
+the timer polls at 60 Hz for file results and as a fallback; the worker builds the next frame
+only once the last one was taken, so frames arrive at up to 30 per second. The session never
+trains and never waits for the worker, except in `shutdown` and when replacing a failed one.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from ganlab.core.config import RunConfig, TargetConfig
+from ganlab.training.file_commands import FileResult, OpenSession, not_done
 from ganlab.training.frame import Frame
 from ganlab.training.frame_slot import FrameSlot
-from ganlab.training.pending_changes import Interpolation, PendingChanges, ViewRequest
+from ganlab.training.pending_changes import (
+    MAX_FILE_COMMANDS,
+    Interpolation,
+    PendingChanges,
+    ViewRequest,
+)
 from ganlab.training.process import TrainingProcess
 from ganlab.training.worker import TrainingWorker
 
@@ -31,6 +40,8 @@ log = logging.getLogger(__name__)
 
 REFRESH_HZ = 60  # polls per second (frames come at most ~30 per second)
 RESTORE_LR_FACTOR = 0.1  # "restore last good state" divides both learning rates by 10
+MAX_UNANSWERED = MAX_FILE_COMMANDS  # file commands sent and not yet answered; more are refused
+FAILED_WORKER_STOP_S = 1.0  # a failed worker ends by itself: wait this long at most
 
 
 class TrainingSession(QObject):
@@ -38,7 +49,8 @@ class TrainingSession(QObject):
     running_changed = Signal(bool)
     configs_changed = Signal(object)  # tuple of RunConfig, after any change made here
     file_command_finished = Signal(object)  # a ganlab.training.file_commands.FileResult
-    training_stopped = Signal(str)  # the training process ended unexpectedly: why
+    training_stopped = Signal(str)  # the training process ended or the worker failed: why
+    training_restarted = Signal()  # a new worker replaced a stopped one (iteration 0)
     _frame_published = Signal()  # emitted in the publishing thread, received in the GUI's
 
     def __init__(self, config: RunConfig, parent=None, refresh_hz: float = REFRESH_HZ,
@@ -56,6 +68,8 @@ class TrainingSession(QObject):
         self._speed: float | None = None  # what the views asked for, kept for a restart
         self._view: ViewRequest | None = None
         self._interpolation: Interpolation | None = None
+        self._tickets = 0  # numbers the file commands, so a result names the one it answers
+        self._unanswered: dict[int, object] = {}  # ticket → file command sent to the worker
         self._new_worker()
         self.last_frame: Frame | None = None
         self.frames_received = 0
@@ -74,13 +88,16 @@ class TrainingSession(QObject):
                                          **self._worker_options)
         self.pending, self.slot = self.worker.pending, self.worker.slot
         self.slot.on_publish = self._frame_published.emit
-        self._failure_reported = False
+        self.stopped_reason: str | None = None  # why the worker ended on its own, if it did
 
     def restart_training(self) -> None:
-        """After the training process ended unexpectedly: start a new one with the current
-        settings (paused, from iteration 0)."""
-        if self._shut_down or self.worker.is_alive():
+        """After the training process ended or the worker failed: start a new one with the
+        current settings (paused, from iteration 0). Nothing happens while training works."""
+        if self._shut_down or self.stopped_reason is None:
             return
+        self.slot.on_publish = None  # nothing more from the old worker
+        if self.worker.is_alive() and not self.worker.stop(FAILED_WORKER_STOP_S):
+            log.warning("the failed training worker is still ending; starting a new one")
         self._set_running(False)
         self._new_worker()
         self.pending.set_speed(self._speed)
@@ -89,6 +106,12 @@ class TrainingSession(QObject):
         if self._interpolation is not None:
             self.pending.set_interpolation(self._interpolation)
         self.start()
+        self.training_restarted.emit()
+
+    def _revive(self) -> None:
+        """A command that needs training while it is stopped starts a new worker first."""
+        if self.stopped_reason is not None:
+            self.restart_training()
 
     def start(self) -> None:
         """Start the worker and the refresh timer (nothing happens after a shutdown)."""
@@ -110,18 +133,27 @@ class TrainingSession(QObject):
         return stopped
 
     def poll(self) -> Frame | None:
-        """Take the newest frame, if any, and announce it (then any finished file commands)."""
+        """Take the newest frame, if any, and announce it (then any finished file commands,
+        then a stop of the worker: its unanswered commands get a failed result)."""
+        # read before the results: whatever the worker answered before it failed is queued
+        failure = self.worker.failure
         frame = self.slot.take()
         if frame is not None:
             self._announce(frame)
         for result in self.worker.results.take_all():
+            self._unanswered.pop(result.command.ticket, None)
             self.file_command_finished.emit(result)
-        failure = getattr(self.worker, "failure", None)
-        if failure and not self._failure_reported:
-            self._failure_reported = True
-            self._set_running(False)
-            self.training_stopped.emit(failure)
+        if failure and self.stopped_reason is None:
+            self._stopped(failure)
         return frame
+
+    def _stopped(self, reason: str) -> None:
+        self.stopped_reason = reason
+        self._set_running(False)
+        unanswered, self._unanswered = list(self._unanswered.values()), {}
+        for command in unanswered:
+            self.file_command_finished.emit(not_done(command, "training stopped"))
+        self.training_stopped.emit(reason)
 
     def _announce(self, frame: Frame) -> None:
         self.last_frame = frame
@@ -169,9 +201,27 @@ class TrainingSession(QObject):
         self._configs = [config.copy() for config in configs]
         self.configs_changed.emit(self.configs)
 
-    def request_file_command(self, command) -> None:
-        """Save / open / export in the worker between iterations (see file_commands)."""
-        self.pending.request_file_command(command)
+    def request_file_command(self, command):
+        """Save / open / export in the worker between iterations (see file_commands); return
+        the command as sent (with its ticket). Exactly one `file_command_finished` answers it:
+        at once (failed) if training has stopped or `MAX_UNANSWERED` commands are waiting;
+        opening a session restarts a stopped worker first."""
+        self._tickets += 1
+        command = dataclasses.replace(command, ticket=self._tickets)
+        if isinstance(command, OpenSession):
+            self._revive()
+        if self._shut_down or self.stopped_reason is not None:
+            self._answer(not_done(command, "training has stopped: restart it first"))
+        elif len(self._unanswered) >= MAX_UNANSWERED:
+            self._answer(not_done(command, f"{MAX_UNANSWERED} file commands are still waiting"))
+        else:
+            self._unanswered[command.ticket] = command
+            self.pending.request_file_command(command)
+        return command
+
+    def _answer(self, result: FileResult) -> None:
+        log.warning("%s", result.message)
+        self.file_command_finished.emit(result)
 
     def _share_target_and_seed(self) -> None:
         first = self._configs[0]
@@ -190,12 +240,15 @@ class TrainingSession(QObject):
         return self._running
 
     def play(self) -> None:
+        self._revive()
         self._set_running(True)
 
     def pause(self) -> None:
         self._set_running(False)
 
     def toggle_running(self) -> None:
+        if not self._running:
+            self._revive()
         self._set_running(not self._running)
 
     def _set_running(self, running: bool) -> None:
@@ -206,18 +259,25 @@ class TrainingSession(QObject):
         self.running_changed.emit(running)
 
     def step(self, iterations: int = 1) -> None:
+        self._revive()
         self.pause()
         self.pending.request_steps(iterations)
 
     def step_discriminator(self) -> None:
+        self._revive()
         self.pause()
         self.pending.request_discriminator_step()
 
     def step_generator(self) -> None:
+        self._revive()
         self.pause()
         self.pending.request_generator_step()
 
     def reset(self) -> None:
+        """Fresh networks with the current settings (a new worker if training had stopped)."""
+        if self.stopped_reason is not None:
+            self.restart_training()
+            return
         self.pending.request_reset()
 
     def restore_last_good(self, lr_factor: float = RESTORE_LR_FACTOR) -> None:

@@ -5,7 +5,8 @@ and tensor; the GUI never touches a trainer.
 The GUI queues a command with `PendingChanges.request_file_command`; the worker runs it with
 `run_file_command` and hands a `FileResult` back through a `ResultQueue` that the session drains
 on its refresh tick. Every failure becomes a result with `ok=False` and a message naming the file;
-nothing here raises into the worker loop.
+nothing here raises into the worker loop. Each command gets exactly one result; its `ticket`
+(given by the GUI's session) tells which request a result answers.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from ganlab.core.config import RunConfig
 
 log = logging.getLogger(__name__)
 
-MAX_RESULTS = 16  # results the GUI has not read yet; older ones are dropped
 SAMPLE_SEED = 12345  # exported samples come from their own seeded noise (training is unaffected)
 
 
@@ -39,6 +39,7 @@ class SaveSession:
     extra: dict = field(default_factory=dict)
     run: int = 0
     autosave: object | None = None
+    ticket: int = 0
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class OpenSession:
     """Replace every run by the session in `path` (compare mode ends)."""
 
     path: str
+    ticket: int = 0
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class ExportGenerator:
 
     path: str
     run: int = 0
+    ticket: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class ExportSamples:
     path: str
     count: int = 2500
     run: int = 0
+    ticket: int = 0
 
 
 FileCommand = SaveSession | OpenSession | ExportGenerator | ExportSamples
@@ -81,11 +85,13 @@ class FileResult:
 
 
 class ResultQueue:
-    """Worker → GUI: a short thread-safe queue of finished file commands."""
+    """Worker → GUI: a thread-safe queue of finished file commands. It drops nothing: it holds
+    at most one result per command not yet read, and the GUI's session keeps at most
+    `ganlab.training.pending_changes.MAX_FILE_COMMANDS` commands unanswered."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._results: deque[FileResult] = deque(maxlen=MAX_RESULTS)
+        self._results: deque[FileResult] = deque()
 
     def put(self, result: FileResult) -> None:
         with self._lock:
@@ -96,6 +102,11 @@ class ResultQueue:
             results = list(self._results)
             self._results.clear()
             return results
+
+
+def not_done(command: FileCommand, why: str) -> FileResult:
+    """The failed result of a command that could not run at all; `why` says why."""
+    return FileResult(command, False, f"{command.path}: not done: {why}")
 
 
 def run_file_command(command: FileCommand, trainers: list) -> FileResult:

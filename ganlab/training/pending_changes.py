@@ -1,7 +1,9 @@
 """What the GUI has asked the worker to do since it last looked: the only GUI → worker channel.
 
 Every field is "latest wins" (a new configuration replaces an older one that was not yet
-applied) or a bounded counter (steps asked for), so nothing here can grow without bound. The GUI
+applied) or a bounded counter (steps asked for), so nothing here can grow without bound. File
+commands are a short queue; one pushed out of it is handed to the worker as dropped, and the
+worker answers it with a failed result: no command is lost without a word. The GUI
 writes with the setters; the worker calls `take()` between iterations, which returns a frozen
 `Requests` and clears the one-shot parts under the same lock. `wait()` lets a paused worker
 sleep until something is asked of it instead of polling.
@@ -58,13 +60,14 @@ class Requests:
     refresh: bool = False  # publish a frame even if nothing trained (e.g. a layer was turned on)
     stop: bool = False
     file_commands: tuple = ()  # ganlab.training.file_commands commands, oldest first
+    dropped_file_commands: tuple = ()  # pushed out of the full queue: to be answered as failed
 
     @property
     def has_commands(self) -> bool:
         return bool(
             self.configs is not None or self.steps or self.discriminator_steps
             or self.generator_steps or self.reset or self.restore_last_good or self.refresh
-            or self.stop or self.file_commands
+            or self.stop or self.file_commands or self.dropped_file_commands
         )
 
 
@@ -86,6 +89,7 @@ class PendingChanges:
         self._refresh = True
         self._stop = False
         self._file_commands: list = []
+        self._dropped_file_commands: list = []
         self._news = True  # set by every GUI call, cleared by take(): wakes a waiting worker
 
     # ---------------------------------------------------------------- GUI side
@@ -154,9 +158,12 @@ class PendingChanges:
             self._condition.notify_all()
 
     def request_file_command(self, command) -> None:
-        """Queue a save / open / export (see `ganlab.training.file_commands`); run in order."""
+        """Queue a save / open / export (see `ganlab.training.file_commands`); run in order.
+        With `MAX_FILE_COMMANDS` waiting, the oldest is moved to the dropped ones."""
         with self._condition:
-            self._file_commands = [*self._file_commands, command][-MAX_FILE_COMMANDS:]
+            self._file_commands.append(command)
+            if len(self._file_commands) > MAX_FILE_COMMANDS:
+                self._dropped_file_commands.append(self._file_commands.pop(0))
             self._news = True
             self._condition.notify_all()
 
@@ -184,8 +191,10 @@ class PendingChanges:
                 refresh=self._refresh,
                 stop=self._stop,
                 file_commands=tuple(self._file_commands),
+                dropped_file_commands=tuple(self._dropped_file_commands),
             )
             self._file_commands = []
+            self._dropped_file_commands = []
             self._configs = None
             self._steps = self._discriminator_steps = self._generator_steps = 0
             self._reset = self._restore = self._refresh = False

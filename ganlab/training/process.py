@@ -16,7 +16,12 @@ The channels keep their meaning across the process boundary:
   `FrameSlot` and `ResultQueue`.
 - stopping: `stop()` forwards the stop request and waits for the child, which runs its last file
   commands (the save on exit) before it ends. If the GUI disappears, the child sees its channel
-  close and stops by itself; being a daemon process, it never outlives the app.
+  close and stops by itself; being a daemon process, it never outlives the app. Once its worker
+  has ended and everything was sent, the child leaves with `os._exit`: tearing down torch and
+  the interpreter would only delay the exit (and a daemon metrics thread caught mid-evaluation
+  can make that teardown crash), and the child has nothing left to flush.
+- a worker that failed: the child sends the reason (`failure`) and ends; the GUI offers to start
+  a new one.
 
 The child starts with "spawn" (forking a process that runs Qt's threads is unsafe; spawn is
 what Windows and macOS use anyway) and imports no Qt.
@@ -26,6 +31,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import sys
 import threading
 import time
 
@@ -148,6 +155,8 @@ class TrainingProcess:
                     self.slot.publish(payload)
                 elif kind == "result":
                     self.results.put(payload)
+                elif kind == "failed":  # the worker ended on an error; the child ends next
+                    self.failure = payload
                 elif kind == "exit":
                     return
         except (EOFError, OSError):
@@ -186,22 +195,35 @@ def child_main(configs: tuple[RunConfig, ...], commands, updates, worker_options
     worker.start()
     replayer.start()
     try:
-        while True:
-            ended = not worker.is_alive()
-            for result in results.take_all():
-                updates.send(("result", result))
-            if gui_ready.is_set():
-                frame = slot.take()
-                if frame is not None:
-                    gui_ready.clear()
-                    updates.send(("frame", frame))
-            if ended:
-                updates.send(("exit", None))
-                return
-            time.sleep(SEND_POLL_S)
+        _forward(worker, slot, results, updates, gui_ready)
     except (OSError, ValueError):  # the GUI is gone
         pending.request_stop()
         worker.join(2.0)
+    finally:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)  # see the module's docstring: nothing is left that teardown would do
+
+
+def _forward(worker, slot: FrameSlot, results: ResultQueue, updates, gui_ready) -> None:
+    """Send frames (one at a time, when the GUI is ready) and results until the worker ends,
+    then its failure (if it failed) and "exit"."""
+    while True:
+        ended = not worker.is_alive()
+        for result in results.take_all():
+            updates.send(("result", result))
+        if gui_ready.is_set():
+            frame = slot.take()
+            if frame is not None:
+                gui_ready.clear()
+                updates.send(("frame", frame))
+        if ended:
+            if worker.failure is not None:
+                updates.send(("failed", worker.failure))
+            updates.send(("exit", None))
+            return
+        time.sleep(SEND_POLL_S)
 
 
 def _replay(commands, pending: PendingChanges, gui_ready: threading.Event) -> None:

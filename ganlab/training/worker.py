@@ -9,7 +9,10 @@ most every `metrics_interval_s`, on their own thread.
 
 A non-finite loss, sample or weight pauses training and publishes a failure the GUI explains;
 the last good states (checkpoints taken every couple of seconds while everything is finite) can
-be restored. In compare mode the runs step in lockstep; anything that restarts one run from
+be restored, under the settings of the moment (`good_states.py`). Any other exception ends the
+worker: the file commands it had taken get a failed result, `failure` says why, and the GUI
+offers to start a new worker (a trainer that raised mid-step is in no state to go on). In
+compare mode the runs step in lockstep; anything that restarts one run from
 scratch (reset, rebuild, a second run appearing) restarts all, so their iterations stay equal.
 """
 
@@ -34,13 +37,25 @@ from ganlab.training.file_commands import (
     FileResult,
     OpenSession,
     ResultQueue,
+    not_done,
     open_session,
     run_file_command,
 )
 from ganlab.training.frame import Frame, RunFrame
 from ganlab.training.frame_slot import FrameSlot
+from ganlab.training.good_states import (
+    GoodState,
+    StateMismatch,
+    restore_good_state,
+    take_good_state,
+)
 from ganlab.training.metrics_thread import MetricsThread, sample_job
-from ganlab.training.pending_changes import PendingChanges, Requests, ViewRequest
+from ganlab.training.pending_changes import (
+    MAX_FILE_COMMANDS,
+    PendingChanges,
+    Requests,
+    ViewRequest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,15 +76,20 @@ class _Run:
     def __init__(self, config: RunConfig, display_samples: int, trainer: Trainer | None = None):
         self.trainer = trainer if trainer is not None else Trainer(config)
         self.snapshotter = Snapshotter(self.trainer, display_samples=display_samples)
-        self.good_states: deque[dict] = deque(maxlen=2)
+        self.good_states: deque[GoodState] = deque(maxlen=2)
 
     def checkpoint(self) -> None:
-        self.good_states.append(self.trainer.state_dict())
+        self.good_states.append(take_good_state(self.trainer))
 
     def restore(self) -> bool:
+        """Back to the older good state (from before the trouble); False if there is none.
+        Raises `StateMismatch` if it no longer fits the networks."""
         if not self.good_states:
             return False
-        self.trainer.load_state_dict(self.good_states[0])  # the older one: before the trouble
+        fresh = restore_good_state(self.trainer, self.good_states[0])
+        if fresh:
+            log.info("restored the last good state; new %s optimizer state (its kind changed)",
+                     " and ".join(fresh))
         self.trainer.read_losses()  # drop the non-finite loss sums
         return True
 
@@ -97,6 +117,10 @@ class TrainingWorker(threading.Thread):
         self.display_samples = display_samples
         self.results = results if results is not None else ResultQueue()  # file commands done
         self.runs: list[_Run] = []  # worker thread only; tests read it after the worker idles
+        # why the worker ended on an unexpected exception (None while it runs or after a stop);
+        # set after the results of every command it had taken were put into `results`
+        self.failure: str | None = None
+        self._unanswered: list = []  # file commands taken from `pending`, not yet answered
         self._requests = Requests(configs=None, running=False, iterations_per_second=None)
         self._sequence = 0
         self._epoch = 0
@@ -118,10 +142,15 @@ class TrainingWorker(threading.Thread):
 
     # ------------------------------------------------------------------ lifecycle
     def stop(self, timeout: float = 2.0) -> bool:
-        """Ask the loop to finish its step and wait; True if the thread ended in time."""
+        """Ask the loop to finish its step (and its last file commands) and wait; True if the
+        thread, and its metrics thread, ended within `timeout` seconds."""
+        started = time.perf_counter()
         self.pending.request_stop()
         self.join(timeout)
-        return not self.is_alive()
+        metrics = getattr(self, "_metrics", None)
+        if metrics is not None and metrics.is_alive():
+            metrics.join(max(0.0, timeout - (time.perf_counter() - started)))
+        return not self.is_alive() and not (metrics is not None and metrics.is_alive())
 
     def run(self) -> None:
         torch.set_num_threads(self.torch_threads)
@@ -129,21 +158,33 @@ class TrainingWorker(threading.Thread):
         self._metrics.start()
         try:
             self._loop()
-        except Exception as error:  # keep the app alive: report, then wait for a stop
+        except Exception as error:  # the app lives on: answer what was asked, say why, end
             log.exception("the training worker failed")
-            self._error = f"training stopped: {error}"
-            self._failure = self._failure or self._error
-            self._publish(force=True)
-            while not self.pending.take().stop:
-                self.pending.wait(0.5)
+            self._end_after(error)
         finally:
-            self._metrics.stop()
+            # no wait: an evaluation in progress (~0.1 s, far more on a busy machine: the thread
+            # runs at low priority) must not hold up the exit; `stop` joins what time allows
+            self._metrics.stop(timeout=0.0)
+
+    def _end_after(self, error: Exception) -> None:
+        reason = (
+            f"The training worker failed ({type(error).__name__}: {error}). Your settings are "
+            "kept; restart training to go on from iteration 0, or open the last autosave."
+        )
+        waiting = [*self._unanswered, *self.pending.take().file_commands]
+        for command in waiting:
+            self.results.put(not_done(command, f"the training worker failed "
+                                               f"({type(error).__name__})"))
+        self._unanswered = []
+        self.failure = reason
 
     def _loop(self) -> None:
         self._last_metrics = time.perf_counter()  # the first frame comes fast, metrics later
         while True:
             requests = self.pending.take()
             self._requests = requests
+            self._unanswered = list(requests.file_commands)
+            self._answer_dropped(requests)
             if requests.stop:
                 self._run_file_commands(requests)  # the save on exit
                 return
@@ -195,12 +236,16 @@ class TrainingWorker(threading.Thread):
             self._restarted()
             changed = True
         if requests.restore_last_good:
-            restored = [run.restore() for run in self.runs]
+            try:
+                restored = [run.restore() for run in self.runs]
+            except StateMismatch as error:
+                log.warning("could not restore: %s", error)
+                restored = [False]
             if all(restored):
                 self._failure, self._failed_runs = None, ()
                 self._phase_updates.clear()
             else:
-                self._error = "no good state to restore yet: use reset"
+                self._error = "no good state fits the networks as they are now: use reset"
             changed = True
         return changed
 
@@ -246,28 +291,37 @@ class TrainingWorker(threading.Thread):
             run.good_states.clear()
             run.trainer.read_losses()
 
+    def _answer_dropped(self, requests: Requests) -> None:
+        for command in requests.dropped_file_commands:
+            self.results.put(not_done(
+                command, f"more than {MAX_FILE_COMMANDS} file commands were waiting"))
+
     def _run_file_commands(self, requests: Requests) -> bool:
         """Save / open / export between iterations; True if a session was opened."""
         opened = False
         for command in requests.file_commands:
-            if not isinstance(command, OpenSession):
-                self.results.put(run_file_command(command, [run.trainer for run in self.runs]))
-                continue
-            session, failure = open_session(command)
-            if failure is not None:  # the current runs go on untouched
-                self.results.put(failure)
-                continue
-            self.runs = [_Run(session.trainer.config, self.display_samples, session.trainer)]
-            self._target_epoch += 1
-            self._restarted()
-            self._error = None
-            opened = True
-            trainer = session.trainer
-            self.results.put(FileResult(
-                command, True, f"Opened {command.path} at iteration {trainer.iteration:,}",
-                config=trainer.config.copy(), history=session.history, extra=session.extra,
-                iteration=trainer.iteration, epoch=self._epoch))
+            if isinstance(command, OpenSession):
+                result = self._open(command)
+                opened = opened or result.ok
+            else:
+                result = run_file_command(command, [run.trainer for run in self.runs])
+            self.results.put(result)
+            self._unanswered.pop(0)
         return opened
+
+    def _open(self, command: OpenSession) -> FileResult:
+        session, failure = open_session(command)
+        if failure is not None:  # the current runs go on untouched
+            return failure
+        self.runs = [_Run(session.trainer.config, self.display_samples, session.trainer)]
+        self._target_epoch += 1
+        self._restarted()
+        self._error = None
+        trainer = session.trainer
+        return FileResult(
+            command, True, f"Opened {command.path} at iteration {trainer.iteration:,}",
+            config=trainer.config.copy(), history=session.history, extra=session.extra,
+            iteration=trainer.iteration, epoch=self._epoch)
 
     # ------------------------------------------------------------------ training
     def _run_commands(self, requests: Requests) -> bool:

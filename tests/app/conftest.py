@@ -14,11 +14,8 @@ from tests.training.conftest import (  # noqa: F401  (fixtures shared with the t
     small_config,
 )
 
-# One full-suite run in about ten hung for pytest-timeout's limit in an app test (cause not yet
-# found; the timeout prints every thread's stack when it fires). Until it is: a shorter limit
-# for app tests and one rerun, so that a rare hang costs a minute instead of a red build.
+# A hang must fail fast and say where it hung: pytest-timeout prints every thread's stack.
 APP_TEST_TIMEOUT_S = 60
-APP_TEST_RERUNS = 1
 
 
 def pytest_collection_modifyitems(config, items):
@@ -26,7 +23,6 @@ def pytest_collection_modifyitems(config, items):
         if any(part in item.nodeid.replace("\\", "/") for part in ("tests/app/",
                                                                     "tests/training/")):
             item.add_marker(pytest.mark.timeout(APP_TEST_TIMEOUT_S))
-            item.add_marker(pytest.mark.flaky(reruns=APP_TEST_RERUNS))
 
 
 @pytest.fixture
@@ -43,6 +39,21 @@ def window(qtbot):
     yield main_window
     main_window.close()
     assert not main_window.session.worker.is_alive()
+
+
+@pytest.fixture
+def process_window(qtbot):
+    """A started main window on a small ring8 run, training in a child process as the app
+    does, closed afterwards once its worker has ended (the save on exit included)."""
+    from ganlab.app.main_window import build_window
+
+    main_window = build_window(small_config(), worker_options={"metrics_interval_s": 0.5})
+    qtbot.addWidget(main_window)
+    main_window.show()
+    qtbot.waitUntil(lambda: main_window.session.last_frame is not None, timeout=60_000)
+    yield main_window
+    main_window.close()
+    assert main_window.session.wait_for_worker(30.0)
 
 
 def trainer_of(window, run: int = 0):

@@ -22,7 +22,8 @@ def test_a_dead_training_process_is_explained_and_restarted_with_the_same_settin
     old = window.session.worker
     old.process.kill()
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=15_000)
-    assert "training process ended" in window.banner.title.text()
+    assert window.banner.title.text() == "<b>Training stopped</b>"
+    assert "training process ended" in window.banner.message.text()
     assert "exit code -9" in window.banner.message.text()
     assert window.banner.restart_button.isVisible()
     assert not window.banner.restore_button.isVisible()

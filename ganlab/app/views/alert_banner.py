@@ -1,6 +1,6 @@
 """A banner across the top of the canvas that explains why training paused, with a way out:
-non-finite numbers (restore the last good state, or reset), or a training process that ended
-(restart it)."""
+non-finite numbers (restore the last good state, or reset), or training that stopped — the
+training process ended or its worker failed (restart it)."""
 
 from __future__ import annotations
 
@@ -62,8 +62,9 @@ class AlertBanner(QFrame):
         self.show()
 
     def show_stopped(self, message: str) -> None:
-        """The training process ended without being asked to."""
-        self.title.setText("<b>Training stopped: the training process ended</b>")
+        """Training ended without being asked to; `message` says how (the process ended, the
+        worker failed) and what the way out is."""
+        self.title.setText("<b>Training stopped</b>")
         self.message.setText(message)
         self.restore_button.hide()
         self.reset_button.hide()
