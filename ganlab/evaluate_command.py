@@ -62,7 +62,7 @@ def evaluate_file(samples_path: Path, target_name: str | None, points_file: Path
     from ganlab.core.targets import TARGETS, PointCloud, PointsFileError, load_points
 
     try:
-        samples = load_points(samples_path)
+        samples = load_points(samples_path, as_samples=True)
         if points_file is not None:
             target = PointCloud(load_points(points_file), name="custom",
                                 description=f"points from {points_file}")

@@ -96,3 +96,22 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, case):
     code, out, err = _run(capsys, *argv)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "error" in err
+
+
+def test_collapsed_and_tiny_samples_are_scored_not_refused(tmp_path, capsys):
+    """A generator that collapsed to one point is the case evaluation exists for: it scores
+    as JS ≈ log 2 (a point mass against a density) with one mode covered; too few samples
+    for a nearest-neighbour estimate give no divergence (null), never a wrong one."""
+    collapsed = tmp_path / "collapsed.npy"
+    np.save(collapsed, np.tile([[1.0, 0.0]], (2500, 1)))
+    code, out, _ = _run(capsys, collapsed, "--target", "ring8")
+    result = json.loads(out)
+    assert code == 0 and result["modes_covered"] == 1
+    assert result["high_quality_fraction"] == 1.0
+    assert result["js"] == pytest.approx(math.log(2), abs=0.01)
+    one = tmp_path / "one.npy"
+    np.save(one, np.array([[1.0, 0.0]]))
+    code, out, _ = _run(capsys, one, "--target", "ring8")
+    result = json.loads(out)
+    assert code == 0 and result["js"] is None and result["kl_data_model"] is None
+    assert result["modes_covered"] == 1

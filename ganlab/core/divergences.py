@@ -52,6 +52,7 @@ SMOOTHING_CELLS, SMOOTHING_GRID = 1.5, 128  # its σ: 1.5 cells of a 128-cell gr
 DENSE_CENTRES = 64  # mixtures with more centres (curves) sum only the nearby ones
 CUTOFF_SIGMAS = 8.0
 NEAR_SIGMAS = 5.0
+MIN_SAMPLES = 2 * JS_NEIGHBOURS  # fewer generated samples than this give no divergence at all
 SMOOTHED_POINTS = 1000  # samples per side for targets without a density (a dense KDE)
 _POINT_CHUNK = 1024  # points per block of a mixture's density: (1024, centres) at a time
 

@@ -24,7 +24,7 @@ import torch
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
-from ganlab.core.divergences import divergences
+from ganlab.core.divergences import MIN_SAMPLES, divergences
 from ganlab.core.targets import Target
 from ganlab.core.targets.base import GaussianMixture
 
@@ -158,7 +158,9 @@ def evaluate_samples(
     if target.modes is not None:
         result.update(asdict(mode_metrics(fake, target.modes, target.mode_std)))
     if np.isfinite(fake).all():
-        result.update(sample_divergences(target, fake, real))
+        # too few samples for a k-th nearest neighbour: no divergence rather than a wrong one
+        result.update(sample_divergences(target, fake, real) if len(fake) >= MIN_SAMPLES
+                      else {"js": None, "kl_data_model": None, "kl_model_data": None})
         # exact assignment in 2D is O(n³): 500 points; sorting in 1D takes every sample
         n = min(len(fake), W1_MAX_POINTS) if target.dim > 1 else min(len(fake), len(real))
         result["w1"] = wasserstein1(w1_reference(target, real, n), fake, n)

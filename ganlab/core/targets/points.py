@@ -41,11 +41,13 @@ class PointsFileError(ValueError):
     """A points file cannot be used; the message names the file and says why."""
 
 
-def load_points(path: str | Path) -> np.ndarray:
+def load_points(path: str | Path, as_samples: bool = False) -> np.ndarray:
     """Read points of shape (n, 1) or (n, 2) from a .npy or a .csv/.txt file.
 
     A CSV may have one header line and `#` comment lines; values are separated by commas,
     semicolons, tabs or spaces (the first data row decides which, for the whole file).
+    `as_samples`: the points are samples to score, not data to learn, so a single point, all
+    points equal (a collapsed generator) and any finite magnitude are allowed.
     """
     path = Path(path)
     with _open_regular_file(path) as (stream, size):
@@ -56,7 +58,7 @@ def load_points(path: str | Path) -> np.ndarray:
         else:
             points, lines = _read_text(path, stream)
             describe_row = lambda row: f"line {lines[row]}"  # noqa: E731
-    return _checked(points, str(path), describe_row)
+    return _checked(points, str(path), describe_row, as_samples)
 
 
 def validate_points(points: object, source: str = "points") -> np.ndarray:
@@ -72,7 +74,8 @@ def validate_points(points: object, source: str = "points") -> np.ndarray:
     return _checked(array, source, lambda row: f"point {row + 1}")
 
 
-def _checked(array: np.ndarray, source: str, describe_row) -> np.ndarray:
+def _checked(array: np.ndarray, source: str, describe_row, as_samples: bool = False
+             ) -> np.ndarray:
     _check_dtype(array.dtype, source)
     if array.ndim == 1:
         array = array[:, None]
@@ -82,11 +85,12 @@ def _checked(array: np.ndarray, source: str, describe_row) -> np.ndarray:
         )
     if len(array) > MAX_POINTS:
         raise PointsFileError(f"{source}: more than {MAX_POINTS:,} points")
-    if len(array) < 2:
+    if len(array) < (1 if as_samples else 2):
         raise PointsFileError(f"{source}: needs at least 2 points, got {len(array)}")
     array = array.astype(np.float64)
+    limit = np.finfo(np.float64).max if as_samples else MAX_ABS_VALUE
     with np.errstate(invalid="ignore"):
-        bad = ~(np.abs(array) <= MAX_ABS_VALUE).all(axis=1)  # NaN compares False
+        bad = ~(np.abs(array) <= limit).all(axis=1)  # NaN compares False
     if bad.any():
         row = int(np.argmax(bad))
         values = ", ".join(f"{v:.6g}" for v in array[row])
@@ -94,6 +98,8 @@ def _checked(array: np.ndarray, source: str, describe_row) -> np.ndarray:
             f"beyond ±{MAX_ABS_VALUE:.0e}"
         )
         raise PointsFileError(f"{source}: {describe_row(row)} is {what} ({values})")
+    if as_samples:
+        return array
     if np.ptp(array.astype(np.float32), axis=0).max() == 0:
         raise PointsFileError(f"{source}: all points are the same")
     mean, spread = array.mean(axis=0), array.std(axis=0)
