@@ -233,10 +233,12 @@ def _read_description(path: Path) -> dict:
         and len(shift) == len(scale) == data_dim
         and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
                 for v in shift + scale)
+        and all(v > 0 for v in scale)
     )
     if not ok:
         raise GeneratorFileError(
             f"{path}: the generator description is incomplete or invalid (architecture.data_dim "
-            "and scaling.shift/scale must give one finite number per data dimension)"
+            "and scaling.shift/scale must give one finite number per data dimension, each "
+            "scale above 0)"
         )
     return description

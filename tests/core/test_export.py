@@ -132,6 +132,14 @@ def test_absurd_architectures_are_refused_before_building(exported, case):
     assert fragment in message, message
 
 
+@pytest.mark.parametrize("scale", [[0, 0], [1, -1], [1, None], [1, "2"]])
+def test_scales_must_be_positive_finite_numbers(exported, scale):
+    _, stem = exported
+    _rewrite(stem, lambda d: d["scaling"].update(scale=scale))
+    with pytest.raises(GeneratorFileError, match="each scale above 0"):
+        load_generator(stem)
+
+
 @pytest.mark.parametrize("version", [-1, 0, True, "1", 1.0, None])
 def test_only_known_versions_are_read(exported, version):
     _, stem = exported
