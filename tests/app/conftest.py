@@ -38,7 +38,7 @@ def window(qtbot):
     qtbot.waitUntil(lambda: main_window.session.last_frame is not None, timeout=10_000)
     yield main_window
     main_window.close()
-    assert not main_window.session.worker.is_alive()
+    assert main_window.session.wait_for_worker(30.0)
 
 
 @pytest.fixture

@@ -37,7 +37,6 @@ def test_run_app_opens_the_window_and_exits_cleanly(qtbot):
     assert code == 0
     assert seen["visible"] and seen["frame"]
     assert not seen["window"].session.worker.is_alive()
-    assert time.perf_counter() - started < 30
     seen["window"].deleteLater()
 
 

@@ -47,7 +47,8 @@ def test_restore_after_a_nan_under_another_optimizer_trains_on_and_saves(
     assert window.banner.restore_button.isEnabled()
     edit_config(window, lambda config: setattr(config.discriminator_optimizer, "name", after))
     qtbot.mouseClick(window.banner.restore_button, Qt.MouseButton.LeftButton)
-    assert window.session.configs[0].discriminator_optimizer.learning_rate == pytest.approx(rate / 10)
+    rates = window.session.configs[0].discriminator_optimizer.learning_rate
+    assert rates == pytest.approx(rate / 10)
     restored = window.session.last_frame.sequence
     qtbot.waitUntil(lambda: window.session.last_frame.sequence > restored
                     and window.session.last_frame.failure is None, timeout=15_000)
