@@ -1,5 +1,7 @@
 """Sessions, exports and pictures from the app: everything round-trips through the worker, and a
-bad file changes nothing but the status bar and a message."""
+bad file changes nothing but the status bar and a message. File commands run in the training
+process, as in the app (`process_window`); the tests that compare an export with the trainer's
+own output peek at a worker thread (`window`)."""
 
 from __future__ import annotations
 
@@ -35,7 +37,8 @@ def wait_for(qtbot, results: list, count: int = 1):
     return results[count - 1]
 
 
-def test_save_train_on_open_goes_back(window, qtbot, tmp_path):
+def test_save_train_on_open_goes_back(process_window, qtbot, tmp_path):
+    window = process_window
     results = results_of(window)
     step_to(window, qtbot, 12)
     saved_config = window.session.configs[0].to_dict()
@@ -48,9 +51,8 @@ def test_save_train_on_open_goes_back(window, qtbot, tmp_path):
     window.file_actions.open(str(path))
     assert wait_for(qtbot, results, 2).ok
     qtbot.waitUntil(lambda: window.session.last_frame.iteration == 12, timeout=10_000)
-    assert trainer_of(window).iteration == 12
     assert window.session.configs[0].to_dict() == saved_config
-    assert trainer_of(window).config.to_dict() == saved_config
+    assert window.session.last_frame.runs[0].config.to_dict() == saved_config
     assert "Opened" in window.statusBar().currentMessage()
     losses = window.presenter.histories[0].series["discriminator_loss"]
     qtbot.waitUntil(lambda: len(losses) > 0, timeout=15_000)  # the charts came back
@@ -58,10 +60,11 @@ def test_save_train_on_open_goes_back(window, qtbot, tmp_path):
     step_to(window, qtbot, 14)  # and training goes on from there
 
 
-def test_garbage_file_leaves_the_run_untouched(window, qtbot, tmp_path):
+def test_garbage_file_leaves_the_run_untouched(process_window, qtbot, tmp_path):
+    window = process_window
     results = results_of(window)
     step_to(window, qtbot, 5)
-    trainer = trainer_of(window)
+    epoch = window.session.last_frame.epoch
     config = window.session.configs[0].to_dict()
     path = tmp_path / "broken.ganlab"
     path.write_bytes(b"\x00garbage\xffPK\x03\x04 not a session")
@@ -69,12 +72,13 @@ def test_garbage_file_leaves_the_run_untouched(window, qtbot, tmp_path):
     result = wait_for(qtbot, results)
     assert not result.ok and "broken.ganlab" in result.message
     assert window.last_error_box.isVisible() and "broken.ganlab" in window.last_error_box.text()
-    assert trainer_of(window) is trainer and trainer.iteration == 5
     assert window.session.configs[0].to_dict() == config
-    step_to(window, qtbot, 7)  # still training
+    step_to(window, qtbot, 7)  # still training the same run
+    assert window.session.last_frame.epoch == epoch
 
 
-def test_painted_points_travel_in_the_session(window, qtbot, tmp_path):
+def test_painted_points_travel_in_the_session(process_window, qtbot, tmp_path):
+    window = process_window
     results = results_of(window)
     points = np.random.default_rng(0).normal(size=(200, 2)).tolist()
     window.session.set_target(TargetConfig(name="custom", points=points))
@@ -90,7 +94,8 @@ def test_painted_points_travel_in_the_session(window, qtbot, tmp_path):
     np.testing.assert_allclose(np.array(config.target.points), points)
 
 
-def test_dropping_a_session_file_opens_it(window, qtbot, tmp_path):
+def test_dropping_a_session_file_opens_it(process_window, qtbot, tmp_path):
+    window = process_window
     results = results_of(window)
     step_to(window, qtbot, 4)
     path = tmp_path / "dropped.ganlab"
@@ -144,7 +149,8 @@ def test_onnx_export(window, qtbot, tmp_path):
                                rtol=1e-4, atol=1e-5)
 
 
-def test_exported_samples(window, qtbot, tmp_path):
+def test_exported_samples(process_window, qtbot, tmp_path):
+    window = process_window
     results = results_of(window)
     window.file_actions.export_samples(str(tmp_path / "s.csv"))
     window.file_actions.export_samples(str(tmp_path / "s.npy"))
@@ -196,13 +202,14 @@ def test_record_gif(window, qtbot, tmp_path):
     assert "Saved a recording" in window.statusBar().currentMessage()
 
 
-def test_every_kind_of_bad_file_gets_a_message(window, qtbot, tmp_path):
+def test_every_kind_of_bad_file_gets_a_message(process_window, qtbot, tmp_path):
     import json
     import zipfile
 
+    window = process_window
     results = results_of(window)
     step_to(window, qtbot, 3)
-    trainer = trainer_of(window)
+    epoch = window.session.last_frame.epoch
     good = tmp_path / "good.ganlab"
     window.file_actions.save_to(str(good))
     assert wait_for(qtbot, results).ok
@@ -226,7 +233,8 @@ def test_every_kind_of_bad_file_gets_a_message(window, qtbot, tmp_path):
     for name, result in zip(names, results[1:], strict=True):
         assert not result.ok and name in result.message, result.message
     assert "newer ganlab" in results[4].message
-    assert trainer_of(window) is trainer and trainer.iteration == 3
+    step_to(window, qtbot, 4)  # the same run trains on
+    assert window.session.last_frame.epoch == epoch
     assert window.file_actions.path == str(good)  # "Save session" still writes there
 
 
