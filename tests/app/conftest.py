@@ -14,15 +14,10 @@ from tests.training.conftest import (  # noqa: F401  (fixtures shared with the t
     small_config,
 )
 
-# A hang must fail fast and say where it hung: pytest-timeout prints every thread's stack.
-APP_TEST_TIMEOUT_S = 60
-
-
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if any(part in item.nodeid.replace("\\", "/") for part in ("tests/app/",
-                                                                    "tests/training/")):
-            item.add_marker(pytest.mark.timeout(APP_TEST_TIMEOUT_S))
+# No app-specific time limit: the project's (pyproject.toml) applies. A shorter one (60 s) was
+# added with an automatic rerun for "a hang" that, reproduced on a loaded machine, was a test
+# training 750 WGAN-GP iterations (test_lessons_teach) that needed more than 60 s of a shared
+# core, plus close-time failures now fixed at their cause.
 
 
 @pytest.fixture

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from ganlab.app.lessons import load_lessons
 from ganlab.core.metrics import evaluate
 from ganlab.core.trainer import Trainer
+
+pytestmark = pytest.mark.slow  # hundreds of real training iterations: ~20 s on a quiet core
 
 LOG_2 = float(np.log(2))
 
