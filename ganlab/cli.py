@@ -96,19 +96,36 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
     add("--quiet", "-q", action="store_true", help="no progress bar")
 
 
+MAX_CONFIG_BYTES = 256 * 2**20  # a configuration may carry painted or loaded points
+
+
+def read_config_file(path: Path):
+    """The RunConfig in a config.json, read as untrusted input: a regular file of bounded
+    size, bounded JSON, an object of known settings; any problem is a UsageError naming it."""
+    from ganlab.core.config import ConfigError, RunConfig
+    from ganlab.core.targets.points import MAX_POINTS
+    from ganlab.core.untrusted_input import UntrustedInputError, parse_json, read_file
+
+    try:
+        data = parse_json(read_file(path, MAX_CONFIG_BYTES), max_values=2 * MAX_POINTS + 10_000)
+    except UntrustedInputError as error:
+        raise UsageError(f"{path}: {error}") from None
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read ({error.strerror or error})") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: a configuration must be a JSON object")
+    try:
+        return RunConfig.from_dict(data)
+    except ConfigError as error:
+        raise UsageError(f"{path}: {error}") from None
+
+
 def config_from_args(args: argparse.Namespace):
     """Build a RunConfig: defaults ← --config file ← --paper-defaults ← explicit options."""
     from ganlab.core.config import RunConfig
     from ganlab.core.objectives import get_objective
 
-    if args.config is not None:
-        try:
-            text = args.config.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise UsageError(f"{args.config}: cannot read ({error})") from None
-        config = RunConfig.from_json(text)
-    else:
-        config = RunConfig()
+    config = read_config_file(args.config) if args.config is not None else RunConfig()
     if args.points_file is not None:
         config.target.name, config.target.points_file = "custom", str(args.points_file)
     elif args.target is not None:

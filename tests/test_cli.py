@@ -117,7 +117,24 @@ def test_bad_config_file_is_one_line(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text('{"training": {"k": 1}}')
     assert main(["train", "--config", str(bad), "--out", str(tmp_path / "o")]) == 2
-    assert "unknown setting in training: k" in capsys.readouterr().err
+    assert _bad_input_line(capsys) == f"ganlab: error: {bad}: unknown setting in training: k"
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("[1, 2]", "a configuration must be a JSON object"),
+    ("[" * 100_000 + "]" * 100_000, "is nested more than 64 levels deep"),
+    ('{"training": {"seed": ' + "1" * 5000 + "}}", "a number longer than 100 characters"),
+    ("/dev/zero", "is not a regular file"),
+])
+def test_config_files_are_read_as_untrusted_input(tmp_path, capsys, content, message):
+    config = tmp_path / "config.json"
+    if content.startswith("/dev/"):
+        config.symlink_to(content)
+    else:
+        config.write_text(content)
+    assert main(["train", "--config", str(config), "--out", str(tmp_path / "o")]) == 2
+    line = _bad_input_line(capsys)
+    assert line.startswith(f"ganlab: error: {config}: ") and message in line, line
 
 
 def test_lists(capsys):
