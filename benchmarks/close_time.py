@@ -11,7 +11,7 @@ and checks that the save on exit happened: the autosave holds at least the itera
 last frame drawn before the close. Meanwhile `--busy` processes spin on the CPU (default: one
 per core), so the numbers are those of a loaded machine.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/close_time.py [--rounds 20] [--busy 2]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/close_time.py [--rounds 12] [--busy 2]
 
 Prints a markdown table of min / median / max.
 """
@@ -81,7 +81,7 @@ def one_round(app, folder: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=12)  # ~2 min on 2 busy cores
     parser.add_argument("--busy", type=int, default=os.cpu_count() or 2,
                         help="busy processes spinning meanwhile (default: one per core)")
     args = parser.parse_args()

@@ -171,7 +171,8 @@ class TrainingWorker(threading.Thread):
             f"The training worker failed ({type(error).__name__}: {error}). Your settings are "
             "kept; restart training to go on from iteration 0, or open the last autosave."
         )
-        waiting = [*self._unanswered, *self.pending.take().file_commands]
+        asked = self.pending.take()  # asked since the last take: answered here too
+        waiting = [*self._unanswered, *asked.dropped_file_commands, *asked.file_commands]
         for command in waiting:
             self.results.put(not_done(command, f"the training worker failed "
                                                f"({type(error).__name__})"))
