@@ -27,19 +27,13 @@ class UsageError(Exception):
     """Bad input from the command line: printed as one line, exit code 2."""
 
 
-def _add_train_options(parser: argparse.ArgumentParser) -> None:
-    from ganlab.core.config import (
-        ACTIVATIONS,
-        LATENT_DISTRIBUTIONS,
-        LR_SCHEDULES,
-        OPTIMIZERS,
-        RunConfig,
-    )
+def _add_train_options(parser: argparse.ArgumentParser, root: type | None = None) -> None:
+    """The train command's options: files and output by hand, every setting of `root`
+    (RunConfig unless given) from its declaration."""
+    from ganlab.cli_options import add_setting_options
+    from ganlab.core.config import RunConfig
     from ganlab.core.metrics import EVALUATION_SAMPLES
-    from ganlab.core.objectives import OBJECTIVES
-    from ganlab.core.targets import TARGETS
 
-    d = RunConfig()
     add = parser.add_argument
     add("--config", type=Path, help="start from this config.json (options below override it)")
     add("--resume", type=Path, metavar="SESSION",
@@ -48,46 +42,12 @@ def _add_train_options(parser: argparse.ArgumentParser) -> None:
     add("--out", type=Path, help=f"output folder (default: {DEFAULT_OUT}, replaced by each run "
         "that does not name one)")
     add("--overwrite", action="store_true", help="replace the run already in --out")
-    add("--target", choices=[*TARGETS, "custom"], help=f"what to learn (default: {d.target.name})")
-    add("--points-file", type=Path, help="CSV or NPY of 1D/2D points; implies --target custom")
-    add("--objective", choices=list(OBJECTIVES), help=f"GAN variant (default: {d.objective.name})")
     add(
         "--paper-defaults",
         action="store_true",
         help="use the optimizer, learning rates, betas, k and constants of the objective's paper",
     )
-    add("--iterations", type=int, help=f"training iterations (default: {d.training.iterations})")
-    add("--critic-steps", "-k", type=int, help="discriminator updates per iteration (default: 1)")
-    add("--generator-steps", "-g", type=int, help="generator updates per iteration (default: 1)")
-    add("--batch-size", type=int, help=f"samples per update (default: {d.training.batch_size})")
-    add("--lr-schedule", choices=LR_SCHEDULES, help="learning-rate schedule (default: cosine)")
-    add("--latent-dim", type=int, help=f"dimension of z (default: {d.model.latent_dim})")
-    add("--latent-distribution", choices=LATENT_DISTRIBUTIONS, help="distribution of z")
-    add("--no-standardize", action="store_true", help="train on raw coordinates")
-    for role, short in (("generator", "g"), ("discriminator", "d")):
-        net = getattr(d.model, role)
-        add(
-            f"--{short}-layers",
-            type=int,
-            help=f"{role} hidden layers (default: {net.hidden_layers})",
-        )
-        add(f"--{short}-width", type=int, help=f"{role} units per layer (default: {net.width})")
-        add(
-            f"--{short}-activation",
-            choices=ACTIVATIONS,
-            help=f"{role} activation (default: {net.activation})",
-        )
-        add(f"--{short}-optimizer", choices=OPTIMIZERS, help=f"{role} optimizer (default: adam)")
-        add(f"--{short}-lr", type=float, help=f"{role} learning rate (default: 1e-3)")
-        add(f"--{short}-beta1", type=float, help=f"{role} Adam β1 (default: 0.5)")
-        add(f"--{short}-beta2", type=float, help=f"{role} Adam β2 (default: 0.999)")
-        add(f"--{short}-momentum", type=float, help=f"{role} SGD/RMSProp momentum (default: 0)")
-    add("--gp-weight", type=float, help="λ of the WGAN-GP gradient penalty (default: 0.1)")
-    add("--clip", type=float, help="c: WGAN weight clipping bound (default: 0.01)")
-    add("--r1", type=float, help="γ of the R1 penalty on real samples; 0 = off (default: 0.1)")
-    add("--weight-decay", type=float, help="C of the L2 penalty on D's weights (default: 0)")
-    add("--seed", type=int, help="random seed (default: 0)")
-    add("--device", help="auto, cpu, cuda, cuda:N or mps (default: auto)")
+    add_setting_options(parser, root or RunConfig)
     add("--threads", type=int, default=0, help="CPU threads for torch (default: torch's choice)")
     add("--evaluations", type=int, default=10, help="how often to evaluate (default: 10)")
     add("--samples", type=int, default=EVALUATION_SAMPLES,
@@ -120,67 +80,30 @@ def read_config_file(path: Path):
         raise UsageError(f"{path}: {error}") from None
 
 
-def config_from_args(args: argparse.Namespace):
-    """Build a RunConfig: defaults ← --config file ← --paper-defaults ← explicit options."""
+def config_from_args(args: argparse.Namespace, root: type | None = None):
+    """Build a RunConfig (or `root`): defaults ← --config file ← --paper-defaults ← explicit
+    options; --points-file implies --target custom."""
+    from ganlab.cli_options import settings_from_args
     from ganlab.core.config import RunConfig
-    from ganlab.core.objectives import get_objective
 
-    config = read_config_file(args.config) if args.config is not None else RunConfig()
+    root = root or RunConfig
+    config = read_config_file(args.config) if args.config is not None else root()
+    options = settings_from_args(args, root)
     if args.points_file is not None:
-        config.target.name, config.target.points_file = "custom", str(args.points_file)
-    elif args.target is not None:
-        config.target.name = args.target
-    if args.objective is not None:
-        config.objective.name = args.objective
+        options["target"]["name"] = "custom"
     if args.paper_defaults:
-        apply_paper_defaults(config, get_objective(config.objective.name))
-    t, m, o = config.training, config.model, config.objective
-    _set(t, "iterations", args.iterations)
-    _set(t, "critic_steps", args.critic_steps)
-    _set(t, "generator_steps", args.generator_steps)
-    _set(t, "batch_size", args.batch_size)
-    _set(t, "lr_schedule", args.lr_schedule)
-    _set(t, "seed", args.seed)
-    _set(t, "device", args.device)
-    _set(m, "latent_dim", args.latent_dim)
-    _set(m, "latent_distribution", args.latent_distribution)
-    if args.no_standardize:
-        m.standardize_data = False
-    for role, short in (("generator", "g"), ("discriminator", "d")):
-        net, opt = getattr(m, role), getattr(config, f"{role}_optimizer")
-        _set(net, "hidden_layers", getattr(args, f"{short}_layers"))
-        _set(net, "width", getattr(args, f"{short}_width"))
-        _set(net, "activation", getattr(args, f"{short}_activation"))
-        _set(opt, "name", getattr(args, f"{short}_optimizer"))
-        _set(opt, "learning_rate", getattr(args, f"{short}_lr"))
-        _set(opt, "beta1", getattr(args, f"{short}_beta1"))
-        _set(opt, "beta2", getattr(args, f"{short}_beta2"))
-        _set(opt, "momentum", getattr(args, f"{short}_momentum"))
-    _set(o, "gradient_penalty_weight", args.gp_weight)
-    _set(o, "clip_value", args.clip)
-    _set(o, "r1_gamma", args.r1)
-    _set(o, "discriminator_weight_decay", args.weight_decay)
-    return config.validate()
+        name = options.get("objective", {}).get("name", config.objective.name)
+        config = apply_paper_defaults(config, name)
+    return config.merged(options).validate()
 
 
-def apply_paper_defaults(config, objective) -> None:
-    """Set optimizers, rates, betas, k, batch and constants to what the objective's paper used."""
-    paper = objective.paper
-    for role, lr in (("generator", paper.generator_lr), ("discriminator", paper.discriminator_lr)):
-        opt = getattr(config, f"{role}_optimizer")
-        opt.name, opt.learning_rate = paper.optimizer, lr
-        opt.beta1, opt.beta2, opt.momentum = paper.beta1, paper.beta2, 0.0
-    config.training.critic_steps = paper.critic_steps
-    config.training.batch_size = paper.batch_size
-    config.training.lr_schedule = "constant"
-    config.objective.r1_gamma = 0.0
-    for name, value in paper.extra.items():
-        setattr(config.objective, name, value)
+def apply_paper_defaults(config, objective_name: str):
+    """`config` with every setting that declares a paper value set to what the paper of the
+    objective `objective_name` used (optimizers, rates, betas, k, batch, constants)."""
+    from ganlab.core.objectives import get_objective
+    from ganlab.core.settings import paper_values
 
-
-def _set(obj, name: str, value) -> None:
-    if value is not None:
-        setattr(obj, name, value)
+    return config.merged(paper_values(type(config), get_objective(objective_name).paper))
 
 
 def _command_train(args) -> int:
@@ -263,7 +186,7 @@ def _check_device(name: str, args) -> None:
 
 
 RESUME_OPTIONS = {"resume", "iterations", "device", "out", "threads", "evaluations", "samples",
-                  "quiet", "handler", "command", "no_standardize", "paper_defaults", "overwrite"}
+                  "quiet", "handler", "command", "paper_defaults", "overwrite"}
 
 
 def _resumed(args):
@@ -272,7 +195,7 @@ def _resumed(args):
     from ganlab.core.session_file import load_session
 
     others = sorted(k for k, v in vars(args).items() if k not in RESUME_OPTIONS and v is not None)
-    if others or args.no_standardize or args.paper_defaults:
+    if others or args.paper_defaults:
         names = ", ".join("--" + k.replace("_", "-") for k in others) or "a training option"
         raise UsageError(f"--resume continues the saved settings; {names} cannot be changed")
     if args.device is not None:

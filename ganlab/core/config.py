@@ -1,41 +1,67 @@
 """Run configuration: plain typed dataclasses, one per concern, combined into `RunConfig`.
 
 The CLI, the app's controls, lessons and session files all read and write this one object.
-Every field has a default (the shipped recipe) and a one-line comment. `RunConfig.to_dict()`
-and `RunConfig.from_dict()` round-trip through JSON without Qt; `validate()` turns a bad value
-into a `ConfigError` whose message names the field.
+Every setting is declared once, next to its field, with `setting(...)` (see
+`ganlab.core.settings`): default, range or choices, scale, unit, one-line help, command-line
+option, panel label and paper value. Validation, the CLI's train options, the settings panel
+and the README's settings table are built from those declarations; adding a setting means one
+field here plus the code that uses it. `RunConfig.to_dict()` and `RunConfig.from_dict()`
+round-trip through JSON without Qt; `validate()` turns a bad value into a `ConfigError` whose
+message names the field. No torch and no Qt here: the window process imports this module.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import typing
 from dataclasses import dataclass, field
 from typing import Any
+
+from ganlab.core.settings import (
+    ConfigError,
+    FromPaper,
+    leaves,
+    merge_into,
+    nest,
+    section,
+    setting,
+)
+
+__all__ = ["ConfigError", "RunConfig"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu", "gelu", "softplus")
 LATENT_DISTRIBUTIONS = ("gaussian", "uniform")
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 LR_SCHEDULES = ("constant", "cosine")
-MAX_LATENT_DIM = 128
-MAX_WIDTH = 4096
-MAX_HIDDEN_LAYERS = 16
-MAX_BATCH_SIZE = 65536
-MAX_STEPS_PER_ITERATION = 100
 
 
-class ConfigError(ValueError):
-    """A configuration value is out of range or unknown; the message names the field."""
+def _target_names() -> tuple[str, ...]:
+    from ganlab.core.targets import TARGETS  # torch: imported only when asked
+
+    return (*TARGETS, "custom")
+
+
+def _objective_names() -> dict[str, str]:
+    from ganlab.core.objectives import OBJECTIVES  # torch: imported only when asked
+
+    return {name: objective.summary for name, objective in OBJECTIVES.items()}
+
+
+def _device_names() -> list[str]:
+    from ganlab.core.devices import available_devices  # torch: imported only when asked
+
+    return ["auto", *available_devices()]
 
 
 @dataclass
 class TargetConfig:
     """What the generator learns."""
 
-    name: str = "grid25"  # a registered target name, or "custom" for `points`/`points_file`
-    points_file: str | None = None  # CSV or NPY of points, for name == "custom"
+    name: str = setting("grid25", "What the generator learns: a registered target, or custom "
+                        "for your own points.", choices=_target_names, cli="target")
+    points_file: str | None = setting(None, "CSV or NPY of 1D/2D points; implies --target "
+                                      "custom.", cli="points-file")
     points: list[list[float]] | None = None  # points painted or loaded, for name == "custom"
 
 
@@ -43,69 +69,130 @@ class TargetConfig:
 class NetworkConfig:
     """One multilayer perceptron."""
 
-    hidden_layers: int = 3  # 0 = affine map (a log-linear discriminator, theory §6)
-    width: int = 128  # units per hidden layer
-    activation: str = "relu"  # one of ACTIVATIONS
+    hidden_layers: int = setting(
+        3, "Hidden layers of {the}; 0 gives an affine map (for D: the log-linear "
+        "D(x) = sigmoid(wᵀx + b) of theory §6); changing it rebuilds both networks.",
+        low=0, high=16, unit="layers", cli="layers", label="{net} hidden layers")
+    width: int = setting(128, "Units in each hidden layer of {the}; changing it rebuilds both "
+                         "networks.", low=1, high=4096, unit="units", cli="width",
+                         label="{net} width")
+    activation: str = setting("relu", "Nonlinearity after each hidden layer of {the}.",
+                              choices=ACTIVATIONS, cli="activation", label="{net} activation")
 
 
 @dataclass
 class ModelConfig:
     """Both networks and the latent space."""
 
-    latent_dim: int = 2  # dimension of z
-    latent_distribution: str = "gaussian"  # "gaussian": N(0, I); "uniform": U[-1, 1]^d
-    generator: NetworkConfig = field(default_factory=lambda: NetworkConfig(activation="relu"))
+    latent_dim: int = setting(2, "Dimension of the noise z; changing it rebuilds both "
+                              "networks.", low=1, high=128, unit="dimensions",
+                              cli="latent-dim", label="latent dimension")
+    latent_distribution: str = setting(
+        "gaussian", "p(z): a standard Gaussian N(0, I) or uniform on [−1, 1]^d.",
+        choices=LATENT_DISTRIBUTIONS, cli="latent-distribution", label="p(z)")
+    standardize_data: bool = setting(
+        True, "Train on (x − mean)/std of the target and map back for display, so one "
+        "learning rate suits every target.", cli="no-standardize", label="standardise data")
+    generator: NetworkConfig = field(
+        default_factory=lambda: NetworkConfig(activation="relu"),
+        metadata=section(cli_prefix="g-", net="G", the="the generator"))
     discriminator: NetworkConfig = field(
-        default_factory=lambda: NetworkConfig(activation="leaky_relu")
-    )
-    standardize_data: bool = True  # train on (x - mean) / std of the target; map back to show
+        default_factory=lambda: NetworkConfig(activation="leaky_relu"),
+        metadata=section(cli_prefix="d-", net="D", the="the discriminator"))
 
 
 @dataclass
 class ObjectiveConfig:
     """The GAN variant and its own constants (theory §2–§6)."""
 
-    name: str = "non-saturating"  # a registered objective name
-    gradient_penalty_weight: float = 0.1  # λ of WGAN-GP (10 on images, ~0.1 on 2D toys)
-    clip_value: float = 0.01  # c: WGAN clips every critic weight to [-c, c]
-    r1_gamma: float = 0.1  # γ of the R1 penalty (γ/2)·E_data ||∇d||² on real samples; 0 = off
-    discriminator_weight_decay: float = 0.0  # C of the L2 penalty (C/2)·Σ||W||² on D's weights
+    name: str = setting("non-saturating", "The GAN variant being trained; its two losses are "
+                        "written under the model overview.", choices=_objective_names,
+                        cli="objective", label="objective")
+    gradient_penalty_weight: float = setting(
+        0.1, "λ of WGAN-GP: weight of the penalty λ·E(‖∇d(x̂)‖₂ − 1)² on random interpolates x̂ "
+        "of real and generated samples (10 on images, ~0.1 on 2D toys).", low=0.0, high=1000.0,
+        cli="gp-weight", label="λ (gradient penalty)",
+        paper=FromPaper("gradient_penalty_weight"))
+    clip_value: float = setting(
+        0.01, "c of WGAN: every critic weight is clipped to [−c, c] after each update, a crude "
+        "way to keep the critic Lipschitz.", low=0.0001, high=10.0, cli="clip",
+        label="c (weight clip)", paper=FromPaper("clip_value"), decimals=4)
+    r1_gamma: float = setting(
+        0.1, "γ of the R1 penalty (γ/2)·E_data‖∇d(x)‖² on real samples, which damps "
+        "oscillation around equilibrium; 0 turns it off.", low=0.0, high=1000.0, cli="r1",
+        label="γ (R1 penalty)", paper=0.0)
+    discriminator_weight_decay: float = setting(
+        0.0, "C of the L2 penalty (C/2)·Σ‖W‖² on the discriminator's weights; with 0 hidden "
+        "layers this is the log-linear D of theory §6.", low=0.0, high=100.0,
+        cli="weight-decay", label="C (D weight decay)", decimals=4)
 
 
 @dataclass
 class OptimizerConfig:
     """One optimizer (the generator and the discriminator each have their own)."""
 
-    name: str = "adam"  # one of OPTIMIZERS
-    learning_rate: float = 1e-3  # base step size, before the schedule
-    beta1: float = 0.5  # Adam's first-moment decay
-    beta2: float = 0.999  # Adam's second-moment decay
-    momentum: float = 0.0  # SGD and RMSProp momentum
+    name: str = setting("adam", "The optimizer that updates {the}.", choices=OPTIMIZERS,
+                        cli="optimizer", label="optimizer", paper=FromPaper("optimizer"))
+    learning_rate: float = setting(
+        1e-3, "Step size of {the}'s optimizer, before the schedule (log scale).", low=1e-6,
+        high=10.0, scale="log", span=(1e-6, 1.0), cli="lr", label="learning rate",
+        paper=FromPaper("{role}_lr"))
+    beta1: float = setting(0.5, "Adam's β1 for {net}: decay of the running mean of gradients "
+                           "(0.5 is the usual GAN choice).", low=0.0, high=0.9999, cli="beta1",
+                           label="β1", paper=FromPaper("beta1"), decimals=4)
+    beta2: float = setting(0.999, "Adam's β2 for {net}: decay of the running mean of squared "
+                           "gradients.", low=0.0, high=0.9999, cli="beta2", label="β2",
+                           paper=FromPaper("beta2"), decimals=4)
+    momentum: float = setting(0.0, "Momentum of SGD or RMSProp for {net}.", low=0.0,
+                              high=0.9999, cli="momentum", label="momentum", paper=0.0,
+                              decimals=4)
 
 
 @dataclass
 class TrainingConfig:
     """The training loop."""
 
-    batch_size: int = 256  # real and fake samples per update
-    critic_steps: int = 1  # k: discriminator updates per iteration (fresh batches each)
-    generator_steps: int = 1  # g: generator updates per iteration
-    iterations: int = 15000  # budget of a headless run; the cosine schedule spans it
-    lr_schedule: str = "cosine"  # "constant", or "cosine" decay to 5% over `iterations`
-    seed: int = 0  # seeds networks, data and noise: CPU runs repeat bit for bit
-    device: str = "auto"  # "auto", "cpu", "cuda", "cuda:N" or "mps"
+    critic_steps: int = setting(
+        1, "k: discriminator updates per iteration, each on fresh real and generated batches "
+        "(the original GAN used 1, WGAN uses 5).", low=0, high=100, unit="updates",
+        cli="critic-steps", short="-k", label="k (critic steps)",
+        paper=FromPaper("critic_steps"))
+    generator_steps: int = setting(1, "g: generator updates per iteration.", low=0, high=100,
+                                   unit="updates", cli="generator-steps", short="-g",
+                                   label="g (generator steps)")
+    batch_size: int = setting(256, "Real and generated samples in every update.", low=1,
+                              high=65536, unit="samples", cli="batch-size", label="batch size",
+                              paper=FromPaper("batch_size"))
+    iterations: int = setting(15000, "Iterations of a headless run; the cosine schedule spans "
+                              "them.", low=0, high=10**9, unit="iterations", cli="iterations")
+    lr_schedule: str = setting("cosine", "Learning-rate schedule: constant, or cosine decay to "
+                               "5% over the iterations.", choices=LR_SCHEDULES,
+                               cli="lr-schedule", paper="constant")
+    seed: int = setting(0, "Seeds the networks, the data and the noise, so a CPU run repeats "
+                        "exactly.", low=0, high=2**63 - 1, cli="seed", label="seed")
+    device: str = setting("auto", "Where the networks train: auto, cpu, cuda, cuda:N or mps "
+                          "(the app lists only what is usable here).", offered=_device_names,
+                          cli="device", label="device")
 
 
 @dataclass
 class RunConfig:
     """Everything that defines a run."""
 
-    target: TargetConfig = field(default_factory=TargetConfig)
-    model: ModelConfig = field(default_factory=ModelConfig)
-    objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
-    generator_optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
-    discriminator_optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
-    training: TrainingConfig = field(default_factory=TrainingConfig)
+    target: TargetConfig = field(default_factory=TargetConfig, metadata=section("Target"))
+    model: ModelConfig = field(default_factory=ModelConfig, metadata=section("Networks"))
+    objective: ObjectiveConfig = field(default_factory=ObjectiveConfig,
+                                       metadata=section("Objective"))
+    generator_optimizer: OptimizerConfig = field(
+        default_factory=OptimizerConfig,
+        metadata=section("Generator optimizer", cli_prefix="g-", role="generator", net="G",
+                         the="the generator"))
+    discriminator_optimizer: OptimizerConfig = field(
+        default_factory=OptimizerConfig,
+        metadata=section("Discriminator optimizer", cli_prefix="d-", role="discriminator",
+                         net="D", the="the discriminator"))
+    training: TrainingConfig = field(default_factory=TrainingConfig,
+                                     metadata=section("Training"))
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -129,84 +216,36 @@ class RunConfig:
         return cls.from_dict(data)
 
     def copy(self) -> RunConfig:
-        return RunConfig.from_dict(self.to_dict())
+        return type(self).from_dict(self.to_dict())
+
+    def merged(self, partial: dict[str, Any]) -> RunConfig:
+        """A copy with a partial configuration dict laid over it, section by section (lessons,
+        paper values, command-line options, a panel edit). Unknown keys and wrong types raise
+        ConfigError; values are not range-checked until `validate()`."""
+        data = self.to_dict()
+        merge_into(data, partial)
+        return type(self).from_dict(data)
+
+    def replaced(self, path: str, value: Any) -> RunConfig:
+        """A copy with the setting at dotted `path` set to `value` (see `merged`)."""
+        return self.merged(nest(path, value))
+
+    def value_at(self, path: str) -> Any:
+        """The value at dotted `path`, e.g. "model.generator.width"."""
+        value: Any = self
+        for part in path.split("."):
+            value = getattr(value, part)
+        return value
 
     def validate(self) -> RunConfig:
-        """Raise ConfigError naming the first field whose value is unusable; return self."""
-        from ganlab.core.objectives import OBJECTIVES
-        from ganlab.core.targets import TARGETS
-
+        """Raise ConfigError naming the first setting whose value is outside its declared
+        range or choices; return self."""
+        for item in leaves(type(self)):
+            item.check(self.value_at(item.path))
         t = self.target
-        if t.name != "custom" and t.name not in TARGETS:
-            _fail("target.name", t.name, f"one of {', '.join(TARGETS)} or custom")
         if t.name == "custom" and t.points is None and t.points_file is None:
             raise ConfigError("target.name is custom but neither points nor points_file is set")
-        m = self.model
-        _int_range("model.latent_dim", m.latent_dim, 1, MAX_LATENT_DIM)
-        _choice("model.latent_distribution", m.latent_distribution, LATENT_DISTRIBUTIONS)
-        for role in ("generator", "discriminator"):
-            net = getattr(m, role)
-            _int_range(f"model.{role}.hidden_layers", net.hidden_layers, 0, MAX_HIDDEN_LAYERS)
-            _int_range(f"model.{role}.width", net.width, 1, MAX_WIDTH)
-            _choice(f"model.{role}.activation", net.activation, ACTIVATIONS)
-        o = self.objective
-        _choice("objective.name", o.name, tuple(OBJECTIVES))
-        _nonnegative("objective.gradient_penalty_weight", o.gradient_penalty_weight)
-        _positive("objective.clip_value", o.clip_value)
-        _nonnegative("objective.r1_gamma", o.r1_gamma)
-        _nonnegative("objective.discriminator_weight_decay", o.discriminator_weight_decay)
-        for role in ("generator_optimizer", "discriminator_optimizer"):
-            opt = getattr(self, role)
-            _choice(f"{role}.name", opt.name, OPTIMIZERS)
-            _positive(f"{role}.learning_rate", opt.learning_rate, upper=10.0)
-            _unit_interval(f"{role}.beta1", opt.beta1)
-            _unit_interval(f"{role}.beta2", opt.beta2)
-            _unit_interval(f"{role}.momentum", opt.momentum)
-        tr = self.training
-        _int_range("training.batch_size", tr.batch_size, 1, MAX_BATCH_SIZE)
-        _int_range("training.critic_steps", tr.critic_steps, 0, MAX_STEPS_PER_ITERATION)
-        _int_range("training.generator_steps", tr.generator_steps, 0, MAX_STEPS_PER_ITERATION)
-        _int_range("training.iterations", tr.iterations, 0, 10**9)
-        _choice("training.lr_schedule", tr.lr_schedule, LR_SCHEDULES)
-        _int_range("training.seed", tr.seed, 0, 2**63 - 1)
         return self
-
-
-def _fail(name: str, value: object, expected: str) -> typing.NoReturn:
-    raise ConfigError(f"{name} = {value!r} is not allowed: expected {expected}")
-
-
-def _choice(name: str, value: object, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        _fail(name, value, f"one of {', '.join(choices)}")
-
-
-def _int_range(name: str, value: object, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        _fail(name, value, f"a whole number from {low} to {high}")
-
-
-def _finite(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        _fail(name, value, "a finite number")
-    return float(value)
-
-
-def _positive(name: str, value: object, upper: float = math.inf) -> None:
-    number = _finite(name, value)
-    if not 0 < number <= upper:
-        bound = "" if upper == math.inf else f" and at most {upper}"
-        _fail(name, value, f"a number above 0{bound}")
-
-
-def _nonnegative(name: str, value: object) -> None:
-    if _finite(name, value) < 0:
-        _fail(name, value, "a number of at least 0")
-
-
-def _unit_interval(name: str, value: object) -> None:
-    if not 0 <= _finite(name, value) < 1:
-        _fail(name, value, "a number in [0, 1)")
 
 
 def _from_dict(cls: type, data: object, prefix: str) -> Any:
