@@ -321,3 +321,39 @@ def test_resume_refuses_a_session_whose_state_is_not_finite(trained_run, tmp_pat
     line = _bad_input_line(capsys)
     assert line.startswith(f"ganlab: error: {broken}: ") and "not finite" in line
     assert not (tmp_path / "o").exists()
+
+
+def test_a_setting_declared_in_a_subclass_becomes_a_train_option(capsys):
+    import argparse
+
+    from ganlab.cli import _add_train_options, config_from_args
+    from tests.extended_config import ExtendedRunConfig
+
+    parser = argparse.ArgumentParser(prog="ganlab train")
+    _add_train_options(parser, ExtendedRunConfig)
+    args = parser.parse_args(["--warmup-iterations", "40", "-k", "2", "--no-standardize"])
+    config = config_from_args(args, ExtendedRunConfig)
+    assert isinstance(config, ExtendedRunConfig)
+    assert config.training.warmup_iterations == 40 and config.training.critic_steps == 2
+    assert config.model.standardize_data is False
+    default = config_from_args(parser.parse_args([]), ExtendedRunConfig)
+    assert default.training.warmup_iterations == 250 and default.model.standardize_data
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--warmup-iterations WARMUP_ITERATIONS Iterations at a reduced learning rate" in (
+        help_text)
+    assert "(0 to 5000; default: 250)" in help_text
+
+
+def test_help_shows_each_setting_default_and_range():
+    from ganlab.core.settings import leaves
+
+    help_text = " ".join(ganlab.cli.build_parser()._subparsers._group_actions[0]
+                         .choices["train"].format_help().split())
+    for item in leaves(RunConfig):
+        assert item.cli in help_text, item.path
+    assert "--batch-size BATCH_SIZE Real and generated samples in every update (1 to 65536; " \
+        "default: 256)" in help_text
+    assert "--d-activation {relu,leaky_relu,tanh,elu,gelu,softplus}" in help_text
+    assert "(default: leaky_relu)" in help_text

@@ -1,10 +1,11 @@
 """Guided lessons: presets shipped as JSON under `ganlab/resources/lessons/`, one per lesson.
 
 A lesson file holds a `title`, an `explanation` (a few sentences, shown when it loads), a
-partial `config` (a `RunConfig` dict; everything it leaves out keeps the app's defaults), and
-optionally `compare` (a partial config for run B, which starts compare mode), `layers` (layer
-name → shown) and `speed` (iterations per second, or null for full speed). Files are read in
-name order, so a numeric prefix sets the menu order.
+partial `config` (a `RunConfig` dict laid over the app's defaults by `RunConfig.merged`, then
+validated against the settings' declared ranges), and optionally `compare` (a partial config
+for run B, laid over run A's, which starts compare mode), `layers` (layer name → shown) and
+`speed` (iterations per second, or null for full speed). Files are read in name order, so a
+numeric prefix sets the menu order.
 """
 
 from __future__ import annotations
@@ -46,32 +47,16 @@ def app_defaults() -> RunConfig:
     return config
 
 
-def merged(base: RunConfig, partial: dict) -> RunConfig:
-    """`base` with the fields of a partial RunConfig dict laid over it, validated."""
-    data = base.to_dict()
-    _merge_into(data, partial)
-    return RunConfig.from_dict(data).validate()
-
-
-def _merge_into(data: dict, partial: dict) -> None:
-    for key, value in partial.items():
-        if isinstance(value, dict) and isinstance(data.get(key), dict):
-            _merge_into(data[key], value)
-        else:
-            data[key] = value
-
-
 def load_lesson(path: Path) -> Lesson:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise LessonError(f"{path.name}: cannot be read ({error})") from None
     try:
-        config = merged(app_defaults(), raw.get("config", {}))
+        config = app_defaults().merged(raw.get("config", {})).validate()
         compare = None
         if raw.get("compare") is not None:
-            b_partial = {**raw["compare"]}
-            compare = merged(config, b_partial)
+            compare = config.merged(raw["compare"]).validate()
         return Lesson(
             title=str(raw["title"]),
             explanation=str(raw["explanation"]),

@@ -11,7 +11,7 @@ import pytest
 from ganlab.app.heatmap_scale import HeatmapScale
 from ganlab.app.history import Series
 from ganlab.app.layers import Layers
-from ganlab.app.lessons import LessonError, app_defaults, load_lesson, merged
+from ganlab.app.lessons import LessonError, app_defaults, load_lesson
 from ganlab.app.painting import MAX_PAINTED_POINTS, PaintedPoints
 from ganlab.app.views.charts import nice_ceiling, nice_range
 from ganlab.app.views.status_line import headline_metrics
@@ -56,11 +56,11 @@ def test_nice_ranges_snap_to_round_numbers():
 
 
 def test_lessons_merge_partial_configs_and_reject_bad_ones(tmp_path):
-    config = merged(app_defaults(), {"objective": {"name": "wgan-gp"}})
+    config = app_defaults().merged({"objective": {"name": "wgan-gp"}}).validate()
     assert config.objective.name == "wgan-gp"
     assert config.training.lr_schedule == "constant"  # the app's default stays
     with pytest.raises(ConfigError):
-        merged(app_defaults(), {"objective": {"name": "nonsense"}})
+        app_defaults().merged({"objective": {"name": "nonsense"}}).validate()
     path = tmp_path / "bad.json"
     path.write_text(json.dumps({"title": "x", "explanation": "y",
                                 "config": {"training": {"critic_steps": -1}}}))

@@ -1,7 +1,9 @@
 """A log-scale slider for learning rates: the slider moves log10(value), a box shows the value.
 
 Built on superqt's float slider; `value_changed` fires when the user lets go of the handle (or
-types a value and presses Enter), so dragging does not flood the worker with settings.
+types a value and presses Enter), so dragging does not flood the worker with settings. The box
+accepts the whole range [minimum, maximum]; the handle may move over a narrower practical `span`
+(a value beyond it is shown in the box as it is, with the handle at the span's end).
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ class LogSlider(QWidget):
     value_changed = Signal(float)
 
     def __init__(self, minimum: float = 1e-6, maximum: float = 1.0, value: float = 1e-3,
-                 parent=None):
+                 parent=None, span: tuple[float, float] | None = None):
         super().__init__(parent)
         self._minimum, self._maximum = minimum, maximum
+        low, high = span or (minimum, maximum)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.slider = QDoubleSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(math.log10(minimum), math.log10(maximum))
+        self.slider.setRange(math.log10(low), math.log10(high))
         self.slider.setSingleStep(0.05)
         self.edit = QLineEdit()
         self.edit.setFixedWidth(76)
@@ -42,6 +45,12 @@ class LogSlider(QWidget):
 
     def value(self) -> float:
         return self._value
+
+    def minimum(self) -> float:
+        return self._minimum
+
+    def maximum(self) -> float:
+        return self._maximum
 
     def set_value(self, value: float) -> None:
         """Show `value` without emitting (used when a lesson or a restore sets it)."""
