@@ -326,7 +326,7 @@ def test_resume_refuses_a_session_whose_state_is_not_finite(trained_run, tmp_pat
 def test_a_setting_declared_in_a_subclass_becomes_a_train_option(capsys):
     import argparse
 
-    from ganlab.cli import _add_train_options, config_from_args
+    from ganlab.cli_train import _add_train_options, config_from_args
     from tests.extended_config import ExtendedRunConfig
 
     parser = argparse.ArgumentParser(prog="ganlab train")
