@@ -7,11 +7,11 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
-from ganlab.app.system_libraries import check_xcb_libraries
+from ganlab.app.system_libraries import check_xcb_libraries, display_problem, uses_xcb
 
 log = logging.getLogger(__name__)
 
-MISSING_LIBRARIES_EXIT_CODE = 3  # Qt's platform plugin could not start: libraries are missing
+MISSING_LIBRARIES_EXIT_CODE = 3  # Qt could not start: system libraries or the X display missing
 
 
 def run_app(argv: list[str] | None = None) -> int:
@@ -23,6 +23,8 @@ def run_app(argv: list[str] | None = None) -> int:
     app = QApplication.instance()
     if app is None:
         problem = check_xcb_libraries(argv=argv)
+        if problem is None and uses_xcb(argv=argv):
+            problem = display_problem()
         if problem is not None:  # Qt would abort with a message naming the wrong package
             log.error("%s", problem)
             return MISSING_LIBRARIES_EXIT_CODE

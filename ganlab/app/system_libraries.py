@@ -8,6 +8,8 @@ link against (read with `readelf -d` from PySide6 6.11; libc and libstdc++ left 
 `install_hint()` names the Debian/Ubuntu packages that hold the missing ones.
 
 Only the xcb platform is checked: offscreen, wayland, Windows and macOS need none of these.
+`display_problem()` then checks that an X server answers at $DISPLAY: without one Qt aborts
+with the same misleading message (and a core dump).
 """
 
 from __future__ import annotations
@@ -101,3 +103,35 @@ def check_xcb_libraries(loader: Callable[[str], bool] | None = None,
         return None
     missing = missing_libraries(loader)
     return install_hint(missing) if missing else None
+
+
+def can_connect(display: str) -> bool:
+    """True if an X server accepts a connection at `display` (through libxcb, as Qt would)."""
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return True  # `missing_libraries` reports a missing libxcb
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    connection = xcb.xcb_connect(display.encode(), None)  # never NULL: an error object at worst
+    try:
+        return xcb.xcb_connection_has_error(connection) == 0
+    finally:
+        xcb.xcb_disconnect(connection)
+
+
+def display_problem(environ: Mapping[str, str] | None = None,
+                    connect: Callable[[str], bool] | None = None) -> str | None:
+    """None if an X server answers at $DISPLAY; otherwise one message saying what to do."""
+    environ = os.environ if environ is None else environ
+    display = environ.get("DISPLAY", "")
+    advice = ("Run it from a desktop session, or without a screen under a virtual one: "
+              "xvfb-run ganlab")
+    if not display:
+        return f"ganlab cannot open its window: no X display (DISPLAY is not set). {advice}"
+    if not (connect or can_connect)(display):
+        return (f"ganlab cannot open its window: no X server answers at DISPLAY={display}. "
+                f"{advice}")
+    return None

@@ -81,7 +81,7 @@ def test_loading_points_from_files(window, qtbot, tmp_path):
     broken = tmp_path / "broken.csv"
     broken.write_text("1,2\n3\n")
     assert not window.load_points_file(str(broken))
-    assert "row 2" in window.last_error_box.text()
+    assert "broken.csv: line 2" in window.last_error_box.text()
     assert window.session.configs[0].target.points_file == str(good)  # nothing changed
 
 

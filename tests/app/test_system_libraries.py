@@ -86,3 +86,27 @@ def test_the_app_exits_with_the_message_before_qt_starts(tmp_path):
     assert finished.returncode == 3, finished.stderr
     assert "sudo apt-get install libxcb-icccm4 libxcb-keysyms1" in finished.stderr
     assert "Could not load the Qt platform plugin" not in finished.stderr
+
+
+@pytest.mark.skipif(not LINUX, reason="xcb is Linux's platform")
+def test_a_missing_or_silent_x_display_is_named_before_qt_starts():
+    assert "DISPLAY is not set" in system_libraries.display_problem({})
+    silent = system_libraries.display_problem({"DISPLAY": ":4321"}, connect=lambda d: False)
+    assert "no X server answers at DISPLAY=:4321" in silent and "xvfb-run ganlab" in silent
+    assert system_libraries.display_problem({"DISPLAY": ":0"}, connect=lambda d: True) is None
+    # the real connection attempt, to a display nobody serves
+    assert not system_libraries.can_connect(":4321")
+
+
+@pytest.mark.skipif(not LINUX, reason="xcb is Linux's platform")
+def test_the_app_says_there_is_no_display_instead_of_aborting():
+    environ = {key: value for key, value in os.environ.items()
+               if key not in ("WAYLAND_DISPLAY", "XDG_SESSION_TYPE", "DISPLAY")}
+    environ.update(QT_QPA_PLATFORM="xcb", DISPLAY=":4321")
+    script = "import sys\nfrom ganlab.app.main import run_app\nsys.exit(run_app(['ganlab']))\n"
+    finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              env=environ, timeout=120, check=False)
+    if "cannot open its window: Qt's X11" in finished.stderr:
+        pytest.skip("this machine lacks the xcb libraries themselves")
+    assert finished.returncode == 3, finished.stderr
+    assert "no X server answers at DISPLAY=:4321" in finished.stderr
