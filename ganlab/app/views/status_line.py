@@ -13,7 +13,8 @@ TEXT_INTERVAL_S = 0.25
 
 
 def headline_metrics(metrics: dict | None) -> str:
-    """'modes 7/8 · HQ 64% · JS 0.12 · W1 0.05' from whatever the metrics hold."""
+    """'modes 7/8 · HQ 64% · JS 0.12 · W1 0.31 (perfect: 0.25)' from whatever the metrics
+    hold; W1 always beside its floor, the W1 a perfect generator reads with as many points."""
     if not metrics:
         return ""
     parts = []
@@ -26,6 +27,9 @@ def headline_metrics(metrics: dict | None) -> str:
         value = metrics.get(key)
         if value is not None and math.isfinite(value):
             parts.append(f"{label} {value:.3g}")
+    floor = metrics.get("w1_floor")
+    if parts and parts[-1].startswith("W1") and floor is not None and math.isfinite(floor):
+        parts[-1] += f" (perfect: {floor:.2g})"
     return " · ".join(parts)
 
 
@@ -44,7 +48,8 @@ class StatusLine:
             self.speed: "Training iterations per second, measured by the worker.",
             self.fps: "Frames drawn per second by the views.",
             self.device: "The device the networks train on.",
-            self.metrics: "Run A's latest metrics: modes covered, % high quality, JS, W1.",
+            self.metrics: "Run A's latest metrics: modes covered, % high quality, JS, and W1 "
+                          "beside what a perfect generator reads (W1's floor).",
         }
         for label, tip in tips.items():
             label.setToolTip(tip)
