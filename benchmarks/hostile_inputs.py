@@ -199,6 +199,16 @@ def argument_case(name: str, arguments: list[str] | Callable[[Path, Path], list[
     return Case("arguments", name, prepare, must_name=must_name, **options)
 
 
+def config_case(name: str, filename: str, write: Callable[[Path], None],
+                must_name: str | None = None) -> Case:
+    def prepare(folder: Path, base: Path) -> list[str]:
+        write(folder / filename)
+        return ["train", *TINY_RUN, "--config", str(folder / filename),
+                "--out", str(folder / "out")]
+
+    return Case("arguments", name, prepare, must_name=must_name or filename)
+
+
 def deep_json(depth: int) -> bytes:
     return b"[" * depth + b"]" * depth
 
@@ -557,22 +567,12 @@ def argument_cases() -> list[Case]:
             may_succeed=True, replaced_run="run"),
         argument_case("--config missing", lambda f, b: [*train, "--config", str(f / "no.json")],
                       "no.json"),
-        argument_case("--config /dev/zero", lambda f, b: (
-            f.joinpath("zero.json").symlink_to("/dev/zero"),
-            [*train, "--config", str(f / "zero.json"), "--out", str(f / "out")])[1],
-            "zero.json"),
-        argument_case("--config deep JSON", lambda f, b: (
-            f.joinpath("deep.json").write_bytes(deep_json(100_000)),
-            [*train, "--config", str(f / "deep.json"), "--out", str(f / "out")])[1],
-            "deep.json"),
-        argument_case("--config a list", lambda f, b: (
-            f.joinpath("list.json").write_text("[1, 2]"),
-            [*train, "--config", str(f / "list.json"), "--out", str(f / "out")])[1],
-            "list.json"),
-        argument_case("--config unknown field", lambda f, b: (
-            f.joinpath("unknown.json").write_text('{"model": {"depth": 3}}'),
-            [*train, "--config", str(f / "unknown.json"), "--out", str(f / "out")])[1],
-            "depth"),
+        config_case("--config /dev/zero", "zero.json", symlink_to("/dev/zero")),
+        config_case("--config deep JSON", "deep.json",
+                    lambda p: p.write_bytes(deep_json(100_000))),
+        config_case("--config a list", "list.json", lambda p: p.write_text("[1, 2]")),
+        config_case("--config unknown field", "unknown.json",
+                    lambda p: p.write_text('{"model": {"depth": 3}}'), must_name="depth"),
         argument_case("--resume a folder", lambda f, b: [
             "train", "--resume", str(b), "--iterations", "10", "--out", str(f / "out")],
             "base"),

@@ -265,13 +265,18 @@ def _open_archive(path: Path) -> zipfile.ZipFile:
     return archive
 
 
-def _read_metadata(path: Path, archive: zipfile.ZipFile) -> dict:
+def _read_member(path: Path, archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """The member's bytes, read no further than `limit`; any problem names the file."""
     try:
-        raw = read_zip_member(archive, METADATA, MAX_METADATA_BYTES)
+        return read_zip_member(archive, name, limit)
     except UntrustedInputError as error:
         raise SessionFileError(f"{path}: {error}") from None
     except (*ARCHIVE_ERRORS, OSError) as error:
         raise SessionFileError(f"{path}: the archive is damaged ({_first_line(error)})") from None
+
+
+def _read_metadata(path: Path, archive: zipfile.ZipFile) -> dict:
+    raw = _read_member(path, archive, METADATA, MAX_METADATA_BYTES)
     try:
         metadata = parse_json(raw, max_values=MAX_METADATA_VALUES)
     except UntrustedInputError as error:
@@ -408,12 +413,7 @@ def _read_tensors(
     except UntrustedInputError as error:
         raise _mismatch(path, UntrustedInputError(f"{TENSORS} {error}")) from None
     limit = expected_bytes({name: expected[name] for name in found})
-    try:
-        raw = read_zip_member(archive, TENSORS, limit)
-    except UntrustedInputError as error:
-        raise SessionFileError(f"{path}: {error}") from None
-    except (*ARCHIVE_ERRORS, OSError) as error:
-        raise SessionFileError(f"{path}: the archive is damaged ({_first_line(error)})") from None
+    raw = _read_member(path, archive, TENSORS, limit)
     try:
         tensors = load_tensors(raw)
     except (SafetensorError, ValueError, RuntimeError, OverflowError) as error:
