@@ -20,35 +20,31 @@ from tests.training.conftest import (  # noqa: F401  (fixtures shared with the t
 # core, plus close-time failures now fixed at their cause.
 
 
-@pytest.fixture
-def window(qtbot):
-    """A started main window on a small ring8 run (training in a thread, so tests can peek at
-    the trainers), closed (and its worker joined) afterwards."""
+def _started_window(qtbot, start_timeout_ms: int, **options):
+    """A shown main window on a small ring8 run once its first frame arrived; closed, and its
+    worker ended (the save on exit included), when the test is done."""
     from ganlab.app.main_window import build_window
 
-    main_window = build_window(small_config(), training="thread",
-                               worker_options={"metrics_interval_s": 0.5})
+    main_window = build_window(small_config(), worker_options={"metrics_interval_s": 0.5},
+                               **options)
     qtbot.addWidget(main_window)
     main_window.show()
-    qtbot.waitUntil(lambda: main_window.session.last_frame is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: main_window.session.last_frame is not None, timeout=start_timeout_ms)
     yield main_window
     main_window.close()
     assert main_window.session.wait_for_worker(30.0)
+
+
+@pytest.fixture
+def window(qtbot):
+    """A started main window training in a thread, so tests can peek at the trainers."""
+    yield from _started_window(qtbot, 10_000, training="thread")
 
 
 @pytest.fixture
 def process_window(qtbot):
-    """A started main window on a small ring8 run, training in a child process as the app
-    does, closed afterwards once its worker has ended (the save on exit included)."""
-    from ganlab.app.main_window import build_window
-
-    main_window = build_window(small_config(), worker_options={"metrics_interval_s": 0.5})
-    qtbot.addWidget(main_window)
-    main_window.show()
-    qtbot.waitUntil(lambda: main_window.session.last_frame is not None, timeout=60_000)
-    yield main_window
-    main_window.close()
-    assert main_window.session.wait_for_worker(30.0)
+    """A started main window training in a child process, as the app does."""
+    yield from _started_window(qtbot, 60_000)
 
 
 def trainer_of(window, run: int = 0):
