@@ -1,0 +1,75 @@
+"""Pacing: when the worker trains and when it publishes a frame.
+
+At full speed the worker trains in bursts that end when a frame is due: the GUI has read the last
+frame (or it is stale) and a frame interval has passed, or the interval is over anyway. At a
+chosen rate it takes one step when the step is due; at or below `SPLIT_RATE` iterations/s each
+iteration is shown in two halves (the critic's update, a frame, the generator's update, a frame).
+Owns the clock arithmetic only: it trains nothing and publishes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+from ganlab.training.step import BOTH, DISCRIMINATOR_HALF, GENERATOR, Step
+
+FRAME_INTERVAL_S = 1 / 30  # publish at most this often
+STALE_FRAME_S = 0.25  # publish even if the GUI has not read the last frame after this long
+SPLIT_RATE = 3.0  # at or below this many iterations/s, show D's and G's updates separately
+MAX_RUNNING_WAIT_S = 0.05  # while running, look for news at least this often
+
+
+class Pacer:
+    """Steps and frames in time; `clock` is injectable for tests."""
+
+    def __init__(self, frame_interval_s: float = FRAME_INTERVAL_S,
+                 clock: Callable[[], float] = time.perf_counter):
+        self.frame_interval_s = frame_interval_s
+        self._clock = clock
+        self._last_publish = 0.0
+        self._next_due = 0.0  # at a chosen rate: when the next step is due
+        self._half_done = False  # slow motion: D's half of the iteration is done
+
+    def restart(self) -> None:
+        """A run started again: slow motion begins with the critic's half."""
+        self._half_done = False
+
+    # ---------------------------------------------------------------- frames
+    def frame_wanted(self, consumed: bool) -> bool:
+        """A frame interval has passed and the GUI has read the last frame (`consumed`) or it
+        is stale."""
+        elapsed = self._clock() - self._last_publish
+        return elapsed >= self.frame_interval_s and (consumed or elapsed > STALE_FRAME_S)
+
+    def frame_published(self, started: float) -> None:
+        """A frame begun at `started` went out: frames start every interval, however long one
+        took."""
+        self._last_publish = started
+
+    # ---------------------------------------------------------------- steps
+    def full_speed(self, consumed: Callable[[], bool]) -> Iterator[Step]:
+        """Whole iterations until a frame is due: at least one, at most a frame interval's worth
+        (`consumed` tells whether the GUI has read the last frame)."""
+        deadline = self._clock() + self.frame_interval_s
+        yield BOTH
+        while self._clock() < deadline and not self.frame_wanted(consumed()):
+            yield BOTH
+
+    def due_step(self, rate: float) -> Step | None:
+        """At `rate` iterations/s: the step due now, or None before its time."""
+        now = self._clock()
+        if now < self._next_due:
+            return None
+        period = 1.0 / rate
+        if rate <= SPLIT_RATE:
+            step = GENERATOR if self._half_done else DISCRIMINATOR_HALF
+            self._half_done = not self._half_done
+            self._next_due = max(self._next_due + period / 2, now)
+            return step
+        self._next_due = max(self._next_due + period, now)
+        return BOTH
+
+    def running_wait_s(self) -> float:
+        """How long a running worker that trained nothing may wait for news."""
+        return max(0.0, min(self._next_due - self._clock(), MAX_RUNNING_WAIT_S))

@@ -1,0 +1,51 @@
+"""Each run's part of a frame: its snapshot (with the fields asked for), its configuration and
+device, the latent interpolation path when the GUI asked for one, and the metrics the metrics
+thread sampled in the run's current epoch. Also says which runs are not finite: a NaN weight
+shows up in the losses and samples; the full weight check (~1 ms) runs only when asked."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ganlab.core.fields import interpolation_path
+from ganlab.training.frame import RunFrame
+from ganlab.training.pending_changes import Interpolation
+
+INTERPOLATION_POINTS = 64
+
+
+def take_run_frames(runs: list, request, *, full_check: bool, metrics: dict, epoch: int,
+                    interpolation: Interpolation | None) -> tuple[list[RunFrame], list[int]]:
+    """The `RunFrame` of each of `runs` (see `run.py`) for the field `request`, and the indices
+    of those that are not finite; `metrics` maps a run's index to (epoch, values)."""
+    run_frames = []
+    failed = []
+    for index, run in enumerate(runs):
+        snapshot = run.snapshotter.take(request)
+        finite = snapshot.finite and (not full_check or run.trainer.parameters_are_finite())
+        if not finite:
+            failed.append(index)
+        run_frames.append(
+            RunFrame(
+                snapshot=snapshot,
+                config=run.trainer.config,
+                device=str(run.trainer.device),
+                interpolation_path=_path(run.trainer, interpolation) if finite else None,
+                metrics=current_metrics(metrics.get(index), epoch),
+            )
+        )
+    return run_frames, failed
+
+
+def current_metrics(result: tuple[int, dict] | None, epoch: int) -> dict | None:
+    """Metrics from the metrics thread, unless the run restarted since they were sampled."""
+    if result is None or result[0] != epoch:
+        return None
+    return result[1]
+
+
+def _path(trainer, interpolation: Interpolation | None) -> np.ndarray | None:
+    if interpolation is None or len(interpolation.start) != trainer.config.model.latent_dim:
+        return None
+    return interpolation_path(trainer, interpolation.start, interpolation.end,
+                              INTERPOLATION_POINTS)

@@ -1,0 +1,103 @@
+"""Pacing without a thread: frames at most every interval (sooner only if never), full-speed
+bursts that end when a frame is due, a chosen rate, slow motion in halves."""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from ganlab.training import step as steps
+from ganlab.training.pacer import MAX_RUNNING_WAIT_S, STALE_FRAME_S, Pacer
+from tests.training.fake_clock import FakeClock
+
+INTERVAL = 1 / 30
+
+
+def test_a_frame_is_wanted_once_the_interval_passed_and_the_gui_read_the_last():
+    clock = FakeClock()
+    pacer = Pacer(INTERVAL, clock)
+    pacer.frame_published(clock.now)
+    clock.advance(INTERVAL / 2)
+    assert not pacer.frame_wanted(consumed=True)
+    clock.advance(INTERVAL)
+    assert pacer.frame_wanted(consumed=True)
+    assert not pacer.frame_wanted(consumed=False)  # the GUI is still busy with the last one
+
+
+def test_a_stale_frame_is_replaced_even_if_the_gui_did_not_read_it():
+    clock = FakeClock()
+    pacer = Pacer(INTERVAL, clock)
+    pacer.frame_published(clock.now)
+    clock.advance(STALE_FRAME_S * 1.01)
+    assert pacer.frame_wanted(consumed=False)
+
+
+def test_frames_are_timed_from_when_they_started():
+    clock = FakeClock()
+    pacer = Pacer(INTERVAL, clock)
+    started = clock.now
+    clock.advance(INTERVAL * 0.9)  # a slow frame
+    pacer.frame_published(started)
+    clock.advance(INTERVAL * 0.2)
+    assert pacer.frame_wanted(consumed=True)
+
+
+def test_a_full_speed_burst_takes_whole_iterations_until_the_frame_interval_is_over():
+    clock = FakeClock()
+    pacer = Pacer(INTERVAL, clock)
+    pacer.frame_published(clock.now)
+    taken = []
+    for step in pacer.full_speed(lambda: False):
+        taken.append(step)
+        clock.advance(INTERVAL * 0.3)
+    assert taken == [steps.BOTH] * 4  # the 4th step ran past the interval: the burst ends
+
+
+def test_a_full_speed_burst_ends_early_when_a_frame_is_wanted():
+    clock = FakeClock()
+    pacer = Pacer(INTERVAL, clock)
+    pacer.frame_published(clock.now - 2 * INTERVAL)  # a frame is due already
+    assert list(islice(pacer.full_speed(lambda: True), 5)) == [steps.BOTH]  # at least one step
+    assert list(islice(pacer.full_speed(lambda: False), 5)) == [steps.BOTH] * 5  # GUI busy
+
+
+def test_at_a_chosen_rate_a_step_comes_when_it_is_due():
+    clock = FakeClock(0.0)
+    pacer = Pacer(INTERVAL, clock)
+    assert pacer.due_step(10.0) == steps.BOTH
+    assert pacer.due_step(10.0) is None
+    assert 0.0 < pacer.running_wait_s() <= MAX_RUNNING_WAIT_S
+    clock.advance(0.1)
+    assert pacer.due_step(10.0) == steps.BOTH
+    assert pacer.due_step(10.0) is None
+
+
+def test_a_late_step_brings_at_most_one_step_of_catching_up():
+    clock = FakeClock(0.0)
+    pacer = Pacer(INTERVAL, clock)
+    assert pacer.due_step(10.0) == steps.BOTH
+    clock.advance(5.0)  # 50 steps behind
+    assert pacer.due_step(10.0) == steps.BOTH
+    assert pacer.due_step(10.0) == steps.BOTH  # the schedule starts again from now
+    assert pacer.due_step(10.0) is None
+
+
+def test_slow_motion_alternates_the_critics_half_and_the_generators_half():
+    clock = FakeClock(0.0)
+    pacer = Pacer(INTERVAL, clock)
+    taken = []
+    for _ in range(4):
+        taken.append(pacer.due_step(1.0))
+        assert pacer.due_step(1.0) is None  # the next half is half a period away
+        clock.advance(0.5)
+    assert taken == [steps.DISCRIMINATOR_HALF, steps.GENERATOR] * 2
+    assert not steps.DISCRIMINATOR_HALF.completes_iteration
+    assert steps.GENERATOR.completes_iteration
+
+
+def test_a_restart_begins_slow_motion_with_the_critics_half():
+    clock = FakeClock(0.0)
+    pacer = Pacer(INTERVAL, clock)
+    assert pacer.due_step(1.0) == steps.DISCRIMINATOR_HALF
+    pacer.restart()
+    clock.advance(0.5)
+    assert pacer.due_step(1.0) == steps.DISCRIMINATOR_HALF
