@@ -225,7 +225,7 @@ class FileActions(QObject):
         if isinstance(layers, dict):
             # layers of another ganlab version (TypeError): keep the current ones
             with contextlib.suppress(TypeError):
-                window._apply_layers(Layers(**layers))
+                window.apply_layers(Layers(**layers))
         if result.config.target.name == "custom":
             window.gallery.select("")
         autosave = getattr(window, "autosave", None)
