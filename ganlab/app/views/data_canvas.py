@@ -3,7 +3,8 @@
 Every item is created once in `__init__`; `show_run` updates them in place from a `RunFrame`
 (fields the worker skipped this frame keep their last picture). Layer visibility only hides
 items. In painting mode the canvas turns mouse drags into `brush_moved(x, y)` in data
-coordinates instead of panning.
+coordinates instead of panning. The shapes' numbers come from `canvas_shapes.py` (Qt-free), the
+off-screen markers from `offscreen_marks.py`.
 """
 
 from __future__ import annotations
@@ -11,24 +12,21 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
 from ganlab.app import theme
 from ganlab.app.heatmap_scale import HeatmapScale, colour_bar_label
 from ganlab.app.layers import Layers
 from ganlab.app.views.array_cache import same_array
+from ganlab.app.views.canvas_legend import CanvasLegend
+from ganlab.app.views.canvas_shapes import ArrowScale, joined_polylines, point_along
+from ganlab.app.views.offscreen_marks import OffscreenMarks
+from ganlab.app.views.scene_helpers import cache_static_items, grid_transform
 from ganlab.core.fields import contour_segments
 from ganlab.core.targets import ViewBox
 from ganlab.training.frame import RunFrame
 
-ARROWS_SHOWN = 256  # gradient arrows drawn (every other displayed sample)
-ARROW_LENGTH = 0.07  # the typical (90th percentile) arrow, as a fraction of the view's width
-ARROW_SHRINK = 0.02  # the arrow scale forgets a large gradient by this fraction per frame
 DENSITY_LEVELS = (0.08, 0.4)  # contour levels as fractions of the density's peak
-# where generated points left the view: (i, j) of `Snapshot.outside_counts` → arrow
-OFFSCREEN_ARROWS = {(0, 0): "↙", (1, 0): "↓", (2, 0): "↘", (0, 1): "←", (2, 1): "→",
-                    (0, 2): "↖", (1, 2): "↑", (2, 2): "↗"}
 
 
 class DataCanvas(pg.GraphicsLayoutWidget):
@@ -91,38 +89,20 @@ class DataCanvas(pg.GraphicsLayoutWidget):
                                   self.painted)):
             item.setZValue(z)
             self.plot.addItem(item)
-        self.legend = pg.LegendItem(offset=(8, 8), labelTextColor=theme.NEUTRAL_TEXT,
-                                    brush=theme.brush(theme.BACKGROUND, 190))
-        self.legend.setParentItem(self.plot.vb)
-        self.legend.addItem(self.real, "real data")
-        self.legend.addItem(self.generated, "generated G(z)")
-        # stand-ins that only lend their pens to the legend (contours have no legend sample)
-        self.legend_density = pg.PlotDataItem(pen=density_pen)
-        self.legend_boundary = pg.PlotDataItem(pen=boundary_pen)
-        self.legend_arrows = pg.PlotDataItem(pen=theme.pen(theme.GRADIENT, 2.0))
-        self.legend.addItem(self.legend_density, "p_data contours")
-        self.legend.addItem(self.legend_boundary, "D* = ½")
-        self.legend.addItem(self.legend_arrows, "−∂L_G/∂x")
+        self.legend = CanvasLegend(self.plot, self.real, self.generated, density_pen,
+                                   boundary_pen)
         self.note = pg.TextItem(color=theme.MUTED, anchor=(1, 1))
         self.note.setParentItem(self.plot.vb)
-        # generated points outside the view: a count and an arrow at the edge they left by,
-        # inside the view (anchor: a left-edge label hangs right of its point, and so on)
-        self.offscreen_labels: dict[tuple[int, int], pg.TextItem] = {}
-        for (i, j) in OFFSCREEN_ARROWS:
-            label = pg.TextItem(color=theme.GENERATED, anchor=(i / 2, 1 - j / 2),
-                                fill=theme.brush(theme.BACKGROUND, 210),
-                                border=theme.pen(theme.GENERATED, 1.0, alpha=160))
-            label.setZValue(20)
-            label.setVisible(False)
-            self.plot.addItem(label, ignoreBounds=True)
-            self.offscreen_labels[(i, j)] = label
-        _cache_static_items(self)
+        # generated points outside the view: a count and an arrow at the edge they left by
+        self.offscreen = OffscreenMarks(self.plot)
+        self.offscreen_labels = self.offscreen.labels
+        cache_static_items(self)
         # the data never moves and the heatmap changes ~8 times a second: between changes they
         # are blitted from pixmaps instead of drawn again under every frame's moving samples
         for item in (self.real, self.heatmap):
             item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._scale = HeatmapScale()
-        self._arrow_reference: float | None = None
+        self._arrow_scale = ArrowScale()
         self._density_source: np.ndarray | None = None
         self._boundary_source: np.ndarray | None = None
         self._real_source: np.ndarray | None = None
@@ -158,21 +138,9 @@ class DataCanvas(pg.GraphicsLayoutWidget):
         for item in (self.path, self.path_ends, self.traveller):
             item.setVisible(layers.interpolation and not painting)
         self.painted.setVisible(painting)
-        self.legend.setVisible(not painting)
-        self._show_legend_entry(self.legend_density, layers.density)
-        self._show_legend_entry(self.legend_boundary,
-                                layers.discriminator and layers.optimal_discriminator)
-        self._show_legend_entry(self.legend_arrows, layers.gradients)
-
-    def _show_legend_entry(self, stand_in: pg.PlotDataItem, shown: bool) -> None:
-        labels = {"p_data contours": self.legend_density, "D* = ½": self.legend_boundary,
-                  "−∂L_G/∂x": self.legend_arrows}
-        name = next(label for label, item in labels.items() if item is stand_in)
-        present = any(sample.item is stand_in for sample, _ in self.legend.items)
-        if shown and not present:
-            self.legend.addItem(stand_in, name)
-        elif not shown and present:
-            self.legend.removeItem(stand_in)
+        self.legend.show(not painting, density=layers.density,
+                         boundary=layers.discriminator and layers.optimal_discriminator,
+                         arrows=layers.gradients)
 
     def set_box(self, box: ViewBox) -> None:
         """Show exactly this region of data space."""
@@ -186,7 +154,7 @@ class DataCanvas(pg.GraphicsLayoutWidget):
     def restart(self) -> None:
         """Forget adaptive scales (the networks restarted)."""
         self._scale.reset()
-        self._arrow_reference = None
+        self._arrow_scale = ArrowScale()
 
     # ---------------------------------------------------------------- drawing
     def show_run(self, run: RunFrame) -> None:
@@ -231,20 +199,7 @@ class DataCanvas(pg.GraphicsLayoutWidget):
 
     def _show_offscreen(self, counts: np.ndarray | None, box: ViewBox) -> None:
         """'→ 312 off-screen' at the right edge when 312 generated points lie beyond it."""
-        shown = counts is not None and counts.shape == (3, 3) and self._layers.generated
-        total = int(counts.sum()) if shown else 0
-        for (i, j), label in self.offscreen_labels.items():
-            count = int(counts[i, j]) if shown else 0
-            label.setVisible(count > 0)
-            if not count:
-                continue
-            arrow = OFFSCREEN_ARROWS[(i, j)]
-            text = f"{arrow} {count} of {total} off-screen"
-            if label.toPlainText() != text:
-                label.setText(text)
-            x = (box.low[0], 0.5 * (box.low[0] + box.high[0]), box.high[0])[i]
-            y = (box.low[1], 0.5 * (box.low[1] + box.high[1]), box.high[1])[j]
-            label.setPos(x, y)
+        self.offscreen.show(counts, box, self._layers.generated)
 
     def _show_heatmap(self, field: np.ndarray, snapshot, optimal: bool) -> None:
         if optimal:
@@ -268,56 +223,33 @@ class DataCanvas(pg.GraphicsLayoutWidget):
         if density.ndim != 2 or same_array(density, self._density_source):
             return
         self._density_source = density
-        transform = _grid_transform(box, density.shape[0])
+        transform = grid_transform(box, density.shape[0])
         peak = float(np.nanmax(density)) if density.size else 0.0
         for curve, fraction in zip(self.density_curves, DENSITY_LEVELS, strict=True):
             curve.setTransform(transform)
             curve.setData(density, level=fraction * peak)
 
     def _show_gradients(self, fake: np.ndarray, gradients: np.ndarray, box: ViewBox) -> None:
-        step = max(1, len(fake) // ARROWS_SHOWN)
-        points, grads = fake[::step], gradients[::step]
-        ok = np.isfinite(points).all(axis=1) & np.isfinite(grads).all(axis=1)
-        points, grads = points[ok], grads[ok]
-        if not len(points):
+        arrows = self._arrow_scale.arrows(fake, gradients, box)
+        if arrows is None:
             return
-        norms = np.linalg.norm(grads, axis=1)
-        typical = float(np.percentile(norms, 90)) or 1e-12
-        if self._arrow_reference is None or typical > self._arrow_reference:
-            self._arrow_reference = typical
-        else:
-            self._arrow_reference = max(typical, self._arrow_reference * (1 - ARROW_SHRINK))
-        width = box.high[0] - box.low[0]
-        tips = points - grads * (ARROW_LENGTH * width / self._arrow_reference)
-        segments = np.empty((2 * len(points), 2))
-        segments[0::2], segments[1::2] = points, tips
-        self.arrows.setData(segments[:, 0], segments[:, 1])
-        self.arrow_tips.setData(pos=tips)
-        self.note.setText(f"median |∂L_G/∂x| = {np.median(norms):.2g}")
+        self.arrows.setData(arrows.segments[:, 0], arrows.segments[:, 1])
+        self.arrow_tips.setData(pos=arrows.tips)
+        self.note.setText(f"median |∂L_G/∂x| = {arrows.median_norm:.2g}")
         self.note.setPos(self.plot.vb.width() - 6, self.plot.vb.height() - 4)
 
     def _show_manifold(self, polylines: list[np.ndarray]) -> None:
         if not polylines:
             return
-        stacked = np.concatenate(polylines)
-        connect = np.ones(len(stacked), dtype=bool)
-        ends = np.cumsum([len(p) for p in polylines]) - 1
-        connect[ends] = False
-        finite = np.isfinite(stacked).all(axis=1)
-        connect &= finite
-        stacked = np.where(finite[:, None], stacked, 0.0)
-        self.manifold.setData(stacked[:, 0], stacked[:, 1], connect=connect)
+        points, connect = joined_polylines(polylines)
+        self.manifold.setData(points[:, 0], points[:, 1], connect=connect)
 
     def move_traveller(self, t: float) -> None:
         """Put the travelling point at fraction t ∈ [0, 1] of the interpolation path."""
         path = self._path
         if path is None or not len(path) or not self._layers.interpolation:
             return
-        position = t * (len(path) - 1)
-        index = min(int(position), len(path) - 2) if len(path) > 1 else 0
-        frac = position - index
-        point = path[index] if len(path) == 1 else (1 - frac) * path[index] + frac * path[index + 1]
-        self.traveller.setData(pos=point[None, :])
+        self.traveller.setData(pos=point_along(path, t)[None, :])
 
     # ---------------------------------------------------------------- painting
     def set_painting(self, painting: bool, box: ViewBox | None = None) -> None:
@@ -357,22 +289,3 @@ class DataCanvas(pg.GraphicsLayoutWidget):
             event.accept()
             return
         super().mouseReleaseEvent(event)
-
-
-def _cache_static_items(view: pg.GraphicsLayoutWidget) -> None:
-    """Axes, titles and legends rarely change: paint them once into pixmaps (text is slow)."""
-    for item in view.scene().items():
-        if isinstance(item, (pg.AxisItem, pg.LabelItem, pg.LegendItem)) or (
-            item.parentItem() is not None and isinstance(item.parentItem(), pg.LegendItem)
-        ):
-            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-
-def _grid_transform(box: ViewBox, resolution: int) -> QTransform:
-    """Maps grid indices (i, j) to the data coordinates of cell centres."""
-    dx = (box.high[0] - box.low[0]) / resolution
-    dy = (box.high[1] - box.low[1]) / resolution
-    transform = QTransform()
-    transform.translate(box.low[0] + 0.5 * dx, box.low[1] + 0.5 * dy)
-    transform.scale(dx, dy)
-    return transform
