@@ -1,18 +1,19 @@
 """The GUI side of training: the configurations being edited, the worker, the refresh timer.
 
-`TrainingSession` holds the authoritative configuration of each run (run B of compare mode shares
-run A's target and seed), forwards every change to the worker through `PendingChanges`, and
-polls the worker's `FrameSlot` from a GUI timer, re-emitting the newest frame as
-`frame_received`; finished file commands (save, open, export: run by the worker) come back as
-`file_command_finished`, exactly one result per command: the worker's, or a named failure when
-the command cannot run (training stopped, too many commands waiting). The worker trains in a
-child process (or, for tests, a thread of this process: `training="thread"`); if the process
-dies or the worker fails, `training_stopped` says so, and `restart_training` starts a new one
-with the same settings — as do reset, play, a step and opening a session while it is stopped.
-A frame is taken as soon as it is published (a queued signal from the publishing thread), and
-the timer polls at 60 Hz for file results and as a fallback; the worker builds the next frame
-only once the last one was taken, so frames arrive at up to 30 per second. The session never
-trains and never waits for the worker, except in `shutdown` and when replacing a failed one.
+`TrainingSession` holds the authoritative configuration of each run (`RunConfigs`: run B of
+compare mode shares run A's target and seed), forwards every change to the worker through
+`PendingChanges`, and polls the worker's `FrameSlot` from a GUI timer, re-emitting the newest
+frame as `frame_received`; finished file commands (save, open, export: run by the worker) come
+back as `file_command_finished`, exactly one result per command: the worker's, or a named
+failure when the command cannot run (training stopped, too many commands waiting). The worker
+trains in a child process (or, for tests, a thread of this process: `training="thread"`); if the
+process dies or the worker fails, `training_stopped` says so, and `restart_training` starts a
+new one with the same settings — as do reset, play, a step and opening a session while it is
+stopped. A frame is taken as soon as it is published (a queued signal from the publishing
+thread), and the timer polls at 60 Hz for file results and as a fallback; the worker builds the
+next frame only once the last one was taken, so frames arrive at up to 30 per second. The
+session never trains and never waits for the worker, except in `shutdown` and when replacing a
+failed one.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import logging
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from ganlab.app.run_configs import RunConfigs
 from ganlab.core.config import RunConfig, TargetConfig
 from ganlab.training.file_commands import FileResult, OpenSession, not_done
 from ganlab.training.frame import Frame
@@ -60,7 +62,7 @@ class TrainingSession(QObject):
         super().__init__(parent)
         if training not in ("process", "thread"):
             raise ValueError(f"training runs in a 'process' or a 'thread', not {training!r}")
-        self._configs: list[RunConfig] = [config.copy().validate()]
+        self._configs = RunConfigs(config)
         self._running = False
         self._shut_down = False
         self._training = training
@@ -80,7 +82,7 @@ class TrainingSession(QObject):
 
     # ---------------------------------------------------------------- lifecycle
     def _new_worker(self) -> None:
-        configs = tuple(self._configs)
+        configs = self._configs.current
         if self._training == "process":
             self.worker = TrainingProcess(configs, **self._worker_options)
         else:
@@ -165,40 +167,36 @@ class TrainingSession(QObject):
     # ---------------------------------------------------------------- configurations
     @property
     def configs(self) -> tuple[RunConfig, ...]:
-        return tuple(c.copy() for c in self._configs)
+        return self._configs.copies()
 
     @property
     def compare(self) -> bool:
-        return len(self._configs) > 1
+        return self._configs.compare
 
     def set_config(self, index: int, config: RunConfig) -> None:
         """Replace run `index`'s configuration; run B follows run A's target and seed."""
-        self._configs[index] = config.copy().validate()
-        self._share_target_and_seed()
+        self._configs.set(index, config)
         self._push_configs()
 
     def set_target(self, target: TargetConfig) -> None:
         """Train every run on `target` from the next iteration on (networks are kept)."""
-        for config in self._configs:
-            config.target = TargetConfig(**vars(target))
+        self._configs.set_target(target)
         self._push_configs()
 
     def set_compare(self, config_b: RunConfig | None) -> None:
         """Start compare mode with run B = `config_b` (None ends it); both runs restart."""
-        self._configs = self._configs[:1] + ([config_b.copy()] if config_b is not None else [])
-        self._share_target_and_seed()
+        self._configs.set_compare(config_b)
         self._push_configs()
 
     def load(self, config_a: RunConfig, config_b: RunConfig | None) -> None:
         """Replace everything at once (a lesson)."""
-        self._configs = [config_a.copy()] + ([config_b.copy()] if config_b is not None else [])
-        self._share_target_and_seed()
+        self._configs.load(config_a, config_b)
         self._push_configs()
 
     def adopt_configs(self, configs: tuple[RunConfig, ...]) -> None:
         """The worker already trains `configs` (an opened session): take them over without
         sending them back."""
-        self._configs = [config.copy() for config in configs]
+        self._configs.adopt(configs)
         self.configs_changed.emit(self.configs)
 
     def request_file_command(self, command):
@@ -223,15 +221,8 @@ class TrainingSession(QObject):
         log.warning("%s", result.message)
         self.file_command_finished.emit(result)
 
-    def _share_target_and_seed(self) -> None:
-        first = self._configs[0]
-        for other in self._configs[1:]:
-            other.target = TargetConfig(**vars(first.target))
-            other.training.seed = first.training.seed
-            other.validate()
-
     def _push_configs(self) -> None:
-        self.pending.set_configs(tuple(self._configs))
+        self.pending.set_configs(self._configs.current)
         self.configs_changed.emit(self.configs)
 
     # ---------------------------------------------------------------- commands
@@ -282,9 +273,7 @@ class TrainingSession(QObject):
 
     def restore_last_good(self, lr_factor: float = RESTORE_LR_FACTOR) -> None:
         """Go back to the last finite state, with both learning rates multiplied by lr_factor."""
-        for config in self._configs:
-            for optimizer in (config.generator_optimizer, config.discriminator_optimizer):
-                optimizer.learning_rate = max(optimizer.learning_rate * lr_factor, 1e-7)
+        self._configs.scale_learning_rates(lr_factor)
         self._push_configs()
         self.pending.request_restore_last_good()
 
