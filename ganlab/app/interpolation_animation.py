@@ -15,14 +15,16 @@ FRAME_CARRIES_ANIMATION_S = 0.1
 
 class InterpolationAnimation:
     """Calls `move(t)` (t in [0, 1]) when the point should move; `shown()` says whether the
-    interpolation layer is on and `running()` whether training runs."""
+    interpolation layer is on and `running()` whether training runs; `clock` is injectable for
+    tests."""
 
     def __init__(self, move: Callable[[float], None], shown: Callable[[], bool],
-                 running: Callable[[], bool]):
+                 running: Callable[[], bool], clock: Callable[[], float] = time.perf_counter):
         self._move = move
         self._shown = shown
         self._running = running
-        self._clock = time.perf_counter()
+        self._clock = clock
+        self._started = clock()
         self._last_move = 0.0
         self._last_frame_shown = 0.0
         self.animating = True  # the user's play/pause of the animation
@@ -32,7 +34,7 @@ class InterpolationAnimation:
 
     def tick(self) -> None:
         """The refresh tick: move, unless frames are carrying the point or it moved just now."""
-        now = time.perf_counter()
+        now = self._clock()
         if not self.animating or not self._shown() or now - self._last_move < ANIMATION_STEP_S:
             return
         if self._running() and now - self._last_frame_shown < FRAME_CARRIES_ANIMATION_S:
@@ -41,12 +43,12 @@ class InterpolationAnimation:
 
     def frame_shown(self, _frame=None) -> None:
         """A frame was drawn: the point moves with it."""
-        now = time.perf_counter()
+        now = self._clock()
         self._last_frame_shown = now
         if self.animating and self._shown():
             self._step(now)
 
     def _step(self, now: float) -> None:
         self._last_move = now
-        phase = ((time.perf_counter() - self._clock) / ANIMATION_PERIOD_S) % 1.0
+        phase = ((self._clock() - self._started) / ANIMATION_PERIOD_S) % 1.0
         self._move(2 * phase if phase < 0.5 else 2 - 2 * phase)  # there and back
