@@ -253,7 +253,7 @@ class TrainingWorker(threading.Thread):
         view = self._requests.view
         running = self._requests.running and not self._guard.failed
         full_speed = running and self._requests.iterations_per_second is None and not force
-        want_metrics = self._metrics_schedule.due(view.metrics and self._metrics.idle, now)
+        want_metrics = self._metrics_schedule.due(view.metrics, now) and self._metrics.idle
         run_frames, failed = take_run_frames(
             self.runs,
             fields_for_frame(view, self._sequence, full_speed),
