@@ -193,3 +193,26 @@ def test_worker_compare_runs_share_iterations(count):
         assert {run.snapshot.iteration for run in frame.runs} == {7}
     finally:
         assert worker.stop(2.0)
+
+
+def test_slow_motion_publishes_the_critics_and_the_generators_update_apart():
+    """At 3 iterations/s or fewer each iteration is shown in two halves: a frame after the
+    critic's update (phase "discriminator", not yet an iteration) and a frame after the
+    generator's (phase "generator", which completes the iteration)."""
+    config = small_config()
+    config.training.critic_steps = config.training.generator_steps = 1
+    pending = PendingChanges((config.validate(),))
+    slot = FrameSlot()
+    worker = TrainingWorker(pending, slot)
+    worker.start()
+    try:
+        pending.set_speed(3.0)
+        pending.set_running(True)
+        critic_half = take_until(slot, lambda f: f.phase == "discriminator").runs[0].snapshot
+        generator_half = take_until(slot, lambda f: f.phase == "generator").runs[0].snapshot
+        assert critic_half.critic_updates == critic_half.iteration + 1
+        assert critic_half.generator_updates == critic_half.iteration
+        assert (generator_half.critic_updates == generator_half.generator_updates
+                == generator_half.iteration > critic_half.iteration)
+    finally:
+        assert worker.stop(2.0)
