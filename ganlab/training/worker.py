@@ -1,17 +1,14 @@
 """The training worker: a thread that owns every trainer, network and tensor of the app (in
 the app it runs inside the training process, see `process.py`; tests run it in their own).
 
-The loop, in the shape of superqt's generator worker: take the GUI's pending requests, apply
-them between steps (settings, reset, restore, file commands, single steps), train the steps the
-pacer yields (as fast as possible, or at a chosen slow-motion rate), publish a `Frame` into the
-latest-only slot when the GUI is ready for one (at most ~30 per second), and wait for news when
-there is nothing to do; stop is checked between passes. Each policy is a small part of its own:
-`pacer.py` (when to step and when to publish), `lockstep.py` (the runs of a compare step and
-restart together), `divergence_guard.py` (what a NaN means, when to keep a good state),
-`metrics_schedule.py` (when to sample metrics, on their own thread), `rate_meter.py`
-(iterations per second), `file_desk.py` (every file command gets one answer). Fields are
-computed only for published frames and only for the layers the GUI shows, in turns at full
-speed (`field_schedule.py`).
+The loop, in the shape of superqt's generator worker: take the GUI's requests (stop and pause
+are checked there, between steps), apply them (settings, reset, restore, file commands, single
+steps), train the steps the pacer yields, publish a `Frame` into the latest-only slot when the
+GUI is ready for one (at most ~30 per second), and wait for news when there is nothing to do.
+Each policy is a small part: `pacer.py` (when to step and to publish), `lockstep.py` (compare
+runs step and restart together), `divergence_guard.py` (what a NaN means, when to keep a good
+state), `metrics_schedule.py`, `rate_meter.py`, `file_desk.py` (one answer per file command),
+`field_schedule.py` (which fields a frame computes).
 
 Any exception other than a NaN ends the worker: the file commands it had taken get a failed
 result, `failure` says why, and the GUI offers to start a new worker (a trainer that raised
@@ -150,15 +147,18 @@ class TrainingWorker(threading.Thread):
             if changed or trained or requests.refresh or paused_now:
                 slow_motion = running and rate is not None
                 self._publish(force=not running or changed or requests.refresh or slow_motion)
-            if running:
-                if not trained:
-                    self.pending.wait(self._pacer.running_wait_s())
-                continue
-            self._rate.update(idle=True)
-            self.pending.wait(self._metrics_schedule.idle_wait_s(self._metrics_wanted()))
-            due = self._metrics_schedule.due(self._metrics_wanted())
-            if (due or self._metrics.has_results) and not self.pending.has_news:
-                self._publish(force=True)  # paused: bring the metrics up to date
+            if not running:
+                self._idle()
+            elif not trained:  # between paced steps
+                self.pending.wait(self._pacer.running_wait_s())
+
+    def _idle(self) -> None:
+        """Paused (or nothing to train): wait for news, waking to bring the metrics up to date."""
+        self._rate.update(idle=True)
+        self.pending.wait(self._metrics_schedule.idle_wait_s(self._metrics_wanted()))
+        due = self._metrics_schedule.due(self._metrics_wanted())
+        if (due or self._metrics.has_results) and not self.pending.has_news:
+            self._publish(force=True)
 
     def _requests_until_stop(self) -> Iterator[Requests]:
         """The GUI's requests, one take per pass of the loop; on stop, run the last file
