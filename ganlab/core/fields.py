@@ -227,7 +227,7 @@ def critic_on_grid(trainer, box: ViewBox, resolution: int) -> np.ndarray | None:
     kind = trainer.objective.output_kind
     points = torch.tensor(grid_points(box, resolution), dtype=torch.float32, device=trainer.device)
     if kind == "none":
-        if trainer.objective.name != "mmd":
+        if not trainer.objective.witness_function:
             return None
         values = _mmd_witness(trainer, points)
     else:

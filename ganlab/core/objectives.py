@@ -47,8 +47,10 @@ class Objective:
     #: see `finite_batch_equilibrium`
     equilibrium_discriminator_loss: float | None = None
     equilibrium_generator_loss: float | None = None
-    weight_clipping: bool = False
-    gradient_penalty: bool = False
+    weight_clipping: bool = False  # clips every critic weight to [-c, c] (uses clip_value)
+    gradient_penalty: bool = False  # adds λ E(‖∇d(x̂)‖ - 1)² (uses gradient_penalty_weight)
+    #: no discriminator, but a witness function E_data k(x, ·) - E_g k(x, ·) to draw instead
+    witness_function: bool = False
     paper: PaperDefaults = field(default_factory=PaperDefaults)
 
     @property
@@ -218,6 +220,7 @@ OBJECTIVES: dict[str, Objective] = {
             "(no discriminator)",
             "L_G = MMD²(real, fake) = E k(x,x') + E k(y,y') - 2 E k(x,y)",
             output_kind="none",
+            witness_function=True,
             paper=PaperDefaults(optimizer="adam", generator_lr=1e-3, discriminator_lr=1e-3),
         ),
         SlicedWasserstein(

@@ -92,3 +92,19 @@ def test_a_setting_declared_in_a_subclass_appears_in_its_group(qtbot):
         spin.setValue(40)
     config = edited.args[0]
     assert isinstance(config, ExtendedRunConfig) and config.training.warmup_iterations == 40
+
+
+@pytest.mark.parametrize("name", ["minimax", "wgan", "wgan-gp", "mmd", "sliced-wasserstein"])
+def test_constants_are_enabled_by_what_the_objective_uses(panel, name):
+    """λ is live only for an objective with a gradient penalty, c only for weight clipping, and
+    the discriminator's settings only where there is a discriminator (asked of the objective's
+    capability flags, never of its name)."""
+    from ganlab.core.objectives import OBJECTIVES
+
+    objective = OBJECTIVES[name]
+    assert panel.edit("objective.name", name)
+    assert panel.widget_for("objective.gradient_penalty_weight").isEnabled() == (
+        objective.gradient_penalty)
+    assert panel.widget_for("objective.clip_value").isEnabled() == objective.weight_clipping
+    assert panel.widget_for("training.critic_steps").isEnabled() == (
+        objective.needs_discriminator)

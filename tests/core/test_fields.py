@@ -257,3 +257,13 @@ def test_snapshot_carries_outside_counts_and_a_masked_optimal_discriminator(smal
     assert d_star.shape == (32, 32)
     shown = d_star[np.isfinite(d_star)]
     assert shown.size and ((shown >= 0) & (shown <= 1)).all()
+
+
+@pytest.mark.parametrize(("name", "drawn"), [("mmd", True), ("sliced-wasserstein", False)])
+def test_without_a_discriminator_only_a_witness_function_is_drawn(small_config, name, drawn):
+    small_config.objective.name = name
+    trainer = Trainer(small_config)
+    values = fields.critic_on_grid(trainer, ViewBox((-1.0, -1.0), (1.0, 1.0)), 8)
+    assert (values is not None) == drawn == trainer.objective.witness_function
+    if drawn:
+        assert values.shape == (8, 8) and np.isfinite(values).all()

@@ -117,8 +117,9 @@ class ControlPanel(QScrollArea):
         config = self._config
         name = config.objective.name
         objective = OBJECTIVES[name]
-        self.widget_for("objective.gradient_penalty_weight").setEnabled(name == "wgan-gp")
-        self.widget_for("objective.clip_value").setEnabled(name == "wgan")
+        self.widget_for("objective.gradient_penalty_weight").setEnabled(
+            objective.gradient_penalty)
+        self.widget_for("objective.clip_value").setEnabled(objective.weight_clipping)
         has_d = objective.needs_discriminator
         for path in ("objective.r1_gamma", "objective.discriminator_weight_decay",
                      "training.critic_steps", "discriminator_optimizer.name",
