@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from safetensors.torch import load as safetensors_load
 from safetensors.torch import save as safetensors_save
 
-from ganlab.core import session_file
+from ganlab.core import session_file, session_reading
 from ganlab.core.atomic_file import atomic_write
 from ganlab.core.session_file import (
     Session,
@@ -452,7 +452,7 @@ def test_zip_bombs_are_refused_without_unpacking(crashing_files_in_a_child):
 
 
 def test_session_json_is_bounded_too(tmp_path, good_session, monkeypatch):
-    monkeypatch.setattr(session_file, "MAX_METADATA_BYTES", 2**20)
+    monkeypatch.setattr(session_reading, "MAX_METADATA_BYTES", 2**20)
     path = _bomb(good_session, tmp_path / "json-bomb.ganlab", "session.json", 8)
     with pytest.raises(SessionFileError) as info:
         load_session(path)
