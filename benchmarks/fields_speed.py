@@ -15,7 +15,7 @@ import time
 import numpy as np
 import torch
 
-from ganlab.core import fields
+from ganlab.core import fields, generator_curves
 from ganlab.core.config import RunConfig
 from ganlab.core.metrics import evaluate_samples
 from ganlab.core.objectives import finite_batch_equilibrium
@@ -79,9 +79,9 @@ def time_fields(target: str, objective: str) -> list[tuple[str, float]]:
             p_data, fields.kde_on_grid(fake, box, resolution, bandwidth)))),
         (f"D*: G of {fields.DENSITY_SAMPLES:,} quasi-random z + KDE + n_eff", median_ms(d_star)),
         ("generator gradients (512)", median_ms(lambda: fields.generator_gradients(trainer, z))),
-        ("latent manifold (22 × 64)", median_ms(lambda: fields.latent_manifold(trainer))),
+        ("latent manifold (22 × 64)", median_ms(lambda: generator_curves.latent_manifold(trainer))),
         ("interpolation path (64)", median_ms(
-            lambda: fields.interpolation_path(trainer, np.zeros(2), np.ones(2)))),
+            lambda: generator_curves.interpolation_path(trainer, np.zeros(2), np.ones(2)))),
         ("whole snapshot, every layer", median_ms(snapshotter.take)),
         ("metrics arithmetic (metrics thread, 2,500 samples)", median_ms(
             lambda: evaluate_samples(trainer.target, evaluation_fake, evaluation_real),

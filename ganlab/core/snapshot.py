@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ganlab.core import fields
+from ganlab.core import fields, generator_curves
 from ganlab.core.metrics import evaluate
 from ganlab.core.nets import sample_latent
 from ganlab.core.objectives import finite_batch_equilibrium
@@ -150,9 +150,9 @@ class Snapshotter:
             if request.gradients:
                 parts["gradients"] = fields.generator_gradients(trainer, latent)[1]
             if request.manifold:
-                parts["manifold"] = fields.latent_manifold(trainer)
+                parts["manifold"] = generator_curves.latent_manifold(trainer)
             if trainer.target.dim == 1:
-                parts["pushforward"] = fields.pushforward_curve(trainer)
+                parts["pushforward"] = generator_curves.pushforward_curve(trainer)
             if request.metrics:
                 parts["metrics"] = evaluate(trainer)
         return Snapshot(

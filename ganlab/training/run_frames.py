@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganlab.core.fields import interpolation_path
+from ganlab.core.generator_curves import interpolation_path
 from ganlab.training.frame import RunFrame
 from ganlab.training.pending_changes import Interpolation
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from ganlab.core import fields
+from ganlab.core import contours, fields, generator_curves
 from ganlab.core.targets import TARGETS, ViewBox
 from ganlab.core.targets.base import GaussianMixture
 from ganlab.core.trainer import Trainer
@@ -118,18 +118,18 @@ def test_sample_distance_gradients_point_toward_the_data(small_config):
 
 def test_manifold_pushforward_and_interpolation(small_config):
     trainer = Trainer(small_config)
-    lines = fields.latent_manifold(trainer, lines=5, points_per_line=7)
+    lines = generator_curves.latent_manifold(trainer, lines=5, points_per_line=7)
     assert len(lines) == 10 and all(line.shape == (7, 2) for line in lines)
     z0, z1 = np.array([-1.0, 0.5]), np.array([2.0, 0.0])
-    path = fields.interpolation_path(trainer, z0, z1, steps=9)
+    path = generator_curves.interpolation_path(trainer, z0, z1, steps=9)
     assert path.shape == (9, 2)
     ends = trainer.sample(2, latent=torch.tensor(np.stack([z0, z1]), dtype=torch.float32))
     assert np.allclose(path[[0, -1]], ends, atol=1e-6)
     small_config.model.latent_dim = 1
     small_config.target.name = "bimodal-1d"
     trainer = Trainer(small_config)
-    assert len(fields.latent_manifold(trainer)) == 1
-    z, x = fields.pushforward_curve(trainer, points=50)
+    assert len(generator_curves.latent_manifold(trainer)) == 1
+    z, x = generator_curves.pushforward_curve(trainer, points=50)
     assert z.shape == (50,) and x.shape == (50, 1)
     assert z[0] == -2.5 and z[-1] == 2.5
 
@@ -138,14 +138,14 @@ def test_contour_segments_trace_a_circle():
     box = ViewBox((-2.0, -2.0), (2.0, 2.0))
     points = fields.grid_points(box, 80)
     radius = np.hypot(points[:, 0], points[:, 1]).reshape(80, 80)
-    segments = fields.contour_segments(radius, 1.0, box)
+    segments = contours.contour_segments(radius, 1.0, box)
     assert segments.shape[0] % 2 == 0 and len(segments) > 100
     # every end lies on the circle (linear interpolation of a cone: error ≪ a cell)
     assert np.abs(np.hypot(segments[:, 0], segments[:, 1]) - 1.0).max() < 0.01
     # and the segments go all the way round: total length ≈ 2π
     length = np.linalg.norm(segments[1::2] - segments[0::2], axis=1).sum()
     assert length == pytest.approx(2 * np.pi, rel=0.01)
-    assert fields.contour_segments(radius, 5.0, box).shape == (0, 2)
+    assert contours.contour_segments(radius, 5.0, box).shape == (0, 2)
 
 
 def _perfect_generator(target, z: torch.Tensor) -> np.ndarray:

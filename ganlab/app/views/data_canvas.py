@@ -22,7 +22,7 @@ from ganlab.app.views.canvas_legend import CanvasLegend
 from ganlab.app.views.canvas_shapes import ArrowScale, joined_polylines, point_along
 from ganlab.app.views.offscreen_marks import OffscreenMarks
 from ganlab.app.views.scene_helpers import cache_static_items, grid_transform
-from ganlab.core.fields import contour_segments
+from ganlab.core.contours import contour_segments
 from ganlab.core.targets import ViewBox
 from ganlab.training.frame import RunFrame
 
