@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -50,3 +51,14 @@ def small_config(target: str = "ring8") -> RunConfig:
     config.training.batch_size = 64
     config.training.device = "cpu"
     return config.validate()
+
+
+def wait_for(condition, timeout: float = 30.0, what: str = "the condition"):
+    """The first truthy value of `condition()`, polled every 10 ms; fails after `timeout` s."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")

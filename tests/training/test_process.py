@@ -9,19 +9,9 @@ import pytest
 from ganlab.core.session_file import load_session
 from ganlab.training.file_commands import SaveSession
 from ganlab.training.process import TrainingProcess
-from tests.training.conftest import small_config
+from tests.training.conftest import small_config, wait_for
 
 START_UP_S = 60  # spawning Python and importing torch takes seconds on a busy 2-core machine
-
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ command queue answers what it pushed out, and the frame callback is never called
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 import torch
@@ -16,7 +15,7 @@ from ganlab.training.frame_slot import FrameSlot
 from ganlab.training.good_states import StateMismatch, restore_good_state, take_good_state
 from ganlab.training.pending_changes import MAX_FILE_COMMANDS, PendingChanges
 from ganlab.training.worker import TrainingWorker
-from tests.training.conftest import small_config
+from tests.training.conftest import small_config, wait_for
 
 
 def trained(discriminator_optimizer: str, iterations: int = 5) -> Trainer:
@@ -80,16 +79,6 @@ def test_a_state_of_other_shapes_is_refused_and_changes_nothing():
         restore_good_state(trainer, good)
     for name, tensor in trainer.discriminator.state_dict().items():
         torch.testing.assert_close(tensor, before[name])
-
-
-def wait_for(condition, timeout: float = 30.0):
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError("timed out")
 
 
 def test_a_failing_worker_answers_its_commands_says_why_and_ends(tmp_path, monkeypatch):
