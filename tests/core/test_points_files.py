@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.lib import format as npy_format
 
-from ganlab.core.targets import PointsFileError, load_points
+from ganlab.core.targets import PointsFileError, load_points, points_text
 from ganlab.core.targets import points as points_module
 from ganlab.core.targets.points import MAX_ABS_VALUE, MAX_POINTS, validate_points
 
@@ -99,7 +99,7 @@ def test_a_ten_million_row_csv_stops_at_the_limit_before_parsing(tmp_path, monke
     path = tmp_path / "huge.csv"
     path.write_bytes(b"0.5,1.5\n" * (2 * MAX_POINTS))
     parsed = []
-    monkeypatch.setattr(points_module._TextParser, "add", lambda *args: parsed.append(1))
+    monkeypatch.setattr(points_text._TextParser, "add", lambda *args: parsed.append(1))
     message = _error(path)
     assert f"more than {MAX_POINTS:,} points (stopped reading at line" in message
     stopped_at = int(message.rsplit("line ", 1)[1].rstrip(")").replace(",", ""))
@@ -108,7 +108,7 @@ def test_a_ten_million_row_csv_stops_at_the_limit_before_parsing(tmp_path, monke
 
 
 def test_row_limit_holds_in_the_parser_too(tmp_path, monkeypatch):
-    monkeypatch.setattr(points_module, "MAX_POINTS", 10)
+    monkeypatch.setattr(points_text, "MAX_POINTS", 10)  # the text reader's limit
     path = tmp_path / "eleven.csv"
     path.write_text("x,y\n" + "1,2\n3,4\n" * 5 + "5,6\n")
     assert "more than 10 points (stopped reading at line 12)" in _error(path)
