@@ -144,16 +144,11 @@ def target_log_density(target: Target, x: np.ndarray) -> np.ndarray:
         return np.log(target.density(np.asarray(x, dtype=np.float64)))
 
 
-def knn_log_density(samples: np.ndarray, points: np.ndarray | None = None,
-                    k: int = JS_NEIGHBOURS) -> np.ndarray:
-    """log p̂(x) = ψ(k) − log m − log V_d − d log r_k(x) from m samples, at `points`, or at
-    the samples themselves leaving each one out (points=None, then m → m − 1)."""
-    return knn_log_densities(samples, points, (k,))[0]
-
-
 def knn_log_densities(samples: np.ndarray, points: np.ndarray | None,
                       ks: tuple[int, ...]) -> list[np.ndarray]:
-    """`knn_log_density` for several k from one k-d tree query."""
+    """log p̂(x) = ψ(k) − log m − log V_d − d log r_k(x) from m samples, for each k in `ks`
+    from one k-d tree query, at `points`, or at the samples themselves leaving each one out
+    (points=None, then m → m − 1)."""
     samples = np.asarray(samples, dtype=np.float64)
     m, dim = samples.shape
     leave_one_out = points is None

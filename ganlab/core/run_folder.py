@@ -56,7 +56,6 @@ class RunFolder:
         self.path = Path(path)
         self.committed = False
         self.final = Path(os.path.realpath(self.path))  # a symlinked folder is written in place
-        self.replaces_run = False
         self._clean_stale_temporaries()
         self._check_destination(overwrite)
         token = f"{os.getpid()}.{secrets.token_hex(4)}"
@@ -145,10 +144,8 @@ class RunFolder:
                 f"{self.path}: holds files that are not a ganlab run's (such as {foreign[0]!r}); "
                 "give a new or empty folder"
             )
-        if names:
-            self.replaces_run = True
-            if not overwrite:
-                raise RunExistsError(f"{self.path}: already holds a run")
+        if names and not overwrite:
+            raise RunExistsError(f"{self.path}: already holds a run")
 
     def _clean_stale_temporaries(self) -> None:
         """Remove the partial folders of dead writers; put back a run a dead writer had moved

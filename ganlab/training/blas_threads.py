@@ -1,9 +1,9 @@
 """Keep numpy's BLAS to one thread in the app.
 
 The worker and the metrics thread call numpy for small matrix products (kernel density
-estimates on a 64×64 grid, JS/KL on 128², ...). OpenBLAS would run each on a pool of threads
-that spin while they wait; on a 2-core machine that is already busy training and drawing, a
-1 ms product then takes 30 ms. One BLAS thread is faster for every size the app uses.
+estimates on a 64×64 grid, nearest-neighbour JS/KL, ...). OpenBLAS would run each on a pool
+of threads that spin while they wait; on a 2-core machine that is already busy training and
+drawing, a 1 ms product then takes 30 ms. One BLAS thread is faster for every size the app uses.
 
 Uses threadpoolctl when it is installed; otherwise calls OpenBLAS's own setter on the library
 numpy loaded (found in /proc/self/maps). Failing quietly is fine: it is only speed.

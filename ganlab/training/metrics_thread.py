@@ -1,11 +1,12 @@
 """Metrics off the training thread: the worker samples, a helper thread does the arithmetic.
 
-Evaluating the metrics (mode counts, JS/KL on a 128² grid, exact W1 by optimal assignment) takes
-~0.1 s; done on the training thread it would stall training that long every time. The worker
-instead draws the evaluation samples and the critic's value gap (the parts that need the
-networks, a few milliseconds) and hands a `MetricsJob` of plain numpy arrays to this thread,
-which runs the engine's metric functions (numpy and scipy, which release the GIL) and leaves the
-result for the worker to attach to its next frame. Jobs and results are latest-only per run.
+Evaluating the metrics (mode counts, JS/KL by nearest neighbours over every sample, exact W1 by
+optimal assignment) takes ~0.1 s; done on the training thread it would stall training that long
+every time. The worker instead draws the evaluation samples and the critic's value gap (the
+parts that need the networks, a few milliseconds) and hands a `MetricsJob` of plain numpy arrays
+to this thread, which runs the engine's metric functions (numpy and scipy, which release the
+GIL) and leaves the result for the worker to attach to its next frame. Jobs and results are
+latest-only per run.
 """
 
 from __future__ import annotations
