@@ -1,0 +1,231 @@
+"""Generators and discriminators for small images (theory §7), unconditional or conditional.
+
+Images are (n, channels, height, width) tensors in [-1, 1], with channels ∈ {1, 3} and square
+sizes 8, 16, 32 or 64. Two architectures:
+
+- "dcgan" (Radford et al. 2016). G: [z ; e(y)] → Linear → (width·2^(k-1), 4, 4) → BN → ReLU,
+  then k transposed convolutions (kernel 4, stride 2, padding 1) that double the size and halve
+  the channels, BN + ReLU after each but the last, which maps to the image channels; tanh.
+  k = log2(size / 4), so the last hidden layer has ``width`` channels. D mirrors it: strided
+  convolutions (kernel 4, stride 2, padding 1) from ``width`` channels, doubling, down to 4×4,
+  LeakyReLU(0.2), then flatten → one logit. Weights start N(0, 0.02) (``init_dcgan_weights``).
+- "mlp": flatten → ``hidden_layers`` × (Linear(width) → activation) → out; G reshapes its
+  output to (c, h, w) after a tanh. Torch's default initialisation.
+
+The discriminator has *no batch norm*, in either architecture, so a caller may forward real and
+fake samples as one batch: each sample's logit depends on that sample alone.
+
+Conditioning (``num_classes > 0``) is described in ``ganlab.core.conditioning``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from ganlab.core.conditioning import CONDITIONINGS, LabelChannel, ProjectionHead, check_labels
+
+ARCHITECTURES = ("dcgan", "mlp")
+IMAGE_SIZES = (8, 16, 32, 64)
+IMAGE_CHANNELS = (1, 3)
+
+_ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "leaky_relu": lambda: nn.LeakyReLU(0.2),
+    "tanh": nn.Tanh,
+    "elu": nn.ELU,
+    "gelu": nn.GELU,
+    "softplus": nn.Softplus,
+}
+
+
+# ---------------------------------------------------------------------------- validation
+def _check_shape(shape: tuple[int, int, int]) -> tuple[int, int, int]:
+    try:
+        channels, height, width = (int(s) for s in shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"image shape must be (channels, height, width), got {shape!r}") from None
+    if channels not in IMAGE_CHANNELS:
+        raise ValueError(f"image channels must be one of {IMAGE_CHANNELS}, got {channels}")
+    if height != width or height not in IMAGE_SIZES:
+        raise ValueError(
+            f"images must be square with size in {IMAGE_SIZES}, got {height}×{width}"
+        )
+    return channels, height, width
+
+
+def _check_options(architecture: str, width: int, num_classes: int, hidden_layers: int,
+                   activation: str) -> None:
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
+    if activation not in _ACTIVATIONS:
+        raise ValueError(f"activation must be one of {tuple(_ACTIVATIONS)}, got {activation!r}")
+    if width < 1 or num_classes < 0 or hidden_layers < 0:
+        raise ValueError(
+            f"need width ≥ 1, num_classes ≥ 0, hidden_layers ≥ 0; "
+            f"got {width}, {num_classes}, {hidden_layers}"
+        )
+
+
+def _upsamplings(size: int) -> int:
+    """k with 4·2^k = size: the number of ×2 steps between 4×4 and the image."""
+    return round(math.log2(size // 4))
+
+
+# ---------------------------------------------------------------------------- bodies
+def _dcgan_generator_body(in_dim: int, shape: tuple[int, int, int], width: int,
+                          activation: str) -> nn.Sequential:
+    channels, size, _ = shape
+    k = _upsamplings(size)
+    hidden = width * 2 ** (k - 1)  # channels at 4×4, halved at each upsampling
+    act = _ACTIVATIONS[activation]
+    layers: list[nn.Module] = [
+        nn.Linear(in_dim, hidden * 4 * 4, bias=False),  # BN follows: a bias would cancel
+        nn.Unflatten(1, (hidden, 4, 4)),
+        nn.BatchNorm2d(hidden),
+        act(),
+    ]
+    for _ in range(k - 1):
+        layers += [
+            nn.ConvTranspose2d(hidden, hidden // 2, 4, stride=2, padding=1, bias=False),
+            nn.BatchNorm2d(hidden // 2),
+            act(),
+        ]
+        hidden //= 2
+    layers += [nn.ConvTranspose2d(hidden, channels, 4, stride=2, padding=1), nn.Tanh()]
+    return nn.Sequential(*layers)
+
+
+def _dcgan_features(in_channels: int, size: int, width: int, activation: str
+                    ) -> tuple[nn.Sequential, int]:
+    """(n, in_channels, size, size) → φ (n, F): strided convolutions down to 4×4, flattened."""
+    act = _ACTIVATIONS[activation]
+    layers: list[nn.Module] = []
+    channels, hidden = in_channels, width
+    for _ in range(_upsamplings(size)):
+        layers += [nn.Conv2d(channels, hidden, 4, stride=2, padding=1), act()]
+        channels, hidden = hidden, hidden * 2
+    layers.append(nn.Flatten())
+    return nn.Sequential(*layers), channels * 4 * 4
+
+
+def _mlp_layers(in_dim: int, width: int, hidden_layers: int, activation: str
+                ) -> tuple[list[nn.Module], int]:
+    layers: list[nn.Module] = []
+    for _ in range(hidden_layers):
+        layers += [nn.Linear(in_dim, width), _ACTIVATIONS[activation]()]
+        in_dim = width
+    return layers, in_dim
+
+
+# ---------------------------------------------------------------------------- networks
+class ImageGenerator(nn.Module):
+    """G(z, y): z (n, latent_dim) [+ labels (n,)] → images (n, c, h, w) in [-1, 1]."""
+
+    def __init__(self, latent_dim: int, shape: tuple[int, int, int], architecture: str,
+                 num_classes: int, body: nn.Module):
+        super().__init__()
+        self.latent_dim, self.shape = latent_dim, shape
+        self.architecture, self.num_classes = architecture, num_classes
+        # e(y): concatenated to z, same size (a learned "second latent" per class)
+        self.label_embedding = nn.Embedding(num_classes, latent_dim) if num_classes else None
+        self.body = body
+
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        check_labels(labels, len(z), self.num_classes)
+        if self.label_embedding is not None:
+            z = torch.cat([z, self.label_embedding(labels.long())], dim=1)
+        return self.body(z)
+
+
+class ImageDiscriminator(nn.Module):
+    """d(x, y): images (n, c, h, w) [+ labels (n,)] → logits (n,). No batch norm (see module)."""
+
+    def __init__(self, shape: tuple[int, int, int], architecture: str, num_classes: int,
+                 conditioning: str, features: nn.Module, feature_dim: int):
+        super().__init__()
+        self.shape, self.architecture = shape, architecture
+        self.num_classes, self.conditioning = num_classes, conditioning
+        concat = num_classes > 0 and conditioning == "concat"
+        self.label_channel = LabelChannel(num_classes, shape[1], shape[2]) if concat else None
+        self.features = features  # φ
+        projected = num_classes if conditioning == "projection" else 0
+        self.head = ProjectionHead(feature_dim, projected)
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        check_labels(labels, len(x), self.num_classes)
+        if self.label_channel is not None:
+            x = torch.cat([x, self.label_channel(labels)], dim=1)  # (n, c + 1, h, w)
+        return self.head(self.features(x), labels)
+
+
+# ---------------------------------------------------------------------------- builders
+def build_image_generator(latent_dim: int, shape: tuple[int, int, int],
+                          architecture: str = "dcgan", width: int = 64, num_classes: int = 0,
+                          hidden_layers: int = 2, activation: str = "relu") -> ImageGenerator:
+    """G: forward(z (n, latent_dim), labels (n,) int | None) → (n, c, h, w) in [-1, 1].
+
+    ``width``: channels of the last hidden feature map ("dcgan") or units per hidden layer
+    ("mlp"). ``hidden_layers`` applies to "mlp" only; DCGAN depth follows the image size.
+    ``num_classes`` 0 means unconditional (labels must be None), otherwise labels are required.
+    """
+    shape = _check_shape(shape)
+    _check_options(architecture, width, num_classes, hidden_layers, activation)
+    if latent_dim < 1:
+        raise ValueError(f"latent_dim must be ≥ 1, got {latent_dim}")
+    in_dim = latent_dim * (2 if num_classes else 1)
+    if architecture == "dcgan":
+        body = _dcgan_generator_body(in_dim, shape, width, activation)
+    else:
+        layers, last = _mlp_layers(in_dim, width, hidden_layers, activation)
+        body = nn.Sequential(*layers, nn.Linear(last, math.prod(shape)), nn.Tanh(),
+                             nn.Unflatten(1, shape))
+    generator = ImageGenerator(latent_dim, shape, architecture, num_classes, body)
+    if architecture == "dcgan":
+        init_dcgan_weights(generator)
+    return generator
+
+
+def build_image_discriminator(shape: tuple[int, int, int], architecture: str = "dcgan",
+                              width: int = 64, num_classes: int = 0, conditioning: str = "concat",
+                              hidden_layers: int = 2, activation: str = "leaky_relu"
+                              ) -> ImageDiscriminator:
+    """D: forward(x (n, c, h, w), labels (n,) int | None) → logits (n,).
+
+    ``width``: channels of the first convolution, doubled at each halving ("dcgan"), or units
+    per hidden layer ("mlp"; ``hidden_layers`` applies to "mlp" only). ``conditioning``
+    ("concat" or "projection") matters only when ``num_classes > 0``.
+    """
+    shape = _check_shape(shape)
+    _check_options(architecture, width, num_classes, hidden_layers, activation)
+    if conditioning not in CONDITIONINGS:
+        raise ValueError(f"conditioning must be one of {CONDITIONINGS}, got {conditioning!r}")
+    channels, size, _ = shape
+    in_channels = channels + (1 if num_classes and conditioning == "concat" else 0)
+    if architecture == "dcgan":
+        features, feature_dim = _dcgan_features(in_channels, size, width, activation)
+    else:
+        layers, feature_dim = _mlp_layers(in_channels * size * size, width, hidden_layers,
+                                          activation)
+        features = nn.Sequential(nn.Flatten(), *layers)
+    discriminator = ImageDiscriminator(shape, architecture, num_classes, conditioning,
+                                       features, feature_dim)
+    if architecture == "dcgan":
+        init_dcgan_weights(discriminator)
+    return discriminator
+
+
+@torch.no_grad()
+def init_dcgan_weights(module: nn.Module) -> None:
+    """DCGAN init: conv, transposed-conv and linear weights ~ N(0, 0.02), their biases 0;
+    batch-norm scale ~ N(1, 0.02), shift 0. Embeddings are left as they are."""
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
