@@ -52,6 +52,12 @@ class Objective:
     #: no discriminator, but a witness function E_data k(x, ·) - E_g k(x, ·) to draw instead
     witness_function: bool = False
     paper: PaperDefaults = field(default_factory=PaperDefaults)
+    #: colour levels of a heatmap of what the app shows of d (the `output_kind` reading, or the
+    #: witness): fixed (low, high) where its values mean something absolute (a probability, a
+    #: score with targets 0 and 1, hinge margins ±1 inside [-2, 2]); None where only
+    #: differences of d matter (unbounded critics, the MMD witness) and the levels must adapt
+    heatmap_levels: tuple[float, float] | None = (0.0, 1.0)
+    heatmap_label: str = "D(x)  (1 = real)"  # the colour bar's (or the 1D axis's) label
 
     @property
     def needs_discriminator(self) -> bool:
@@ -169,6 +175,8 @@ OBJECTIVES: dict[str, Objective] = {
             "L_D = E d(G(z)) - E d(x)   (weights clipped to [-c, c])",
             "L_G = -E d(G(z))",
             output_kind="critic",
+            heatmap_levels=None,
+            heatmap_label="critic d(x)  (high = real)",
             equilibrium_discriminator_loss=0.0,
             weight_clipping=True,
             paper=PaperDefaults(
@@ -182,6 +190,8 @@ OBJECTIVES: dict[str, Objective] = {
             "L_D = E d(G(z)) - E d(x) + λ E(||∇d(x̂)||₂ - 1)²",
             "L_G = -E d(G(z))",
             output_kind="critic",
+            heatmap_levels=None,
+            heatmap_label="critic d(x)  (high = real)",
             equilibrium_discriminator_loss=0.0,
             gradient_penalty=True,
             paper=PaperDefaults(
@@ -196,6 +206,7 @@ OBJECTIVES: dict[str, Objective] = {
             "L_D = ½(D(x) - 1)² + ½ D(G(z))²",
             "L_G = ½(D(G(z)) - 1)²",
             output_kind="score",
+            heatmap_label="D(x) score (1 = real)",
             equilibrium_discriminator_loss=0.25,
             equilibrium_generator_loss=0.125,
         ),
@@ -205,6 +216,8 @@ OBJECTIVES: dict[str, Objective] = {
             "L_D = relu(1 - d(x)) + relu(1 + d(G(z)))",
             "L_G = -E d(G(z))",
             output_kind="critic",
+            heatmap_levels=(-2.0, 2.0),  # margins ±1, with room beyond them
+            heatmap_label="critic d(x)  (high = real)",
             # at p_g = p_data both expectations are over one law, and relu(1 - d) + relu(1 + d)
             # ≥ 2 with equality exactly for d ∈ [-1, 1]: the D loss is 2. The G loss -E d is then
             # any value in [-1, 1] (every such d is optimal): no line
@@ -220,6 +233,8 @@ OBJECTIVES: dict[str, Objective] = {
             "(no discriminator)",
             "L_G = MMD²(real, fake) = E k(x,x') + E k(y,y') - 2 E k(x,y)",
             output_kind="none",
+            heatmap_levels=None,
+            heatmap_label="MMD witness",
             witness_function=True,
             paper=PaperDefaults(optimizer="adam", generator_lr=1e-3, discriminator_lr=1e-3),
         ),
@@ -229,6 +244,8 @@ OBJECTIVES: dict[str, Objective] = {
             "(no discriminator)",
             "L_G = E_θ W1(θᵀx, θᵀG(z))  (sort and match)",
             output_kind="none",
+            heatmap_levels=None,
+            heatmap_label="critic d(x)  (high = real)",
             paper=PaperDefaults(optimizer="adam", generator_lr=1e-3, discriminator_lr=1e-3),
         ),
     )

@@ -65,6 +65,10 @@ class Snapshot:
     #: (None where theory gives no value): the charts' reference lines
     reference_losses: tuple[float | None, float | None] = (None, None)
     finite: bool = True  # False when a loss or a generated point is NaN or infinite
+    #: colour levels and label for `critic`, as the objective declares them (None: adaptive):
+    #: see Objective.heatmap_levels. The app reads them here and never imports the objectives
+    heatmap_levels: tuple[float, float] | None = (0.0, 1.0)
+    heatmap_label: str = "D(x)  (1 = real)"
 
 
 class Snapshotter:
@@ -163,6 +167,8 @@ class Snapshotter:
             generator_loss=g_loss,
             objective=trainer.objective.name,
             output_kind=trainer.objective.output_kind,
+            heatmap_levels=trainer.objective.heatmap_levels,
+            heatmap_label=trainer.objective.heatmap_label,
             box=box,
             real=real,
             fake=fake,
