@@ -117,6 +117,7 @@ def to_image_array(array: np.ndarray, path: Path, resolution: int | None,
         channels = 1 if given_channels <= 2 else 3
     check_output_size(path, n, channels, resolution)
     out = np.empty((n, channels, resolution, resolution), dtype=np.float32)
+    progress.start(n)
     top, left = (height - side) // 2, (width - side) // 2
     for start in range(0, n, CHUNK_IMAGES):
         progress.check()

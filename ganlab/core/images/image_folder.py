@@ -77,7 +77,7 @@ def read_image_folder(root: Path, resolution: int | None, channels: int | None,
     files = image_files(root)
     if not files:
         raise ImageFileError(f"{root}: holds no PNG or JPEG images")
-    progress.total = 2 * len(files)
+    progress.start(2 * len(files))
     skipped: list[tuple[str, str]] = []
     readable, sizes, gray = [], [], True
     for index, file in enumerate(files):

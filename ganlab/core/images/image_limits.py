@@ -40,9 +40,13 @@ class LoadProgress:
 
     def __init__(self, total: int, progress: ProgressCallback | None,
                  cancelled: CancelledCallback | None):
-        self.total = total
         self._progress = progress
         self._cancelled = cancelled
+        self.start(total)
+
+    def start(self, total: int) -> None:
+        """Count from 0 to `total` items from here on."""
+        self.total = total
         self._step = max(1, total // PROGRESS_CALLS)
         self._next = 0
 
