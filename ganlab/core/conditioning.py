@@ -33,9 +33,9 @@ def _is_traced() -> bool:
 def check_labels(labels: torch.Tensor | None, n: int, num_classes: int) -> None:
     """Raise ValueError unless ``labels`` fit a network with ``num_classes`` (0: unconditional).
 
-    Shape and dtype are always checked. The value range is checked for CPU tensors only:
-    on an accelerator it would cost a device sync per forward; there an out-of-range label
-    fails inside the embedding instead.
+    Presence and dtype are always checked; shape too, except while tracing or exporting. The
+    value range is checked for CPU tensors only: on an accelerator it would cost a device sync
+    per forward; there an out-of-range label fails inside the embedding instead.
     """
     if num_classes == 0:
         if labels is not None:
@@ -47,9 +47,11 @@ def check_labels(labels: torch.Tensor | None, n: int, num_classes: int) -> None:
         )
     if labels.dtype not in (torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8):
         raise ValueError(f"labels must be an integer tensor, got dtype {labels.dtype}")
+    if _is_traced():  # the checks below would be baked into the graph as constants
+        return
     if labels.shape != (n,):
         raise ValueError(f"labels must have shape ({n},), got {tuple(labels.shape)}")
-    if labels.device.type == "cpu" and n > 0 and not _is_traced():
+    if labels.device.type == "cpu" and n > 0:
         low, high = int(labels.min()), int(labels.max())
         if low < 0 or high >= num_classes:
             raise ValueError(

@@ -134,7 +134,7 @@ class ImageGenerator(nn.Module):
         self.body = body
 
     def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        check_labels(labels, len(z), self.num_classes)
+        check_labels(labels, z.shape[0], self.num_classes)
         if self.label_embedding is not None:
             z = torch.cat([z, self.label_embedding(labels.long())], dim=1)
         return self.body(z)
@@ -155,7 +155,7 @@ class ImageDiscriminator(nn.Module):
         self.head = ProjectionHead(feature_dim, projected)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
-        check_labels(labels, len(x), self.num_classes)
+        check_labels(labels, x.shape[0], self.num_classes)
         if self.label_channel is not None:
             x = torch.cat([x, self.label_channel(labels)], dim=1)  # (n, c + 1, h, w)
         return self.head(self.features(x), labels)
