@@ -1,10 +1,11 @@
-"""Fixed, meaningful colour levels for the discriminator heatmap, per kind of output.
+"""Colour levels for the discriminator heatmap (and the 1D view's D axis), as the objective
+declares them: each `Objective` states `heatmap_levels` and `heatmap_label`, and every
+`Snapshot` carries them, so the window never compares objective names nor imports them.
 
-- probability (minimax, non-saturating): D(x) ∈ [0, 1], levels fixed at [0, 1]; ½ is neutral.
-- score (LSGAN): D regresses real → 1, fake → 0: the same fixed [0, 1] (values beyond clip).
-- critic with margins (hinge): d(x) is pushed above +1 on real and below -1 on fake: [-2, 2].
-- unbounded critic (WGAN, WGAN-GP) and the MMD witness: only differences of d matter, so the
-  levels are centred on the field's median and span its robust range; they adapt slowly
+- fixed levels (a probability D(x) ∈ [0, 1], LSGAN's score with targets 0 and 1, hinge margins
+  ±1 inside [-2, 2]) are used as they are: a colour means the same value in every frame;
+- None (unbounded critics such as WGAN's, the MMD witness): only differences of d matter, so
+  the levels are centred on the field's median and span its robust range; they adapt slowly
   (grow at once, shrink by a few percent a frame) so the colours do not flicker.
 """
 
@@ -12,23 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-FIXED_LEVELS = {"probability": (0.0, 1.0), "score": (0.0, 1.0)}
-HINGE_LEVELS = (-2.0, 2.0)
 SHRINK_PER_FRAME = 0.03
 
 
-def colour_bar_label(output_kind: str, objective: str) -> str:
-    if objective == "mmd":
-        return "MMD witness"
-    if output_kind == "probability":
-        return "D(x)  (1 = real)"
-    if output_kind == "score":
-        return "D(x) score (1 = real)"
-    return "critic d(x)  (high = real)"
-
-
 class HeatmapScale:
-    """Levels for one canvas's heatmap; keeps a slowly adapting range for unbounded critics."""
+    """Levels for one view's heatmap; keeps a slowly adapting range for unbounded critics."""
 
     def __init__(self) -> None:
         self._half_width: float | None = None
@@ -36,11 +25,11 @@ class HeatmapScale:
     def reset(self) -> None:
         self._half_width = None
 
-    def levels(self, values: np.ndarray, output_kind: str, objective: str) -> tuple[float, float]:
-        if output_kind in FIXED_LEVELS and objective != "mmd":
-            return FIXED_LEVELS[output_kind]
-        if objective == "hinge":
-            return HINGE_LEVELS
+    def levels(self, values: np.ndarray,
+               fixed: tuple[float, float] | None) -> tuple[float, float]:
+        """`fixed` (the snapshot's `heatmap_levels`) if given, else levels adapted to `values`."""
+        if fixed is not None:
+            return (float(fixed[0]), float(fixed[1]))
         finite = values[np.isfinite(values)]
         if finite.size == 0:
             return (-1.0, 1.0)

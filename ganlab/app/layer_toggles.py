@@ -1,13 +1,15 @@
-"""The row of "Show:" check boxes, one per view layer. It reports the user's toggles and shows
-the layers of the moment without reporting them back (no feedback loop)."""
+"""The row of "Show:" check boxes, one per registered view layer (`views/canvas_layers.py`). It
+reports the user's toggles and shows the layers of the moment without reporting them back (no
+feedback loop)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel
 
-from ganlab.app.layers import LAYER_INFO, Layers
+from ganlab.app.layers import Layers, layer_specs
 
 
 class LayerToggles(QHBoxLayout):
@@ -17,16 +19,17 @@ class LayerToggles(QHBoxLayout):
         super().__init__()
         self.addWidget(QLabel("Show:"))
         self.boxes: dict[str, QCheckBox] = {}
-        for name, (label, tip) in LAYER_INFO.items():
-            box = QCheckBox(label)
-            box.setToolTip(tip)
+        for name, spec in layer_specs().items():
+            box = QCheckBox(spec.label)
+            box.setToolTip(spec.tooltip)
             box.toggled.connect(lambda shown, name=name: toggled(name, shown))
             self.boxes[name] = box
             self.addWidget(box)
         self.addStretch(1)
 
     def show_layers(self, layers: Layers) -> None:
+        shown = dataclasses.asdict(layers)
         for name, box in self.boxes.items():
             box.blockSignals(True)
-            box.setChecked(getattr(layers, name))
+            box.setChecked(shown.get(name, False))
             box.blockSignals(False)

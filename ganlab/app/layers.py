@@ -1,4 +1,9 @@
-"""Which layers of the data-space canvas are shown (Qt-free), and what that asks of the worker.
+"""Which layers of the data-space canvas are shown, and what that asks of the worker.
+
+The layers are those registered in `views/canvas_layers.py`, in toolbar order; each declares a
+`LayerSpec`. `Layers` is a frozen dataclass with one bool field per registered layer (built from
+the registry, so a new layer needs no edit here): `layers.gradients`, `dataclasses.asdict`,
+`Layers(**saved)` (a name no layer has is a TypeError) all work as for a hand-written one.
 
 The 2D canvas has one heatmap: it shows D(x) when that layer is on, else D*(x); with both on,
 D* is drawn as its decision boundary D* = ½ over the D(x) heatmap. The 1D view draws both curves.
@@ -6,21 +11,45 @@ D* is drawn as its decision boundary D* = ½ over the D(x) heatmap. The 1D view 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields, make_dataclass, replace
 
 from ganlab.training.pending_changes import ViewRequest
 
+#: the parts of a `ViewRequest` a layer may ask for while it is shown
+REQUEST_PARTS = ("critic", "optimal_discriminator", "target_density", "gradients", "manifold")
+
 
 @dataclass(frozen=True)
+class LayerSpec:
+    """A layer's toggle and what it costs the worker."""
+
+    name: str  # a Python identifier: the field of `Layers`, the key in sessions and lessons
+    label: str  # the toggle's text
+    tooltip: str  # one sentence or two: what the layer draws
+    shown: bool = True  # shown when the app starts
+    asks: frozenset[str] = frozenset()  # REQUEST_PARTS computed while it is shown
+
+    def __post_init__(self) -> None:
+        unknown = set(self.asks) - set(REQUEST_PARTS)
+        if not self.name.isidentifier() or unknown:
+            raise ValueError(f"layer {self.name!r}: bad name or unknown parts {sorted(unknown)}")
+
+
+def layer_specs() -> dict[str, LayerSpec]:
+    """The registered layers' specs, in toolbar order."""
+    from ganlab.app.views.canvas_layers import CANVAS_LAYERS  # the registry (a Qt module)
+
+    return {name: layer.spec for name, layer in CANVAS_LAYERS.items()}
+
+
 class Layers:
-    real: bool = True  # real samples x ~ p_data (green)
-    generated: bool = True  # generated samples G(z) (purple)
-    discriminator: bool = True  # heatmap of D(x) (or the critic's value)
-    optimal_discriminator: bool = False  # heatmap of D*(x) = p_data / (p_data + p_g)
-    density: bool = True  # contour of the target density
-    gradients: bool = False  # arrows -∂L_G/∂x on generated samples
-    manifold: bool = False  # the image of a latent grid under G
-    interpolation: bool = True  # path G((1-t) z0 + t z1) and its travelling point
+    """Which layers are shown: `Layers(real=False)` is every registered layer at its default
+    except `real`. Instances are of a frozen dataclass made from the registry (see above)."""
+
+    def __new__(cls, **shown: bool):
+        if cls is Layers:
+            return _layers_type(tuple(layer_specs().values()))(**shown)
+        return super().__new__(cls)
 
     def with_layer(self, name: str, shown: bool) -> Layers:
         """A copy with one layer changed."""
@@ -30,39 +59,28 @@ class Layers:
 
     def view_request(self, metrics: bool = True, resolution: int = 64) -> ViewRequest:
         """Ask the worker only for what a shown layer (or the 1D view) draws."""
-        return ViewRequest(
-            critic=self.discriminator,
-            optimal_discriminator=self.optimal_discriminator,
-            target_density=self.density or self.optimal_discriminator,
-            gradients=self.gradients,
-            manifold=self.manifold,
-            metrics=metrics,
-            resolution=resolution,
-        )
+        specs = layer_specs()
+        asked = set()
+        for f in fields(self):
+            if getattr(self, f.name) and f.name in specs:
+                asked |= specs[f.name].asks
+        parts = {part: part in asked for part in REQUEST_PARTS}
+        return ViewRequest(**parts, metrics=metrics, resolution=resolution)
 
 
-#: label, tooltip and colour of each layer toggle, in the order the toolbar shows them
-LAYER_INFO = {
-    "real": ("Real", "Show real samples x ~ p_data (green)."),
-    "generated": ("Generated", "Show generated samples G(z) for a fixed batch of z (purple)."),
-    "discriminator": (
-        "D(x)",
-        "Heatmap of the discriminator: D(x) = sigmoid(d(x)), green = 'real', purple = 'fake' "
-        "(the raw critic value for WGAN-type objectives).",
-    ),
-    "optimal_discriminator": (
-        "D*(x)",
-        "The optimal discriminator D*(x) = p_data / (p_data + p_g) for the current G (a "
-        "heatmap, or its ½ contour when D(x) is shown too).",
-    ),
-    "density": ("Density", "Contour lines of the target density p_data."),
-    "gradients": (
-        "Gradients",
-        "Arrows showing where each generated sample is pushed: the direction −∂L_G/∂x.",
-    ),
-    "manifold": ("Manifold", "The image under G of a square grid in latent space (z1, z2)."),
-    "interpolation": (
-        "Interpolation",
-        "The path G((1−t)·z0 + t·z1) between two latent points, with a point travelling on it.",
-    ),
-}
+_TYPES: dict[tuple[LayerSpec, ...], type] = {}
+
+
+def _layers_type(specs: tuple[LayerSpec, ...]) -> type:
+    """The frozen dataclass with a bool field per spec (one class per registry state)."""
+    if specs not in _TYPES:
+        made = make_dataclass("Layers", [(spec.name, bool, spec.shown) for spec in specs],
+                              bases=(Layers,), frozen=True)
+        made.__module__ = __name__
+        _TYPES[specs] = made
+    return _TYPES[specs]
+
+
+def layer_info() -> dict[str, tuple[str, str]]:
+    """Label and tooltip of each layer toggle, in the order the toolbar shows them."""
+    return {name: (spec.label, spec.tooltip) for name, spec in layer_specs().items()}

@@ -39,13 +39,15 @@ def test_canvas_marks_points_off_the_view_at_their_edge(qtbot):
     qtbot.addWidget(canvas)
     box = ViewBox((-1.0, -1.0), (1.0, 1.0))
     points = np.array([[0.0, 0.0]] * 5 + [[4.0, 0.0]] * 3 + [[-3.0, 5.0]])
-    canvas._show_offscreen(outside_counts(points, box), box)
-    right = canvas.offscreen_labels[(2, 1)]
-    corner = canvas.offscreen_labels[(0, 2)]
+    generated = canvas.layers["generated"]
+    labels = generated.offscreen.labels
+    generated.show_offscreen(outside_counts(points, box), box)
+    right = labels[(2, 1)]
+    corner = labels[(0, 2)]
     assert right.isVisible() and right.toPlainText() == "→ 3 of 9 off-screen"
     assert (right.pos().x(), right.pos().y()) == (1.0, 0.0)
     assert corner.isVisible() and corner.toPlainText() == "↖ 1 of 9 off-screen"
-    hidden = [key for key, label in canvas.offscreen_labels.items() if not label.isVisible()]
+    hidden = [key for key, label in labels.items() if not label.isVisible()]
     assert len(hidden) == 6
-    canvas._show_offscreen(outside_counts(points[:5], box), box)
-    assert not any(label.isVisible() for label in canvas.offscreen_labels.values())
+    generated.show_offscreen(outside_counts(points[:5], box), box)
+    assert not any(label.isVisible() for label in labels.values())

@@ -16,6 +16,7 @@ from ganlab.app.painting import MAX_PAINTED_POINTS, PaintedPoints
 from ganlab.app.views.charts import nice_ceiling, nice_range
 from ganlab.app.views.status_line import headline_metrics
 from ganlab.core.config import ConfigError
+from ganlab.core.objectives import OBJECTIVES
 
 
 def test_layers_ask_only_for_what_is_shown():
@@ -29,13 +30,15 @@ def test_layers_ask_only_for_what_is_shown():
 def test_heatmap_levels_are_fixed_for_probabilities_and_steady_for_critics():
     scale = HeatmapScale()
     field = np.linspace(-3, 3, 100)
-    assert scale.levels(field, "probability", "minimax") == (0.0, 1.0)
-    assert scale.levels(field, "score", "lsgan") == (0.0, 1.0)
-    assert scale.levels(field, "critic", "hinge") == (-2.0, 2.0)
-    low, high = scale.levels(field + 10, "critic", "wgan")
+    declared = {name: objective.heatmap_levels for name, objective in OBJECTIVES.items()}
+    assert scale.levels(field, declared["minimax"]) == (0.0, 1.0)
+    assert scale.levels(field, declared["lsgan"]) == (0.0, 1.0)
+    assert scale.levels(field, declared["hinge"]) == (-2.0, 2.0)
+    assert declared["wgan"] is None and declared["mmd"] is None  # adaptive
+    low, high = scale.levels(field + 10, declared["wgan"])
     assert low < 10 < high and high - low == pytest.approx(2 * 2.88, rel=0.05)
     # a much smaller field shrinks the range only a few percent per frame
-    low2, high2 = scale.levels(field * 0.01 + 10, "critic", "wgan")
+    low2, high2 = scale.levels(field * 0.01 + 10, declared["wgan"])
     assert (high2 - low2) == pytest.approx(0.97 * (high - low), rel=1e-6)
 
 

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from ganlab.app.layers import LAYER_INFO
+from ganlab.app.layers import layer_specs
 from ganlab.core.targets import TARGETS
 from tests.app.conftest import trainer_of
 
 
 def fake_points(window, run: int = 0) -> np.ndarray:
-    x, y = window.panes[run].canvas.generated.getData()
+    x, y = window.panes[run].canvas.layers["generated"].scatter.getData()
     return np.stack([x, y], axis=1)
 
 
@@ -26,12 +26,14 @@ def test_window_opens_with_every_view(window):
                  window.latent_dock, window.charts_dock):
         assert dock.isVisible(), dock.windowTitle()
     assert window.gallery.count() == len(TARGETS) + 2
-    assert set(window.layer_boxes) == set(LAYER_INFO)
+    assert list(window.layer_boxes) == list(layer_specs())
     assert len(window.lessons) >= 5
     canvas = window.panes[0].canvas
-    assert len(canvas.real.data) == 512 and len(canvas.generated.data) == 512
-    assert canvas.heatmap.image is not None and canvas.heatmap.image.shape == (64, 64)
-    assert canvas.colour_bar.levels() == (0.0, 1.0)  # D(x) of a probability objective
+    real, generated = canvas.layers["real"].scatter, canvas.layers["generated"].scatter
+    assert len(real.data) == 512 and len(generated.data) == 512
+    picture = canvas.layers["discriminator"].picture
+    assert picture.heatmap.image is not None and picture.heatmap.image.shape == (64, 64)
+    assert picture.colour_bar.levels() == (0.0, 1.0)  # D(x) of a probability objective
 
 
 def test_every_control_has_a_one_sentence_tooltip(window):

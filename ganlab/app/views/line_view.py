@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from ganlab.app import theme
-from ganlab.app.heatmap_scale import HeatmapScale, colour_bar_label
+from ganlab.app.heatmap_scale import HeatmapScale
 from ganlab.app.layers import Layers
 from ganlab.app.views.array_cache import same_array
 from ganlab.core.fields import grid_axes, kde_on_grid, kernel_bandwidth
@@ -112,11 +112,9 @@ class LineView(pg.GraphicsLayoutWidget):
             self.target_curve.setData(axis, snapshot.target_density)
         if snapshot.critic is not None and snapshot.critic.ndim == 1:
             axis = grid_axes(box, len(snapshot.critic))[0]
-            low, high = self._scale.levels(snapshot.critic, snapshot.output_kind,
-                                           snapshot.objective)
+            low, high = self._scale.levels(snapshot.critic, snapshot.heatmap_levels)
             self.discriminator.setYRange(low, high, padding=0.05)
-            self.discriminator.setLabel("left", colour_bar_label(snapshot.output_kind,
-                                                                 snapshot.objective))
+            self.discriminator.setLabel("left", snapshot.heatmap_label)
             self.half_line.setVisible(snapshot.output_kind == "probability")
             self.d_curve.setData(axis, snapshot.critic)
         if snapshot.optimal_discriminator is not None and snapshot.optimal_discriminator.ndim == 1:
