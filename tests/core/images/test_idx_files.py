@@ -7,8 +7,7 @@ import gzip
 import numpy as np
 import pytest
 
-from ganlab.core.images import ImageFileError, LoadCancelled, load_images
-from ganlab.core.images import idx_files
+from ganlab.core.images import ImageFileError, LoadCancelled, idx_files, load_images
 from ganlab.core.images.idx_files import read_idx
 
 

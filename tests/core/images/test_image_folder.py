@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganlab.core.images import ImageFileError, load_images
-from ganlab.core.images import image_folder
+from ganlab.core.images import ImageFileError, image_folder, load_images
 
 
 def _save(path, size=(12, 12), mode="L", value=None, seed=0):

@@ -36,7 +36,7 @@ def test_digits_refuses_other_resolutions():
 def test_synthetic_shapes_and_ranges(family, resolution):
     data = synthetic(family, resolution, n=60, seed=3)
     assert data.images.shape == (60, 1, resolution, resolution)
-    assert 0.0 <= data.images.min() and data.images.max() <= 1.0
+    assert data.images.min() >= 0.0 and data.images.max() <= 1.0
     assert data.images.max() > 0.5  # something is drawn
     assert data.labels.shape == (60,) and data.labels.max() < data.num_classes
     assert data.images.reshape(60, -1).std(axis=1).min() > 0.01  # no blank image
