@@ -2,8 +2,9 @@
 
 - Generator (Mirza & Osindero 2014): a learned embedding e(y) ∈ R^latent_dim is concatenated
   to z, so G(z, y) = body([z ; e(y)]).
-- Discriminator, "concat": a learned embedding of y, shaped as one extra h×w input channel,
-  is stacked onto the image: d(x, y) = body([x ; m(y)]).
+- Discriminator, "concat": y joins the input, d(x, y) = body([x ; m(y)]). For convolutions m(y)
+  is a learned embedding shaped as one extra h×w input channel; for fully connected bodies it is
+  one_hot(y) appended to the flattened image (the first layer's weights embed it).
 - Discriminator, "projection" (Miyato & Koyama 2018): with features φ(x) ∈ R^F,
   d(x, y) = ψ(φ(x)) + ⟨v(y), φ(x)⟩, ψ linear, v(y) a learned class embedding.
 
@@ -60,15 +61,33 @@ def check_labels(labels: torch.Tensor | None, n: int, num_classes: int) -> None:
 
 
 class LabelChannel(nn.Module):
-    """y (n,) → a learned (n, 1, h, w) map, one extra input channel for the discriminator."""
+    """(x (n, c, h, w), y (n,)) → (n, c + 1, h, w): a learned h×w map per class, stacked on x."""
 
     def __init__(self, num_classes: int, height: int, width: int):
         super().__init__()
         self.height, self.width = height, width
         self.embedding = nn.Embedding(num_classes, height * width)
 
-    def forward(self, labels: torch.Tensor) -> torch.Tensor:
-        return self.embedding(labels.long()).view(-1, 1, self.height, self.width)
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        label_map = self.embedding(labels.long()).view(-1, 1, self.height, self.width)
+        return torch.cat([x, label_map], dim=1)
+
+
+class OneHotInput(nn.Module):
+    """(x (n, ...), y (n,)) → (n, prod(...) + num_classes): flattened x with one_hot(y) appended.
+
+    For a fully connected first layer this is as expressive as any learned label embedding
+    (the layer's weights on the one-hot *are* a per-class embedding) and costs num_classes
+    inputs instead of h·w.
+    """
+
+    def __init__(self, num_classes: int):
+        super().__init__()
+        self.num_classes = num_classes
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        one_hot = nn.functional.one_hot(labels.long(), self.num_classes).to(x.dtype)
+        return torch.cat([x.flatten(1), one_hot], dim=1)
 
 
 class ProjectionHead(nn.Module):

@@ -25,7 +25,13 @@ import math
 import torch
 from torch import nn
 
-from ganlab.core.conditioning import CONDITIONINGS, LabelChannel, ProjectionHead, check_labels
+from ganlab.core.conditioning import (
+    CONDITIONINGS,
+    LabelChannel,
+    OneHotInput,
+    ProjectionHead,
+    check_labels,
+)
 
 ARCHITECTURES = ("dcgan", "mlp")
 IMAGE_SIZES = (8, 16, 32, 64)
@@ -144,20 +150,20 @@ class ImageDiscriminator(nn.Module):
     """d(x, y): images (n, c, h, w) [+ labels (n,)] → logits (n,). No batch norm (see module)."""
 
     def __init__(self, shape: tuple[int, int, int], architecture: str, num_classes: int,
-                 conditioning: str, features: nn.Module, feature_dim: int):
+                 conditioning: str, label_input: nn.Module | None, features: nn.Module,
+                 feature_dim: int):
         super().__init__()
         self.shape, self.architecture = shape, architecture
         self.num_classes, self.conditioning = num_classes, conditioning
-        concat = num_classes > 0 and conditioning == "concat"
-        self.label_channel = LabelChannel(num_classes, shape[1], shape[2]) if concat else None
+        self.label_input = label_input  # "concat": (x, y) → the input features sees
         self.features = features  # φ
         projected = num_classes if conditioning == "projection" else 0
         self.head = ProjectionHead(feature_dim, projected)
 
     def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         check_labels(labels, x.shape[0], self.num_classes)
-        if self.label_channel is not None:
-            x = torch.cat([x, self.label_channel(labels)], dim=1)  # (n, c + 1, h, w)
+        if self.label_input is not None:
+            x = self.label_input(x, labels)
         return self.head(self.features(x), labels)
 
 
@@ -203,15 +209,17 @@ def build_image_discriminator(shape: tuple[int, int, int], architecture: str = "
     if conditioning not in CONDITIONINGS:
         raise ValueError(f"conditioning must be one of {CONDITIONINGS}, got {conditioning!r}")
     channels, size, _ = shape
-    in_channels = channels + (1 if num_classes and conditioning == "concat" else 0)
+    concat = num_classes > 0 and conditioning == "concat"
     if architecture == "dcgan":
-        features, feature_dim = _dcgan_features(in_channels, size, width, activation)
+        label_input = LabelChannel(num_classes, size, size) if concat else None
+        features, feature_dim = _dcgan_features(channels + concat, size, width, activation)
     else:
-        layers, feature_dim = _mlp_layers(in_channels * size * size, width, hidden_layers,
-                                          activation)
-        features = nn.Sequential(nn.Flatten(), *layers)
+        label_input = OneHotInput(num_classes) if concat else None
+        in_dim = channels * size * size + (num_classes if concat else 0)
+        layers, feature_dim = _mlp_layers(in_dim, width, hidden_layers, activation)
+        features = nn.Sequential(nn.Flatten(), *layers)  # Flatten: a no-op after OneHotInput
     discriminator = ImageDiscriminator(shape, architecture, num_classes, conditioning,
-                                       features, feature_dim)
+                                       label_input, features, feature_dim)
     if architecture == "dcgan":
         init_dcgan_weights(discriminator)
     return discriminator

@@ -217,3 +217,13 @@ def test_one_adam_step_lowers_the_discriminator_and_the_generator_loss(architect
         fake = generator(z, labels)
         assert torch.sigmoid(discriminator(real, labels)).min() > 0.9
         assert torch.sigmoid(discriminator(fake, labels)).max() < 0.1
+
+
+def test_concat_conditioning_widens_the_discriminator_input():
+    _, dcgan = _nets("dcgan", (3, 16, 16), num_classes=5, conditioning="concat")
+    assert dcgan.features[0].in_channels == 3 + 1  # one learned h×w label channel
+    _, mlp = _nets("mlp", (3, 16, 16), num_classes=5, conditioning="concat")
+    assert mlp.features[1].in_features == 3 * 16 * 16 + 5  # one-hot appended
+    _, projection = _nets("mlp", (3, 16, 16), num_classes=5, conditioning="projection")
+    assert projection.label_input is None
+    assert projection.features[1].in_features == 3 * 16 * 16
