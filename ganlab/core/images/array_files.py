@@ -9,6 +9,7 @@ shape, at most `MAX_IMAGES` images) before its data is read, straight into its o
 from __future__ import annotations
 
 import math
+import os
 import zipfile
 import zlib
 from pathlib import Path
@@ -41,8 +42,9 @@ def read_npy_images(path: Path) -> np.ndarray:
     with open_regular_file(path) as stream:
         if stream.read(len(npy_format.MAGIC_PREFIX)) != npy_format.MAGIC_PREFIX:
             raise ImageFileError(f"{path}: not a .npy file (no numpy magic number)")
+        size = os.fstat(stream.fileno()).st_size
         stream.seek(0)
-        return _read_image_member(stream, path, "the images")
+        return _read_image_member(stream, path, "the images", size)
 
 
 def read_npz_images(path: Path) -> tuple[np.ndarray, np.ndarray | None, tuple[str, ...], str]:
@@ -91,12 +93,13 @@ def _read_member(archive: zipfile.ZipFile, name: str, path: Path, reader) -> np.
         info = archive.getinfo(name)
         check_unpacked_size(where, info.file_size)
         with archive.open(info) as member:
-            return reader(member, where, f"the array {name!r}")
+            return reader(member, where, f"the array {name!r}", info.file_size)
     except ZIP_ERRORS:
         raise ImageFileError(f"{where}: damaged archive member") from None
 
 
-def _read_image_member(stream: BinaryIO, path: Path, what: str) -> np.ndarray:
+def _read_image_member(stream: BinaryIO, path: Path, what: str, available: int) -> np.ndarray:
+    """The images of a .npy stream of `available` bytes in all (header included)."""
     shape, fortran_order, dtype = read_npy_header(stream, path)
     if len(shape) not in (3, 4):
         raise ImageFileError(
@@ -112,11 +115,20 @@ def _read_image_member(stream: BinaryIO, path: Path, what: str) -> np.ndarray:
     if any(side == 0 or side > MAX_IMAGE_SIDE for side in shape[1:]):
         raise ImageFileError(f"{path}: images of shape {shape[1:]}; each side must be "
                              f"1..{MAX_IMAGE_SIDE}")
-    check_unpacked_size(path, math.prod(shape) * dtype.itemsize)
+    _check_size(path, math.prod(shape) * dtype.itemsize, available, what)
     return read_npy_data(stream, path, shape, fortran_order, dtype, what)
 
 
-def _read_label_member(stream: BinaryIO, path: Path, what: str) -> np.ndarray:
+def _check_size(path: Path, needed: int, available: int, what: str) -> None:
+    """Refuse, before allocating, data larger than the limit or than the file can hold."""
+    check_unpacked_size(path, needed)
+    if needed > available:
+        raise ImageFileError(
+            f"{path}: is truncated: {what} needs {needed:,} bytes, the file holds {available:,}"
+        )
+
+
+def _read_label_member(stream: BinaryIO, path: Path, what: str, available: int) -> np.ndarray:
     shape, fortran_order, dtype = read_npy_header(stream, path)
     if len(shape) != 1 and not (len(shape) == 2 and shape[1] == 1):
         raise ImageFileError(f"{path}: labels must be one number per image, got shape {shape}")
@@ -124,4 +136,5 @@ def _read_label_member(stream: BinaryIO, path: Path, what: str) -> np.ndarray:
         raise ImageFileError(f"{path}: labels must be integers, got {dtype}")
     if shape[0] > MAX_IMAGES:
         raise ImageFileError(f"{path}: holds {shape[0]:,} labels; at most {MAX_IMAGES:,}")
+    _check_size(path, math.prod(shape) * dtype.itemsize, available, what)
     return read_npy_data(stream, path, shape, fortran_order, dtype, what).reshape(-1)

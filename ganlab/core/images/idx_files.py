@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import os
 import re
 from pathlib import Path
 from typing import BinaryIO
@@ -90,11 +91,13 @@ def read_idx(path: Path, dimensions: int) -> np.ndarray:
     with open_regular_file(path) as raw:
         if is_gzip(raw):
             with gzip.GzipFile(fileobj=raw, mode="rb") as unpacked:
-                return _read_idx_stream(unpacked, path, dimensions)
-        return _read_idx_stream(raw, path, dimensions)
+                return _read_idx_stream(unpacked, path, dimensions, MAX_DECOMPRESSED_BYTES)
+        return _read_idx_stream(raw, path, dimensions, os.fstat(raw.fileno()).st_size)
 
 
-def _read_idx_stream(stream: BinaryIO, path: Path, dimensions: int) -> np.ndarray:
+def _read_idx_stream(stream: BinaryIO, path: Path, dimensions: int, available: int
+                     ) -> np.ndarray:
+    """The array of an IDX stream that holds at most `available` bytes in all."""
     magic = read_exactly(stream, 4, path, "the IDX header")
     if magic[0] != 0 or magic[1] != 0 or magic[2] not in IDX_TYPES:
         raise ImageFileError(f"{path}: not an IDX file (bad magic number {magic.hex()})")
@@ -110,6 +113,12 @@ def _read_idx_stream(stream: BinaryIO, path: Path, dimensions: int) -> np.ndarra
     header = read_exactly(stream, 4 * dimensions, path, "the IDX header")
     shape = tuple(int.from_bytes(header[4 * k:4 * k + 4], "big") for k in range(dimensions))
     _check_shape(path, shape, kind)
+    needed = math.prod(shape)
+    if needed > available - 4 - 4 * dimensions:
+        raise ImageFileError(
+            f"{path}: is truncated: {shape[0]:,} {kind} need {needed:,} bytes, the file holds "
+            f"{available - 4 - 4 * dimensions:,}"
+        )
     out = np.empty(shape, dtype=np.uint8)
     read_into(stream, out, path, f"{shape[0]:,} {kind}")
     if has_more(stream):
