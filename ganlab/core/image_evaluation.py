@@ -1,0 +1,82 @@
+"""Generated images against a labelled dataset, through the dataset's own classifier.
+
+One function, `evaluate_images`, glues `image_classifier` (features, class probabilities) to
+`image_scores` (the formulas). Every distance comes with the value a perfect generator would
+get at the same sample sizes (real images not in the reference, in place of the generated
+ones), because these numbers depend on sample size and on the extractor and mean little alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ganlab.core.image_classifier import FeatureExtractor
+from ganlab.core.image_scores import (
+    class_histogram,
+    classes_covered,
+    density_coverage,
+    frechet_distance,
+    kl_to_reference,
+    mean_confidence,
+)
+
+SAMPLES = 1000  # generated images, and real reference images, used at most
+NEIGHBOURS = 5  # k of density and coverage (Naeem et al. 2020)
+
+
+def _subsample(images: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    if len(images) <= count:
+        return images
+    return images[np.sort(rng.choice(len(images), count, replace=False))]
+
+
+def evaluate_images(generated, real_reference, extractor: FeatureExtractor,
+                    real_heldout=None, samples: int = SAMPLES, k: int = NEIGHBOURS,
+                    seed: int = 0) -> dict[str, float]:
+    """Metrics of `generated` images against real ones, all (n, c, h, w) float32 in [0, 1].
+
+    The reference R is up to `samples` images of `real_reference`; the perfect-generator stand-in
+    P is `real_heldout` if given, else R is split into two disjoint halves and P is the second.
+    Generated images G and P are cut to one size n = min(len(G), len(P), samples), so that the
+    "_real" values are what a generator sampling fresh real images would score here.
+
+    - frechet_distance: FD(features G, features R); frechet_distance_real: FD(P, R)
+    - density, coverage: Naeem et al. with k neighbours, reals R, fakes G; *_real: fakes P
+    - classes_covered: classes with ≥ 1/(4·classes) of G's predicted labels
+    - class_kl: KL(histogram of G's predicted labels ‖ histogram of R's predicted labels), nats
+      (predicted, not true, labels on both sides, so a classifier's bias cancels)
+    - mean_confidence: mean top class probability over G; mean_confidence_real: over P
+    Subsamples are drawn with `seed`, so a call is repeatable.
+    """
+    rng = np.random.default_rng(seed)
+    real_reference = np.asarray(real_reference, dtype=np.float32)
+    if real_heldout is None:
+        shuffled = real_reference[rng.permutation(len(real_reference))]
+        half = len(shuffled) // 2
+        reference, perfect = shuffled[:half], shuffled[half:]
+    else:
+        reference, perfect = real_reference, np.asarray(real_heldout, dtype=np.float32)
+    reference = _subsample(reference, samples, rng)
+    count = min(len(generated), len(perfect), samples)
+    if count < 2 or len(reference) <= k:
+        raise ValueError(f"too few images to evaluate: {len(generated)} generated, "
+                         f"{len(reference)} reference and {len(perfect)} held-out real")
+    generated = _subsample(np.asarray(generated, dtype=np.float32), count, rng)
+    perfect = _subsample(perfect, count, rng)
+
+    reference_features = extractor.features(reference)
+    reference_histogram = class_histogram(extractor.probabilities(reference),
+                                          extractor.num_classes)
+    results: dict[str, float] = {"samples_generated": float(count),
+                                 "samples_reference": float(len(reference))}
+    for suffix, images in (("", generated), ("_real", perfect)):
+        features = extractor.features(images)
+        probabilities = extractor.probabilities(images)
+        histogram = class_histogram(probabilities, extractor.num_classes)
+        density, coverage = density_coverage(reference_features, features, k=k)
+        results |= {f"frechet_distance{suffix}": frechet_distance(features, reference_features),
+                    f"classes_covered{suffix}": float(classes_covered(histogram)),
+                    f"class_kl{suffix}": kl_to_reference(histogram, reference_histogram),
+                    f"mean_confidence{suffix}": mean_confidence(probabilities),
+                    f"density{suffix}": density, f"coverage{suffix}": coverage}
+    return results
