@@ -10,6 +10,8 @@ import math
 import numpy as np
 import pytest
 import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
 from sklearn.datasets import load_digits
 
 from ganlab.core import image_classifier
@@ -212,16 +214,21 @@ def test_a_mismatched_cache_file_is_refused(digits8, tmp_path):
     save_classifier(extractor, path, "sha256:digits")
     with pytest.raises(ClassifierCacheError, match="NaN"):
         load_classifier(path, "sha256:digits", (1, 8, 8), 10)
-    # a missing tensor, and a tensor of the wrong dtype
+    # a missing tensor, and a tensor of the wrong dtype, under a valid description
+    description = safe_open(path, "pt").metadata()
     for change in ["drop", "double"]:
-        network = SmallCnn(1, 10)
-        state = network.state_dict()
+        state = SmallCnn(1, 10).state_dict()
         if change == "drop":
             del state["head.bias"]
         else:
             state["head.bias"] = state["head.bias"].double()
-        broken = image_classifier.FeatureExtractor(network, (1, 8, 8), 10, 0.5)
-        broken.network = type("Stub", (), {"state_dict": lambda self, s=state: s})()
-        save_classifier(broken, path, "sha256:digits")
+        save_file(state, path, metadata=description)
         with pytest.raises(ClassifierCacheError, match=r"head\.bias"):
             load_classifier(path, "sha256:digits", (1, 8, 8), 10)
+
+
+def test_training_is_repeatable_for_a_seed(digits8):
+    images, labels = digits8
+    first, second = (train_classifier(images, labels, 10, QUICK) for _ in range(2))
+    assert first.accuracy == second.accuracy
+    assert np.array_equal(first.features(images[:100]), second.features(images[:100]))
