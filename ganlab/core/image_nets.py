@@ -175,7 +175,9 @@ def build_image_generator(latent_dim: int, shape: tuple[int, int, int],
 
     ``width``: channels of the last hidden feature map ("dcgan") or units per hidden layer
     ("mlp"). ``hidden_layers`` applies to "mlp" only; DCGAN depth follows the image size.
-    ``num_classes`` 0 means unconditional (labels must be None), otherwise labels are required.
+    ``activation`` is the hidden non-linearity (DCGAN's rule: ReLU in G). ``num_classes`` 0
+    means unconditional (labels must be None); otherwise labels are required. Raises
+    ValueError for a shape or option outside the allowed values, naming them.
     """
     shape = _check_shape(shape)
     _check_options(architecture, width, num_classes, hidden_layers, activation)
@@ -201,8 +203,10 @@ def build_image_discriminator(shape: tuple[int, int, int], architecture: str = "
     """D: forward(x (n, c, h, w), labels (n,) int | None) → logits (n,).
 
     ``width``: channels of the first convolution, doubled at each halving ("dcgan"), or units
-    per hidden layer ("mlp"; ``hidden_layers`` applies to "mlp" only). ``conditioning``
-    ("concat" or "projection") matters only when ``num_classes > 0``.
+    per hidden layer ("mlp"; ``hidden_layers`` applies to "mlp" only). ``activation``: the
+    hidden non-linearity (DCGAN's rule: LeakyReLU(0.2) in D). ``conditioning`` ("concat" or
+    "projection") matters only when ``num_classes > 0``. No batch norm: real and fake samples
+    may share one forward. Raises ValueError for values outside the allowed ones.
     """
     shape = _check_shape(shape)
     _check_options(architecture, width, num_classes, hidden_layers, activation)
@@ -212,7 +216,7 @@ def build_image_discriminator(shape: tuple[int, int, int], architecture: str = "
     concat = num_classes > 0 and conditioning == "concat"
     if architecture == "dcgan":
         label_input = LabelChannel(num_classes, size, size) if concat else None
-        features, feature_dim = _dcgan_features(channels + concat, size, width, activation)
+        features, feature_dim = _dcgan_features(channels + int(concat), size, width, activation)
     else:
         label_input = OneHotInput(num_classes) if concat else None
         in_dim = channels * size * size + (num_classes if concat else 0)
