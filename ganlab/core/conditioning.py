@@ -8,7 +8,7 @@
 - Discriminator, "projection" (Miyato & Koyama 2018): with features φ(x) ∈ R^F,
   d(x, y) = ψ(φ(x)) + ⟨v(y), φ(x)⟩, ψ linear, v(y) a learned class embedding.
 
-Labels are int64 tensors of shape (n,) with values in [0, num_classes).
+Labels are integer tensors (used as int64) of shape (n,) with values in [0, num_classes).
 """
 
 from __future__ import annotations
