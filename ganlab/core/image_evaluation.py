@@ -46,7 +46,10 @@ def evaluate_images(generated, real_reference, extractor: FeatureExtractor,
     - class_kl: KL(histogram of G's predicted labels ‖ histogram of R's predicted labels), nats
       (predicted, not true, labels on both sides, so a classifier's bias cancels)
     - mean_confidence: mean top class probability over G; mean_confidence_real: over P
-    Subsamples are drawn with `seed`, so a call is repeatable.
+    Subsamples are drawn with `seed`, so a call is repeatable. On digits with ~450 images a
+    side, FD(P, R) ranged 7.8-16.3 over random splits: at such sizes, compare with the "_real"
+    value and average over seeds. Coverage also depends on the sizes: a perfect generator gets
+    ≈ 1 − 2^−k with as many fakes as reals (0.97 at k = 5), ~0.88 with half as many.
     """
     rng = np.random.default_rng(seed)
     real_reference = np.asarray(real_reference, dtype=np.float32)

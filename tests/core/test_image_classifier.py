@@ -48,7 +48,9 @@ def digits16(digits8):
 @pytest.fixture(scope="module")
 def extractor(digits16):
     images, labels = digits16
-    return train_classifier(images, labels, 10)  # the defaults, as the app uses them
+    # the app's defaults (20 epochs, ~5-10 s), with room for a busy CPU so that the epochs, not
+    # the clock, end training and the numbers below do not depend on the machine's load
+    return train_classifier(images, labels, 10, ClassifierTraining(time_budget_s=40.0))
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +71,7 @@ def test_small_cnn_takes_every_supported_size_and_channel_count():
 
 @pytest.mark.slow
 def test_the_digits_classifier_is_accurate_on_held_out_digits(extractor, digits16):
-    # measured: 0.972 held-out (359 images), 20 epochs in 5-10 s on one thread
+    # measured: 0.972 held-out (359 images), 20 epochs in 7-10 s on one thread of a busy CPU
     assert extractor.accuracy >= 0.95
     images, labels = digits16
     features, probabilities = extractor.features(images[:300]), extractor.probabilities(images)
@@ -89,8 +91,10 @@ def test_real_against_real_scores_like_a_perfect_generator(extractor, halves):
     reference, other = halves
     # no held-out set: the reference is split in two, the second half stands for perfection
     scores = evaluate_images(other, reference, extractor)
-    # measured: FD 16.5 against a floor of 14.9 (449 vs 449), coverage 0.96, KL 0.028
-    assert scores["frechet_distance"] <= 1.5 * scores["frechet_distance_real"]
+    # measured: FD 17.9 against a floor of 13.6 (449 vs 449), coverage 0.96, KL 0.029. At this
+    # sample size both distances are noisy: over 8 random splits the floor ranged 7.8-16.3 and
+    # the ratio 0.9-1.9, hence the bound of 2 (a collapsed generator is at ~250)
+    assert scores["frechet_distance"] <= 2.0 * scores["frechet_distance_real"]
     assert scores["coverage"] >= 0.9
     assert scores["classes_covered"] == 10
     assert scores["class_kl"] <= 0.05
@@ -99,8 +103,9 @@ def test_real_against_real_scores_like_a_perfect_generator(extractor, halves):
     # a held-out set given: 449 generated and 450 held-out real against the 898 reference
     scores = evaluate_images(other[:449], reference, extractor, real_heldout=other[449:])
     assert scores["samples_generated"] == 449
-    assert scores["frechet_distance"] <= 1.5 * scores["frechet_distance_real"]
-    # half as many fakes as reals reach fewer real neighbourhoods: measured 0.88 (floor 0.89)
+    # measured: FD 7.5 against a floor of 12.3
+    assert scores["frechet_distance"] <= 2.0 * scores["frechet_distance_real"]
+    # half as many fakes as reals reach fewer real neighbourhoods: measured 0.879 (floor 0.878)
     assert scores["coverage"] >= scores["coverage_real"] - 0.05
     assert scores["classes_covered"] == 10
     assert scores["class_kl"] <= 0.05
@@ -113,7 +118,7 @@ def test_a_collapsed_generator_scores_badly(extractor, digits16):
     collapsed = np.repeat(images[labels == 0][:3], 334, axis=0)[:1000]
     scores = evaluate_images(collapsed, images, extractor)
     # measured: 1 class, KL 2.37 (log 10 = 2.30 plus the real histogram's unevenness),
-    # coverage 0.02, FD 1524 against a floor of 6.2
+    # coverage 0.017, FD 1476 against a floor of 6.1
     assert scores["classes_covered"] == 1
     assert scores["class_kl"] >= math.log(5)
     assert scores["coverage"] <= 0.2
