@@ -120,8 +120,9 @@ def _checked_dataset(images, labels, num_classes: int) -> tuple[np.ndarray, np.n
     if images.ndim != 4 or images.shape[2:] not in [(h, h) for h in IMAGE_SIZES]:
         raise ValueError(f"images must be (n, c, h, h) with h in {IMAGE_SIZES}, "
                          f"got {images.shape}")
-    if labels.shape != (len(images),):
-        raise ValueError(f"labels must be ({len(images)},), got {labels.shape}")
+    if labels.shape != (len(images),) or not len(images) or not np.isfinite(images).all():
+        raise ValueError(f"need finite images and one label each, got {labels.shape} labels "
+                         f"for {len(images)} images")
     if num_classes < 2 or labels.min() < 0 or labels.max() >= num_classes:
         raise ValueError(f"labels must lie in [0, {num_classes}) with at least 2 classes")
     return images, labels.astype(np.int64)
@@ -242,9 +243,8 @@ def load_classifier(path: str | Path, key: str, image_shape: tuple[int, int, int
     architecture, another key, image shape or class count, missing or extra tensors, wrong
     shapes or dtypes, non-finite weights or accuracy.
     """
-    path = Path(path)
     try:
-        data = path.read_bytes()
+        data = Path(path).read_bytes()
         description = _header_metadata(data)
         tensors = load_tensors(data)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError, SafetensorError) as error:

@@ -132,6 +132,12 @@ def test_unlabelled_data_gets_no_classifier(digits8, tmp_path):
         classifier_for(images, None, 10, "sha256:abc", folder=tmp_path)
     with pytest.raises(ValueError, match="labels must lie"):
         train_classifier(images[:20], np.full(20, 10), 10)
+    with pytest.raises(ValueError, match="one label each"):
+        train_classifier(images[:20], np.zeros(19, dtype=np.int64), 10)
+    with pytest.raises(ValueError, match="finite"):
+        train_classifier(np.full((4, 1, 8, 8), np.nan, np.float32), np.arange(4) % 2, 2)
+    with pytest.raises(ValueError, match="h in"):
+        train_classifier(np.zeros((4, 1, 12, 12), np.float32), np.arange(4) % 2, 2)
 
 
 def test_cache_names_are_safe_and_distinct(tmp_path, monkeypatch):
