@@ -41,6 +41,7 @@ from ganlab.app.views.status_line import StatusLine
 from ganlab.app.window_docks import build_docks
 from ganlab.core.autosave import Autosave
 from ganlab.core.config import RunConfig, TargetConfig
+from ganlab.core.data_store import DATA
 from ganlab.core.targets import PointsFileError, load_points
 
 log = logging.getLogger(__name__)
@@ -203,7 +204,8 @@ class MainWindow(QMainWindow):
         except PointsFileError as error:
             self.show_error("Cannot use this points file", str(error))
             return False
-        self.session.set_target(TargetConfig(name="custom", points_file=str(path)))
+        self.session.set_target(TargetConfig(name="custom", data=DATA.put(points),
+                                             points_file=str(path)))
         self.gallery.select("")
         self.statusBar().showMessage(f"Training on {len(points):,} points from {path}", 8000)
         return True

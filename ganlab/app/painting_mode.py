@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ganlab.app.painting import PAINT_BOX, PaintedPoints
 from ganlab.core.config import TargetConfig
+from ganlab.core.data_store import DATA
 
 
 class PaintingMode(QObject):
@@ -62,9 +63,9 @@ class PaintingMode(QObject):
     def train(self) -> None:
         if len(self.points) < 2:
             return
-        points = self.points.points.round(4).tolist()
+        points = self.points.points.round(4)
         self.stop()
-        self.session.set_target(TargetConfig(name="custom", points=points))
+        self.session.set_target(TargetConfig(name="custom", data=DATA.put(points)))
         self.trained.emit()
         self.session.play()
 

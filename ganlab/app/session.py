@@ -1,20 +1,19 @@
 """The GUI side of training: the configurations being edited, the worker, the refresh timer.
 
 `TrainingSession` holds the authoritative configuration of each run (`RunConfigs`: run B of
-compare mode shares run A's target and seed), forwards every change to the worker through
-`PendingChanges`, and polls the worker's `FrameSlot` from a GUI timer, re-emitting the newest
-frame as `frame_received`; finished file commands (save, open, export: run by the worker) come
-back as `file_command_finished`, exactly one result per command: the worker's, or a named
-failure when the command cannot run (training stopped, too many commands waiting). The worker
-trains in a child process (or, for tests, a thread of this process: `training="thread"`); if the
-process dies or the worker fails, `training_stopped` says so, and `restart_training` starts a
-new one with the same settings — as do reset, play, a step and opening a session while it is
-stopped. A frame is taken as soon as it is published (a queued signal from the publishing
-thread), and the timer polls at 60 Hz for file results and as a fallback; the worker builds the
-next frame only once the last one was taken, so frames arrive at up to 30 per second. The
-session never trains and never waits for the worker, except in `shutdown` and when replacing a
-failed one.
-"""
+compare mode shares run A's target and seed), sends every change to the worker as a typed
+message (`ganlab.training.messages`: `SetConfigs`, `SetRunning`, ...), and polls the worker's
+`FrameSlot` from a GUI timer, re-emitting the newest frame as `frame_received`; finished file
+commands (save, open, export: run by the worker) come back as `file_command_finished`, exactly
+one result per command: the worker's, or a named failure when the command cannot run (training
+stopped, too many commands waiting). The worker trains in a child process (or, for tests, a
+thread of this process: `training="thread"`); if the process dies or the worker fails,
+`training_stopped` says so, and `restart_training` starts a new one with the same settings — as
+do reset, play, a step and opening a session while it is stopped. A frame is taken as soon as
+it is published (a queued signal from the publishing thread), and the timer polls at 60 Hz for
+file results and as a fallback; the worker builds the next frame only once the last one was
+taken, so frames arrive at up to 30 per second. The session never trains and never waits for
+the worker, except in `shutdown` and when replacing a failed one."""
 
 from __future__ import annotations
 
@@ -26,6 +25,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from ganlab.app.run_configs import RunConfigs
 from ganlab.core.config import RunConfig, TargetConfig
+from ganlab.training import messages
 from ganlab.training.file_commands import FileResult, OpenSession, not_done
 from ganlab.training.frame import Frame
 from ganlab.training.frame_slot import FrameSlot
@@ -102,11 +102,11 @@ class TrainingSession(QObject):
             log.warning("the failed training worker is still ending; starting a new one")
         self._set_running(False)
         self._new_worker()
-        self.pending.set_speed(self._speed)
+        self.pending.send(messages.SetSpeed(self._speed))
         if self._view is not None:
-            self.pending.set_view(self._view)
+            self.pending.send(messages.SetView(self._view))
         if self._interpolation is not None:
-            self.pending.set_interpolation(self._interpolation)
+            self.pending.send(messages.SetInterpolation(self._interpolation))
         self.start()
         self.training_restarted.emit()
 
@@ -214,7 +214,7 @@ class TrainingSession(QObject):
             self._answer(not_done(command, f"{MAX_UNANSWERED} file commands are still waiting"))
         else:
             self._unanswered[command.ticket] = command
-            self.pending.request_file_command(command)
+            self.pending.send(messages.RunFileCommand(command))
         return command
 
     def _answer(self, result: FileResult) -> None:
@@ -222,7 +222,7 @@ class TrainingSession(QObject):
         self.file_command_finished.emit(result)
 
     def _push_configs(self) -> None:
-        self.pending.set_configs(self._configs.current)
+        self.pending.send(messages.SetConfigs(self._configs.current))
         self.configs_changed.emit(self.configs)
 
     # ---------------------------------------------------------------- commands
@@ -246,48 +246,48 @@ class TrainingSession(QObject):
         if running == self._running:
             return
         self._running = running
-        self.pending.set_running(running)
+        self.pending.send(messages.SetRunning(running))
         self.running_changed.emit(running)
 
     def step(self, iterations: int = 1) -> None:
         self._revive()
         self.pause()
-        self.pending.request_steps(iterations)
+        self.pending.send(messages.Step(iterations))
 
     def step_discriminator(self) -> None:
         self._revive()
         self.pause()
-        self.pending.request_discriminator_step()
+        self.pending.send(messages.StepDiscriminator())
 
     def step_generator(self) -> None:
         self._revive()
         self.pause()
-        self.pending.request_generator_step()
+        self.pending.send(messages.StepGenerator())
 
     def reset(self) -> None:
         """Fresh networks with the current settings (a new worker if training had stopped)."""
         if self.stopped_reason is not None:
             self.restart_training()
             return
-        self.pending.request_reset()
+        self.pending.send(messages.Reset())
 
     def restore_last_good(self, lr_factor: float = RESTORE_LR_FACTOR) -> None:
         """Go back to the last finite state, with both learning rates multiplied by lr_factor."""
         self._configs.scale_learning_rates(lr_factor)
         self._push_configs()
-        self.pending.request_restore_last_good()
+        self.pending.send(messages.RestoreLastGood())
 
     def set_speed(self, iterations_per_second: float | None) -> None:
         self._speed = iterations_per_second
-        self.pending.set_speed(iterations_per_second)
+        self.pending.send(messages.SetSpeed(iterations_per_second))
 
     def set_view(self, view: ViewRequest) -> None:
         self._view = view
-        self.pending.set_view(view)
+        self.pending.send(messages.SetView(view))
 
     def set_interpolation(self, start: np.ndarray, end: np.ndarray) -> None:
         self._interpolation = Interpolation(np.array(start), np.array(end))
-        self.pending.set_interpolation(self._interpolation)
+        self.pending.send(messages.SetInterpolation(self._interpolation))
 
     def wait_for_worker(self, timeout: float) -> bool:
         """After `shutdown`: wait for a worker that was busy (e.g. still starting up)."""

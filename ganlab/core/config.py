@@ -18,6 +18,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
+from ganlab.core.data_store import is_reference
 from ganlab.core.settings import (
     ConfigError,
     FromPaper,
@@ -62,7 +63,9 @@ class TargetConfig:
                         "for your own points.", choices=_target_names, cli="target")
     points_file: str | None = setting(None, "CSV or NPY of 1D/2D points; implies --target "
                                       "custom.", cli="points-file")
-    points: list[list[float]] | None = None  # points painted or loaded, for name == "custom"
+    #: painted or loaded points for name == "custom": a content reference ("sha256:…") to an
+    #: array in `ganlab.core.data_store.DATA`, never the points themselves
+    data: str | None = None
 
 
 @dataclass
@@ -243,8 +246,11 @@ class RunConfig:
         for item in leaves(type(self)):
             item.check(self.value_at(item.path))
         t = self.target
-        if t.name == "custom" and t.points is None and t.points_file is None:
-            raise ConfigError("target.name is custom but neither points nor points_file is set")
+        if t.data is not None and not is_reference(t.data):
+            raise ConfigError(f"target.data must be a content reference (sha256:…), got "
+                              f"{t.data[:80]!r}")
+        if t.name == "custom" and t.data is None and t.points_file is None:
+            raise ConfigError("target.name is custom but neither data nor points_file is set")
         return self
 
 

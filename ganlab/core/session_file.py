@@ -1,13 +1,14 @@
 """Session files: a whole run in one `.ganlab` file that resumes exactly where it stopped.
 
-A session file is a zip archive holding two members:
+A session file is a zip archive holding two or three members:
 
-- `session.json`: `{"format": "ganlab-session", "version": 1, "ganlab_version": ...,
-  "config": RunConfig dict (painted or loaded points included), "counters": {...},
+- `session.json`: `{"format": "ganlab-session", "version": 2, "ganlab_version": ...,
+  "config": RunConfig dict (custom points by content reference), "counters": {...},
   "optimizers": {role: {"param_groups": [...], "state": {...non-tensor values...}}},
   "history": [...metric rows...], "extra": {...}}`
 - `tensors.safetensors`: both networks' weights, every optimizer tensor (Adam's moments and step
   counts), and the training and evaluation random-number states as uint8 tensors.
+- `data.safetensors` (custom targets only): the points the run trained on (`session_data`).
 
 Opening a file never executes anything from it: JSON and safetensors only, no pickle, no
 `torch.load`. A session file is untrusted input (`untrusted_input`): `session.json` is read
@@ -34,7 +35,9 @@ from safetensors.torch import save as save_tensors
 
 from ganlab import __version__
 from ganlab.core.atomic_file import atomic_write
+from ganlab.core.data_store import content_reference
 from ganlab.core.optimizers import checked_state_dict
+from ganlab.core.session_data import DATA_MEMBER, data_member
 from ganlab.core.session_reading import (
     COUNTERS,
     FORMAT,
@@ -87,9 +90,11 @@ def save_session(session: Session, path: str | Path) -> Path:
     """Write the session atomically; returns the path written."""
     trainer = session.trainer
     config = trainer.config.copy()
-    if isinstance(trainer.target, PointCloud):  # embed the points: the file may not travel
+    data_bytes = None
+    if isinstance(trainer.target, PointCloud):  # carry the points: a file may not travel
         config.target.name = "custom"
-        config.target.points = trainer.target.points.tolist()
+        config.target.data = content_reference(trainer.target.points)
+        data_bytes = data_member(trainer.target.points)
     tensors: dict[str, torch.Tensor] = {}
     optimizers = {}
     for role in ROLES:
@@ -122,6 +127,8 @@ def save_session(session: Session, path: str | Path) -> Path:
         with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(METADATA, metadata_bytes)
             archive.writestr(TENSORS, tensor_bytes)
+            if data_bytes is not None:
+                archive.writestr(DATA_MEMBER, data_bytes)
 
     return atomic_write(path, write)
 
@@ -161,7 +168,7 @@ def load_session(path: str | Path, device: str | None = None) -> Session:
     path = Path(path)
     with open_archive(path) as archive:
         metadata = read_metadata(path, archive)
-        config = saved_config(path, metadata)
+        config = saved_config(path, metadata, archive)
         if device is not None:
             config.training.device = device
         trainer = fresh_trainer(path, config, from_file=device is None)

@@ -26,8 +26,12 @@ from safetensors.torch import load as load_tensors
 from ganlab.core.config import ConfigError, RunConfig
 from ganlab.core.devices import DeviceUnavailableError
 from ganlab.core.optimizers import state_tensor_layout
+from ganlab.core.session_data import (
+    SessionDataError,
+    migrate_embedded_points,
+    read_data_member,
+)
 from ganlab.core.targets import PointsFileError
-from ganlab.core.targets.points import MAX_POINTS
 from ganlab.core.trainer import Trainer
 from ganlab.core.untrusted_input import (
     SAFETENSORS_DTYPES,
@@ -42,14 +46,16 @@ from ganlab.core.untrusted_input import (
 )
 
 FORMAT = "ganlab-session"
-VERSION = 1
+VERSION = 2  # 2: custom points in data.safetensors, referenced by hash (1: in the JSON)
 SUFFIX = ".ganlab"
 METADATA = "session.json"
 TENSORS = "tensors.safetensors"
 MAX_METADATA_BYTES = 256 * 1024 * 1024
-#: JSON values session.json may hold: the largest point set it can embed (a list and two
-#: coordinates per point) and a long chart history
-MAX_METADATA_VALUES = 3 * MAX_POINTS + 4_000_000
+#: points a format-1 session may embed in its JSON (a list and two coordinates per point:
+#: ~650 MB parsed at this bound); format 2 keeps points outside the JSON, up to MAX_POINTS
+MAX_EMBEDDED_POINTS = 1_000_000
+#: JSON values session.json may hold: those embedded points and a long chart history
+MAX_METADATA_VALUES = 3 * MAX_EMBEDDED_POINTS + 4_000_000
 MAX_COUNTER = 2**63 - 1  # iterations and update counts
 MAX_RNG_STATE_BYTES = 1 << 16  # a random-number state (CPU: 5,056 bytes, CUDA: 16)
 ROLES = ("generator", "discriminator")
@@ -188,17 +194,30 @@ def _is_plain_number(value: object) -> bool:
     )
 
 
-def saved_config(path: Path, metadata: dict) -> RunConfig:
+def saved_config(path: Path, metadata: dict, archive: zipfile.ZipFile) -> RunConfig:
+    """The validated configuration; the custom points it refers to are read into the data
+    store (format 1: from the JSON, format 2: from `data.safetensors`)."""
+    saved = metadata["config"]
+    target = saved.get("target")
     try:
-        config = RunConfig.from_dict(metadata["config"]).validate()
+        if metadata["version"] == 1 and isinstance(target, dict):
+            migrate_embedded_points(target)
+        config = RunConfig.from_dict(saved).validate()
     except ConfigError as error:
         raise SessionFileError(f"{path}: the saved configuration is invalid ({error})") from None
+    except SessionDataError as error:
+        raise SessionFileError(f"{path}: {error}") from None
     target = config.target
-    if target.name == "custom" and target.points is None:
-        # ganlab embeds the points it trained on; a session never makes ganlab read a path
+    if target.name == "custom" and target.data is None:
+        # ganlab keeps the points it trained on; a session never makes ganlab read a path
         raise SessionFileError(
             f"{path}: the saved target names a points file instead of carrying its points"
         )
+    if target.data is not None and metadata["version"] > 1:
+        try:
+            read_data_member(archive, target.data)
+        except SessionDataError as error:
+            raise SessionFileError(f"{path}: {error}") from None
     return config
 
 

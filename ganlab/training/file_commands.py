@@ -82,6 +82,8 @@ class FileResult:
     extra: dict = field(default_factory=dict)
     iteration: int = 0
     epoch: int = 0  # OpenSession: the worker's epoch once the session was adopted
+    #: OpenSession: the arrays `config` refers to, {reference: array} (see `data_store`)
+    data: dict = field(default_factory=dict)
 
 
 class ResultQueue:

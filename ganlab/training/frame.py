@@ -23,7 +23,9 @@ class RunFrame:
     """One run's part of a frame."""
 
     snapshot: Snapshot
-    config: RunConfig  # the configuration the trainer was using for this snapshot
+    #: the configuration the trainer was using for this snapshot (None only on the pipe from
+    #: a training process, when unchanged since the last frame: see `process.py`)
+    config: RunConfig | None
     device: str  # the torch device the run trains on, e.g. "cpu"
     interpolation_path: np.ndarray | None = None  # (steps, dim) data points of G along z0 → z1
     metrics: dict | None = None  # freshly evaluated metrics, only in the frame that computed them

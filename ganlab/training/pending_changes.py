@@ -1,10 +1,11 @@
 """What the GUI has asked the worker to do since it last looked: the only GUI → worker channel.
 
-Every field is "latest wins" (a new configuration replaces an older one that was not yet
-applied) or a bounded counter (steps asked for), so nothing here can grow without bound. File
-commands are a short queue; one pushed out of it is handed to the worker as dropped, and the
-worker answers it with a failed result: no command is lost without a word. The GUI
-writes with the setters; the worker calls `take()` between iterations, which returns a frozen
+The GUI sends typed messages (`ganlab.training.messages`) with `send`; each message records
+itself through one of the setters below. Every field is "latest wins" (a new configuration
+replaces an older one that was not yet applied) or a bounded counter (steps asked for), so
+nothing here can grow without bound. File commands are a short queue; one pushed out of it is
+handed to the worker as dropped, and the worker answers it with a failed result: no command is
+lost without a word. The worker calls `take()` between iterations, which returns a frozen
 `Requests` and clears the one-shot parts under the same lock. `wait()` lets a paused worker
 sleep until something is asked of it instead of polling.
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ganlab.core.config import RunConfig
+from ganlab.training.messages import Message
 
 MAX_QUEUED_STEPS = 1000  # a held-down step key cannot pile up more than this
 MAX_FILE_COMMANDS = 8  # file commands (save, open, export) not yet run; the oldest are dropped
@@ -93,6 +95,10 @@ class PendingChanges:
         self._news = True  # set by every GUI call, cleared by take(): wakes a waiting worker
 
     # ---------------------------------------------------------------- GUI side
+    def send(self, message: Message) -> None:
+        """Record a GUI request (see `ganlab.training.messages`)."""
+        message.apply(self)
+
     def set_configs(self, configs: tuple[RunConfig, ...]) -> None:
         """Replace the configuration(s) the worker should train with (one per run)."""
         with self._condition:

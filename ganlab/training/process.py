@@ -7,13 +7,17 @@ loop. In a child process the same `TrainingWorker` trains while the GUI draws.
 
 The channels keep their meaning across the process boundary:
 
-- GUI → worker: `ForwardedChanges` offers the GUI-side methods of `PendingChanges`; each call is
-  pickled at once (later edits of the arguments cannot leak into it) and replayed, in order, on
-  the child's `PendingChanges` by a thread there.
+- GUI → worker: `ChangesSender.send` pickles each typed message (`ganlab.training.messages`) at
+  once (later edits of its arguments cannot leak into it); a thread of the child replays them,
+  in order, on the child's `PendingChanges`. Before the first `SetConfigs` that refers to an
+  array of the data store, the array itself goes over once (`AddData`); the child keeps it in
+  its own store. Sessions opened by the worker send their arrays back with the result.
 - worker → GUI: the child forwards a frame of its `FrameSlot` only once the GUI has taken the
   previous one, so the worker still builds frames no faster than the GUI draws them; finished
-  file commands follow as they come. A thread of the GUI's process puts both into the GUI's
-  `FrameSlot` and `ResultQueue`.
+  file commands follow as they come. A run's configuration crosses only in the first frame
+  after it changed; the GUI's side puts the last one it received back into the frames without
+  one, so every frame the GUI reads is complete. A thread of the GUI's process puts frames
+  and results into the GUI's `FrameSlot` and `ResultQueue`.
 - stopping: `stop()` forwards the stop request and waits for the child, which runs its last file
   commands (the save on exit) before it ends. If the GUI disappears, the child sees its channel
   close and stops by itself; being a daemon process, it never outlives the app. Once its worker
@@ -29,39 +33,52 @@ what Windows and macOS use anyway) and imports no Qt.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing
 import os
+import pickle
 import sys
 import threading
 import time
 
 from ganlab.core.config import RunConfig
+from ganlab.core.data_store import DATA
 from ganlab.training.file_commands import ResultQueue
+from ganlab.training.frame import Frame
 from ganlab.training.frame_slot import FrameSlot
+from ganlab.training.messages import AddData, Message, SetConfigs, Stop, data_references
 from ganlab.training.pending_changes import PendingChanges
 
 log = logging.getLogger(__name__)
 
-FORWARDED_METHODS = frozenset({
-    "set_configs", "set_running", "set_speed", "request_steps", "request_discriminator_step",
-    "request_generator_step", "request_reset", "request_restore_last_good", "set_view",
-    "set_interpolation", "request_file_command", "request_stop",
-})
-FRAME_TAKEN = "frame_taken"  # GUI → child: the GUI took the last frame; send the next one
 SEND_POLL_S = 0.004  # how often the child looks for a new frame or result to send
 
 
-class ForwardedChanges:
-    """The GUI side of a `PendingChanges` that lives in the child process."""
+class FrameTaken:
+    """GUI → child: the GUI took the last frame; send the next one."""
 
-    def __init__(self, send):
+
+class ChangesSender:
+    """The GUI's side of the child's `PendingChanges`: `send(message)` as on a local one.
+
+    Keeps which data references the child holds, and sends an array before the first
+    configuration that needs it."""
+
+    def __init__(self, send, data_in_child: set[str]):
         self._send = send
+        self._data_in_child = data_in_child
 
-    def __getattr__(self, name: str):
-        if name not in FORWARDED_METHODS:
-            raise AttributeError(name)
-        return lambda *args: self._send(name, args)
+    def send(self, message: Message) -> None:
+        if isinstance(message, SetConfigs):
+            for reference in sorted(data_references(message.configs) - self._data_in_child):
+                self._send(AddData(reference, DATA.get(reference)))
+                self._data_in_child.add(reference)
+        self._send(message)
+
+    def child_holds(self, reference: str) -> None:
+        """The child has this array already (it opened a session that carries it)."""
+        self._data_in_child.add(reference)
 
 
 class _AcknowledgingSlot(FrameSlot):
@@ -90,15 +107,18 @@ class TrainingProcess:
         self._child_commands, self._commands = context.Pipe(duplex=False)
         self._updates, self._child_updates = context.Pipe(duplex=False)
         self._send_lock = threading.Lock()
+        data = {reference: DATA.get(reference) for reference in data_references(configs)}
         self.process = context.Process(
             target=child_main, name="ganlab-training-process", daemon=True,
-            args=(tuple(c.copy() for c in configs), self._child_commands, self._child_updates,
-                  worker_options),
+            args=(tuple(c.copy() for c in configs), data, self._child_commands,
+                  self._child_updates, worker_options),
         )
-        self.pending = ForwardedChanges(self._send)
-        self.slot = _AcknowledgingSlot(lambda: self._send(FRAME_TAKEN, ()))
+        self.pending = ChangesSender(self._send, set(data))
+        self.slot = _AcknowledgingSlot(lambda: self._send(FrameTaken()))
         self.results = ResultQueue()
         self.failure: str | None = None
+        self.last_frame_bytes: int | None = None  # the pickled size of the last frame received
+        self._configs_received: dict[int, RunConfig] = {}  # run index → last config received
         self._stopping = False
         self._started_up = False  # the child has sent its first frame or result
         self._receiver = threading.Thread(target=self._receive, name="ganlab-frames-in",
@@ -121,7 +141,7 @@ class TrainingProcess:
             # the request only once it is up (seconds)
             self.process.terminate()
         else:
-            self.pending.request_stop()
+            self.pending.send(Stop())
         self.join(timeout)
         return not self.is_alive()
 
@@ -136,24 +156,29 @@ class TrainingProcess:
             self._receiver.join(left)
 
     # ---------------------------------------------------------------- channels
-    def _send(self, name: str, args: tuple) -> None:
+    def _send(self, message) -> None:
         with self._send_lock:
             if self._commands.closed:
                 return
             try:
-                self._commands.send((name, args))
+                self._commands.send(message)
             except (OSError, ValueError):  # the child is gone: `failure` says why
-                log.debug("training process gone: %s not sent", name)
+                log.debug("training process gone: %s not sent", type(message).__name__)
 
     def _receive(self) -> None:
         """GUI-process thread: frames into the slot, results into the queue, until the end."""
         try:
             while True:
-                kind, payload = self._updates.recv()
+                raw = self._updates.recv_bytes()
+                kind, payload = pickle.loads(raw)
                 self._started_up = True
                 if kind == "frame":
-                    self.slot.publish(payload)
+                    self.last_frame_bytes = len(raw)
+                    self.slot.publish(complete_configs(payload, self._configs_received))
                 elif kind == "result":
+                    for reference, array in payload.data.items():  # an opened session's
+                        DATA.put(array, reference=reference)
+                        self.pending.child_holds(reference)
                     self.results.put(payload)
                 elif kind == "failed":  # the worker ended on an error; the child ends next
                     self.failure = payload
@@ -176,7 +201,8 @@ class TrainingProcess:
             self._updates.close()
 
 
-def child_main(configs: tuple[RunConfig, ...], commands, updates, worker_options: dict) -> None:
+def child_main(configs: tuple[RunConfig, ...], data: dict, commands, updates,
+               worker_options: dict) -> None:
     """The child process: a worker thread, a thread replaying the GUI's requests, and this
     thread sending frames and results back."""
     from ganlab.training.blas_threads import limit_blas_threads
@@ -184,6 +210,8 @@ def child_main(configs: tuple[RunConfig, ...], commands, updates, worker_options
 
     logging.basicConfig(level=logging.WARNING, format="ganlab training: %(message)s")
     limit_blas_threads(1)
+    for reference, array in data.items():
+        DATA.put(array, reference=reference)
     pending = PendingChanges(configs)
     slot = FrameSlot()
     results = ResultQueue()
@@ -197,7 +225,7 @@ def child_main(configs: tuple[RunConfig, ...], commands, updates, worker_options
     try:
         _forward(worker, slot, results, updates, gui_ready)
     except (OSError, ValueError):  # the GUI is gone
-        pending.request_stop()
+        pending.send(Stop())
         worker.join(2.0)
     finally:
         logging.shutdown()
@@ -209,6 +237,7 @@ def child_main(configs: tuple[RunConfig, ...], commands, updates, worker_options
 def _forward(worker, slot: FrameSlot, results: ResultQueue, updates, gui_ready) -> None:
     """Send frames (one at a time, when the GUI is ready) and results until the worker ends,
     then its failure (if it failed) and "exit"."""
+    configs_sent: dict[int, RunConfig] = {}
     while True:
         ended = not worker.is_alive()
         for result in results.take_all():
@@ -217,7 +246,7 @@ def _forward(worker, slot: FrameSlot, results: ResultQueue, updates, gui_ready) 
             frame = slot.take()
             if frame is not None:
                 gui_ready.clear()
-                updates.send(("frame", frame))
+                updates.send(("frame", without_unchanged_configs(frame, configs_sent)))
         if ended:
             if worker.failure is not None:
                 updates.send(("failed", worker.failure))
@@ -229,16 +258,43 @@ def _forward(worker, slot: FrameSlot, results: ResultQueue, updates, gui_ready) 
 def _replay(commands, pending: PendingChanges, gui_ready: threading.Event) -> None:
     while True:
         try:
-            name, args = commands.recv()
+            message = commands.recv()
         except (EOFError, OSError):  # the GUI is gone: stop
-            pending.request_stop()
+            pending.send(Stop())
             return
-        if name == FRAME_TAKEN:
+        if isinstance(message, FrameTaken):
             gui_ready.set()
             continue
-        if name not in FORWARDED_METHODS:
-            log.warning("ignored an unknown request %r", name)
+        if not isinstance(message, Message):
+            log.warning("ignored an unknown request %r", type(message).__name__)
             continue
-        getattr(pending, name)(*args)
-        if name == "request_stop":
+        try:
+            pending.send(message)
+        except ValueError as error:  # data that does not match its reference
+            log.error("ignored %s: %s", type(message).__name__, error)
+        if isinstance(message, Stop):
             return
+
+
+def without_unchanged_configs(frame: Frame, sent: dict[int, RunConfig]) -> Frame:
+    """`frame` with `config=None` in each run whose configuration equals the one last sent
+    for that run (`sent` is updated)."""
+    runs = []
+    for index, run in enumerate(frame.runs):
+        if sent.get(index) == run.config:
+            runs.append(dataclasses.replace(run, config=None))
+        else:
+            sent[index] = run.config
+            runs.append(run)
+    return dataclasses.replace(frame, runs=tuple(runs))
+
+
+def complete_configs(frame: Frame, received: dict[int, RunConfig]) -> Frame:
+    """The inverse of `without_unchanged_configs` on the GUI's side."""
+    runs = []
+    for index, run in enumerate(frame.runs):
+        if run.config is None:
+            run = dataclasses.replace(run, config=received[index])
+        received[index] = run.config
+        runs.append(run)
+    return dataclasses.replace(frame, runs=tuple(runs))

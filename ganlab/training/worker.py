@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 
 import torch
 
+from ganlab.core.data_store import DATA
 from ganlab.training import step as steps
 from ganlab.training.divergence_guard import DivergenceGuard
 from ganlab.training.field_schedule import fields_for_frame, full_check_due
@@ -40,6 +41,7 @@ from ganlab.training.file_desk import FileDesk
 from ganlab.training.frame import Frame
 from ganlab.training.frame_slot import FrameSlot
 from ganlab.training.lockstep import LockstepRuns
+from ganlab.training.messages import Stop, data_references
 from ganlab.training.metrics_schedule import MetricsSchedule
 from ganlab.training.metrics_thread import MetricsThread, sample_job
 from ganlab.training.pacer import FRAME_INTERVAL_S, Pacer
@@ -101,7 +103,7 @@ class TrainingWorker(threading.Thread):
         """Ask the loop to finish its step (and its last file commands) and wait; True if the
         thread, and its metrics thread, ended within `timeout` seconds."""
         started = time.perf_counter()
-        self.pending.request_stop()
+        self.pending.send(Stop())
         self.join(timeout)
         metrics = self._metrics
         if metrics is not None and metrics.is_alive():
@@ -243,7 +245,8 @@ class TrainingWorker(threading.Thread):
         return FileResult(
             command, True, f"Opened {command.path} at iteration {trainer.iteration:,}",
             config=trainer.config.copy(), history=session.history, extra=session.extra,
-            iteration=trainer.iteration, epoch=self._lockstep.epoch)
+            iteration=trainer.iteration, epoch=self._lockstep.epoch,
+            data={ref: DATA.get(ref) for ref in data_references((trainer.config,))})
 
     # ------------------------------------------------------------------ publishing
     def _publish(self, force: bool = False) -> None:

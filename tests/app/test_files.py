@@ -15,6 +15,7 @@ from PySide6.QtGui import QDropEvent
 
 from ganlab.app.history import RunHistory, history_rows, restore_history
 from ganlab.core.config import TargetConfig
+from ganlab.core.data_store import DATA
 from ganlab.core.export import load_generator
 from tests.app.conftest import trainer_of
 
@@ -80,8 +81,8 @@ def test_garbage_file_leaves_the_run_untouched(process_window, qtbot, tmp_path):
 def test_painted_points_travel_in_the_session(process_window, qtbot, tmp_path):
     window = process_window
     results = results_of(window)
-    points = np.random.default_rng(0).normal(size=(200, 2)).tolist()
-    window.session.set_target(TargetConfig(name="custom", points=points))
+    points = np.random.default_rng(0).normal(size=(200, 2))
+    window.session.set_target(TargetConfig(name="custom", data=DATA.put(points)))
     step_to(window, qtbot, 3)
     path = tmp_path / "painted.ganlab"
     window.file_actions.save_to(str(path))
@@ -91,7 +92,15 @@ def test_painted_points_travel_in_the_session(process_window, qtbot, tmp_path):
     assert wait_for(qtbot, results, 2).ok
     config = window.session.configs[0]
     assert config.target.name == "custom"
-    np.testing.assert_allclose(np.array(config.target.points), points)
+    np.testing.assert_array_equal(DATA.get(config.target.data), points)
+    edited = config.replaced("generator_optimizer.learning_rate", 3e-4)
+    window.session.set_config(0, edited)  # the child has the points: only the config crosses
+    qtbot.waitUntil(lambda: window.session.last_frame.runs[0].config.generator_optimizer
+                    .learning_rate == 3e-4, timeout=15_000)
+    assert window.session.last_frame.runs[0].config.target.data == config.target.data
+    step_to(window, qtbot, window.session.last_frame.iteration + 2)  # still trains on them
+    np.testing.assert_allclose(window.session.last_frame.runs[0].snapshot.real.mean(axis=0),
+                               points.mean(axis=0), atol=0.2)
 
 
 def test_dropping_a_session_file_opens_it(process_window, qtbot, tmp_path):

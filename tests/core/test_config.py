@@ -1,8 +1,10 @@
 import json
 
+import numpy as np
 import pytest
 
 from ganlab.core.config import ConfigError, RunConfig
+from ganlab.core.data_store import DATA
 
 
 def test_round_trip_through_json_keeps_every_field():
@@ -85,8 +87,11 @@ def test_custom_target_needs_points():
     config.target.name = "custom"
     with pytest.raises(ConfigError, match="custom"):
         config.validate()
-    config.target.points = [[0.0, 0.0], [1.0, 1.0]]
+    config.target.data = DATA.put(np.array([[0.0, 0.0], [1.0, 1.0]]))
     assert config.validate() is config
+    config.target.data = "[[0.0, 0.0], [1.0, 1.0]]"  # the points themselves: not a reference
+    with pytest.raises(ConfigError, match=r"target\.data must be a content reference"):
+        config.validate()
 
 
 def test_copy_is_independent():

@@ -17,6 +17,7 @@ from safetensors.torch import save as safetensors_save
 
 from ganlab.core import session_file, session_reading
 from ganlab.core.atomic_file import atomic_write
+from ganlab.core.data_store import DATA, content_reference
 from ganlab.core.session_file import (
     Session,
     SessionFileError,
@@ -505,7 +506,7 @@ def test_chart_history_rows_of_the_app_load(tmp_path, small_config):
 
 def test_session_never_makes_ganlab_read_a_path(tmp_path, good_session):
     def named_file(metadata):
-        metadata["config"]["target"].update(name="custom", points=None, points_file="/dev/zero")
+        metadata["config"]["target"].update(name="custom", data=None, points_file="/dev/zero")
 
     path = _rebuild(good_session, tmp_path / "named.ganlab", metadata_change=named_file)
     with pytest.raises(SessionFileError, match="names a points file instead of carrying"):
@@ -636,3 +637,71 @@ def test_random_state_of_another_device_type_is_bounded_then_replaced(tmp_path, 
                         "rng/training": torch.zeros(2**17, dtype=torch.uint8)}))
     with pytest.raises(SessionFileError, match=r"'rng/training' as U8 \[131072\], expected U8"):
         load_session(huge)
+
+
+@pytest.fixture
+def painted_session(tmp_path, small_config):
+    points = np.random.default_rng(5).normal(size=(40, 2)).round(4)
+    small_config.target.name = "custom"
+    small_config.target.data = DATA.put(points)
+    trainer = Trainer(small_config)
+    trainer.train(2)
+    return save_session(Session(trainer), tmp_path / "painted.ganlab"), points
+
+
+def test_points_sit_beside_the_weights_and_the_config_names_them_by_hash(painted_session):
+    path, points = painted_session
+    members = _members(path)
+    assert "data.safetensors" in members
+    saved = json.loads(members["session.json"])
+    assert saved["version"] == 2
+    assert saved["config"]["target"]["data"] == content_reference(points)
+    assert "points" not in saved["config"]["target"]
+    restored = load_session(path).trainer
+    np.testing.assert_array_equal(restored.target.points, points)
+
+
+def test_points_that_do_not_match_their_hash_are_refused(painted_session, tmp_path):
+    path, points = painted_session
+    members = _members(path)
+    members["data.safetensors"] = safetensors_save({"points": torch.from_numpy(points + 1.0)})
+    out = tmp_path / "swapped.ganlab"
+    out.write_bytes(_zip(members))
+    with pytest.raises(SessionFileError, match="do not match the reference"):
+        load_session(out)
+    del members["data.safetensors"]
+    out.write_bytes(_zip(members))
+    with pytest.raises(SessionFileError, match=r"has no data\.safetensors"):
+        load_session(out)
+
+
+@pytest.mark.parametrize(("tensors", "message"), [
+    ({"points": torch.zeros(3, 3, dtype=torch.float64)}, "expected float64"),
+    ({"points": torch.zeros(3, 2)}, "dtype F32"),
+    ({"points": torch.zeros(3, 2, dtype=torch.float64), "more": torch.zeros(1)},
+     "exactly one tensor"),
+])
+def test_a_damaged_data_member_names_the_file(painted_session, tmp_path, tensors, message):
+    path, _ = painted_session
+    members = _members(path)
+    members["data.safetensors"] = safetensors_save(tensors)
+    out = tmp_path / "damaged.ganlab"
+    out.write_bytes(_zip(members))
+    with pytest.raises(SessionFileError, match=f"^{out}: .*{message}"):
+        load_session(out)
+
+
+def test_a_format_1_session_with_points_in_its_json_still_opens(painted_session, tmp_path):
+    path, points = painted_session
+    members = _members(path)
+    metadata = json.loads(members.pop("data.safetensors") and members["session.json"])
+    metadata["version"] = 1
+    target = metadata["config"]["target"]
+    del target["data"]
+    target["points"] = points.tolist()
+    members["session.json"] = json.dumps(metadata).encode()
+    out = tmp_path / "old.ganlab"
+    out.write_bytes(_zip(members))
+    restored = load_session(out).trainer
+    np.testing.assert_array_equal(restored.target.points, points)
+    assert restored.config.target.data == content_reference(points)

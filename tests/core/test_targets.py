@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ganlab.core.config import TargetConfig
+from ganlab.core.data_store import DATA
 from ganlab.core.fields import cell_volume, density_on_grid
 from ganlab.core.targets import TARGETS, PointCloud, PointsFileError, load_points, make_target
 from ganlab.core.targets.base import GaussianMixture
@@ -86,7 +87,7 @@ def test_squared_uniform_is_the_pushforward_of_theory_section_1():
 
 def test_make_target_from_points_and_file(tmp_path):
     points = [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
-    target = make_target(TargetConfig(name="custom", points=points))
+    target = make_target(TargetConfig(name="custom", data=DATA.put(np.array(points))))
     assert isinstance(target, PointCloud) and target.dim == 2
     x = target.sample(100, torch.Generator().manual_seed(0)).numpy()
     assert {tuple(p) for p in x} <= {tuple(p) for p in points}

@@ -1,8 +1,10 @@
 import re
 
+import numpy as np
 import pytest
 import torch
 
+from ganlab.core.data_store import DATA
 from ganlab.core.devices import DeviceUnavailableError, available_devices, resolve_device
 from ganlab.core.metrics import wasserstein1
 from ganlab.core.snapshot import SnapshotRequest, Snapshotter
@@ -147,12 +149,12 @@ def test_switching_target_keeps_the_networks(small_config):
 
 def test_painted_points_target(small_config):
     small_config.target.name = "custom"
-    small_config.target.points = [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]
+    small_config.target.data = DATA.put(np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]))
     trainer = Trainer(small_config)
     trainer.train(2)
     assert isinstance(trainer.target, PointCloud)
     new = trainer.config.copy()
-    new.target.points = [[5.0, 5.0], [6.0, 6.0]]
+    new.target.data = DATA.put(np.array([[5.0, 5.0], [6.0, 6.0]]))
     trainer.apply_config(new)
     assert trainer.target.points.tolist() == [[5.0, 5.0], [6.0, 6.0]]
 

@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 
+from ganlab.core.config import TargetConfig
+from ganlab.core.data_store import DATA
 from ganlab.core.session_file import load_session
 from ganlab.training.file_commands import SaveSession
-from ganlab.training.process import TrainingProcess
+from ganlab.training.messages import (
+    AddData,
+    RunFileCommand,
+    SetConfigs,
+    SetRunning,
+    Step,
+)
+from ganlab.training.process import (
+    ChangesSender,
+    TrainingProcess,
+    complete_configs,
+    without_unchanged_configs,
+)
 from tests.training.conftest import small_config, wait_for
 
 START_UP_S = 60  # spawning Python and importing torch takes seconds on a busy 2-core machine
@@ -31,14 +46,14 @@ def next_frame(process: TrainingProcess, timeout: float = START_UP_S):
 def test_frames_come_back_training_advances_and_settings_reach_the_child(training):
     first = next_frame(training)
     assert first.runs[0].snapshot.iteration == 0
-    training.pending.set_running(True)
+    training.pending.send(SetRunning(True))
     frame = wait_for(lambda: (f := training.slot.take()) and f.iteration > 50 and f, 30,
                      "training to advance")
     assert frame.runs[0].snapshot.fake.shape == (512, 2)
     config = small_config()
     config.objective.name = "lsgan"
     config.discriminator_optimizer.learning_rate = 3e-4
-    training.pending.set_configs((config,))
+    training.pending.send(SetConfigs((config,)))
     changed = wait_for(lambda: (f := training.slot.take()) and f.runs[0].config.objective.name
                        == "lsgan" and f, 30, "the new objective")
     assert changed.runs[0].config.discriminator_optimizer.learning_rate == pytest.approx(3e-4)
@@ -49,7 +64,7 @@ def test_frames_come_back_training_advances_and_settings_reach_the_child(trainin
 
 def test_the_child_sends_a_frame_only_when_the_gui_took_the_last(training):
     next_frame(training)
-    training.pending.set_running(True)
+    training.pending.send(SetRunning(True))
     wait_for(lambda: training.slot.published >= 2, 30, "a second frame")
     published = training.slot.published
     time.sleep(1.0)  # training goes on, but nobody takes the frame waiting in the slot
@@ -60,10 +75,10 @@ def test_the_child_sends_a_frame_only_when_the_gui_took_the_last(training):
 
 def test_a_file_command_runs_in_the_child_and_its_result_comes_back(training, tmp_path):
     next_frame(training)
-    training.pending.request_steps(25)
+    training.pending.send(Step(25))
     wait_for(lambda: (f := training.slot.take()) and f.iteration == 25, 30, "25 steps")
     path = tmp_path / "run.ganlab"
-    training.pending.request_file_command(SaveSession(str(path), history=[{"iteration": 25}]))
+    training.pending.send(RunFileCommand(SaveSession(str(path), history=[{"iteration": 25}])))
     result = wait_for(lambda: training.results.take_all(), 30, "the save's result")[0]
     assert result.ok and result.iteration == 25
     assert load_session(path).trainer.iteration == 25
@@ -73,10 +88,10 @@ def test_stopping_runs_the_last_file_commands_first(tmp_path):
     process = TrainingProcess((small_config(),))
     process.start()
     next_frame(process)
-    process.pending.request_steps(5)
+    process.pending.send(Step(5))
     wait_for(lambda: (f := process.slot.take()) and f.iteration == 5, 30, "5 steps")
     path = tmp_path / "on-exit.ganlab"
-    process.pending.request_file_command(SaveSession(str(path)))
+    process.pending.send(RunFileCommand(SaveSession(str(path))))
     assert process.stop(30.0)
     assert load_session(path).trainer.iteration == 5
     assert [r.ok for r in process.results.take_all()] == [True]
@@ -89,12 +104,12 @@ def test_a_child_that_dies_is_reported_and_the_gui_side_ends(training):
     wait_for(lambda: training.failure, 10, "the failure")
     assert "ended unexpectedly (exit code -9)" in training.failure
     wait_for(lambda: not training.is_alive(), 10, "the receiving thread to end")
-    training.pending.set_running(True)  # sending to a dead child is harmless
+    training.pending.send(SetRunning(True))  # sending to a dead child is harmless
 
 
 def test_the_child_stops_by_itself_when_the_gui_side_disappears(training):
     next_frame(training)
-    training.pending.set_running(True)
+    training.pending.send(SetRunning(True))
     training._commands.close()  # what the GUI process dying looks like from the child
     training.process.join(15.0)
     assert training.process.exitcode == 0
@@ -106,3 +121,62 @@ def test_a_child_still_starting_up_is_terminated_rather_than_awaited():
     assert process.stop(5.0)
     assert process.process.exitcode == -15  # SIGTERM: it had no trainer, nothing to save
     assert process.failure is None
+
+
+def painted_config(points: np.ndarray):
+    config = small_config()
+    config.target = TargetConfig(name="custom", data=DATA.put(points))
+    return config.validate()
+
+
+def test_data_crosses_once_before_the_first_configuration_that_needs_it():
+    sent = []
+    points = np.random.default_rng(1).normal(size=(300, 2))
+    config = painted_config(points)
+    sender = ChangesSender(sent.append, set())
+    sender.send(SetConfigs((config,)))
+    config.generator_optimizer.learning_rate = 2e-4
+    sender.send(SetConfigs((config, config)))
+    assert [type(m).__name__ for m in sent] == ["AddData", "SetConfigs", "SetConfigs"]
+    added = sent[0]
+    assert isinstance(added, AddData) and added.reference == config.target.data
+    np.testing.assert_array_equal(added.array, points)
+
+
+def test_a_frame_carries_a_configuration_only_when_it_changed(training):
+    first = next_frame(training)
+    sent, received = {}, {}
+    on_pipe = without_unchanged_configs(first, sent)
+    assert on_pipe.runs[0].config == first.runs[0].config
+    again = without_unchanged_configs(first, sent)
+    assert again.runs[0].config is None
+    complete_configs(on_pipe, received)
+    assert complete_configs(again, received).runs[0].config == first.runs[0].config
+
+
+def test_painted_points_train_in_the_child_and_frames_stay_small():
+    points = np.random.default_rng(2).normal(loc=(3.0, -2.0), scale=0.2, size=(20000, 2))
+    config = painted_config(points.round(4))
+    process = TrainingProcess((config,), metrics_interval_s=0.3)
+    process.start()
+    try:
+        frame = next_frame(process)
+        assert frame.runs[0].config.target.data == config.target.data
+        np.testing.assert_allclose(frame.runs[0].snapshot.real.mean(axis=0), (3.0, -2.0),
+                                   atol=0.05)
+        process.pending.send(SetRunning(True))
+        sizes = []
+        for _ in range(5):
+            wait_for(process.slot.take, 30, "a frame")
+            sizes.append(process.last_frame_bytes)
+        # 20,000 points in the configuration would be ~400 KB a frame
+        assert max(sizes) < 120_000
+        moved = painted_config(points + np.array([-6.0, 4.0]))
+        process.pending.send(SetConfigs((moved,)))
+        shifted = wait_for(lambda: (f := process.slot.take()) and f.runs[0].config.target.data
+                           == moved.target.data and f, 30, "the new points")
+        np.testing.assert_allclose(shifted.runs[0].snapshot.real.mean(axis=0), (-3.0, 2.0),
+                                   atol=0.05)
+    finally:
+        process.stop(5.0)
+        process.join(10.0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ganlab.core.config import TargetConfig
+from ganlab.core.data_store import DATA
 from ganlab.core.targets.base import Target, ViewBox
 from ganlab.core.targets.catalog import TARGETS
 from ganlab.core.targets.points import PointCloud, PointsFileError, load_points
@@ -19,13 +20,16 @@ __all__ = [
 
 
 def make_target(config: TargetConfig) -> Target:
-    """Build the target a configuration names; custom points come from `points` or the file."""
+    """Build the target a configuration names; custom points come from the data store (`data`,
+    a content reference) or from `points_file`. Data the store has forgotten or never held
+    raises `MissingData`."""
     if config.name != "custom":
         if config.name not in TARGETS:
             raise KeyError(f"unknown target {config.name!r}; known: {', '.join(TARGETS)}")
         return TARGETS[config.name]()
-    if config.points is not None:
-        return PointCloud(config.points, name="custom", description="painted points")
+    if config.data is not None:
+        where = f"points from {config.points_file}" if config.points_file else "painted points"
+        return PointCloud(DATA.get(config.data), name="custom", description=where)
     if config.points_file is None:
         raise PointsFileError("custom target: no points and no points file")
     return PointCloud(load_points(config.points_file), name="custom",

@@ -1,0 +1,143 @@
+"""What the GUI asks of the training worker: one small, typed, immutable message per request.
+
+The GUI builds a message and hands it to `send` — of the worker's `PendingChanges` when the
+worker is a thread of the GUI's process, or of `TrainingProcess.pending` (a `ChangesSender`)
+when it trains in a child process, where the message is pickled as it is sent and replayed on
+the child's `PendingChanges`. Either way `PendingChanges.send(message)` calls
+`message.apply(pending)`, which records the request (latest wins, or a bounded counter) for the
+worker's next `take()`. So the path of a setting is: panel → `TrainingSession` →
+`SetConfigs` → (pipe) → `PendingChanges` → `take()` → the worker's `apply_configs`.
+
+Data a configuration refers to (`TargetConfig.data`) travels once, as `AddData`, before the
+first `SetConfigs` that needs it; configurations themselves stay small.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ganlab.core.config import RunConfig
+from ganlab.core.data_store import DATA
+
+if TYPE_CHECKING:  # pending_changes imports this module
+    from ganlab.training.pending_changes import Interpolation, PendingChanges, ViewRequest
+
+
+class Message:
+    """A request from the GUI; `apply` records it in the worker's `PendingChanges`."""
+
+    def apply(self, pending: PendingChanges) -> None:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class SetConfigs(Message):
+    """Train with these configurations from the next iteration on (run A, optionally B)."""
+
+    configs: tuple[RunConfig, ...]
+
+    def apply(self, pending):
+        pending.set_configs(self.configs)
+
+
+@dataclass(frozen=True)
+class AddData(Message):
+    """An array a configuration refers to, sent once to the training process."""
+
+    reference: str
+    array: np.ndarray
+
+    def apply(self, pending):
+        DATA.put(self.array, reference=self.reference)
+
+
+@dataclass(frozen=True)
+class SetRunning(Message):
+    running: bool
+
+    def apply(self, pending):
+        pending.set_running(self.running)
+
+
+@dataclass(frozen=True)
+class SetSpeed(Message):
+    iterations_per_second: float | None  # None: as fast as possible
+
+    def apply(self, pending):
+        pending.set_speed(self.iterations_per_second)
+
+
+@dataclass(frozen=True)
+class Step(Message):
+    """Run whole iterations while paused."""
+
+    iterations: int = 1
+
+    def apply(self, pending):
+        pending.request_steps(self.iterations)
+
+
+@dataclass(frozen=True)
+class StepDiscriminator(Message):
+    def apply(self, pending):
+        pending.request_discriminator_step()
+
+
+@dataclass(frozen=True)
+class StepGenerator(Message):
+    def apply(self, pending):
+        pending.request_generator_step()
+
+
+@dataclass(frozen=True)
+class Reset(Message):
+    """Fresh networks with the current settings."""
+
+    def apply(self, pending):
+        pending.request_reset()
+
+
+@dataclass(frozen=True)
+class RestoreLastGood(Message):
+    def apply(self, pending):
+        pending.request_restore_last_good()
+
+
+@dataclass(frozen=True)
+class SetView(Message):
+    view: ViewRequest
+
+    def apply(self, pending):
+        pending.set_view(self.view)
+
+
+@dataclass(frozen=True)
+class SetInterpolation(Message):
+    interpolation: Interpolation | None
+
+    def apply(self, pending):
+        pending.set_interpolation(self.interpolation)
+
+
+@dataclass(frozen=True)
+class RunFileCommand(Message):
+    """Save / open / export between iterations (`ganlab.training.file_commands`)."""
+
+    command: object
+
+    def apply(self, pending):
+        pending.request_file_command(self.command)
+
+
+@dataclass(frozen=True)
+class Stop(Message):
+    def apply(self, pending):
+        pending.request_stop()
+
+
+def data_references(configs: tuple[RunConfig, ...]) -> set[str]:
+    """The data references these configurations need."""
+    return {config.target.data for config in configs if config.target.data is not None}
