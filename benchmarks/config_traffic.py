@@ -87,6 +87,9 @@ def main() -> None:
             time.sleep(0.001)
         return time.perf_counter() - started
 
+    # (before the data left the config, a target set before the training process started
+    # blocked the GUI thread forever on a full pipe: start first, for a fair comparison)
+    wait(lambda: session.last_frame is not None, 120)
     session.set_target(painted_target(args.points))
     session.play()
     wait(lambda: session.last_frame is not None and session.last_frame.iteration > 50)

@@ -8,6 +8,7 @@ touches a frame again after publishing it.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,3 +50,27 @@ class Frame:
     @property
     def iteration(self) -> int:
         return self.runs[0].snapshot.iteration if self.runs else 0
+
+
+def without_unchanged_configs(frame: Frame, sent: dict[int, RunConfig]) -> Frame:
+    """`frame` with `config=None` in each run whose configuration equals the one last sent
+    for that run (`sent` is updated)."""
+    runs = []
+    for index, run in enumerate(frame.runs):
+        if sent.get(index) == run.config:
+            runs.append(dataclasses.replace(run, config=None))
+        else:
+            sent[index] = run.config
+            runs.append(run)
+    return dataclasses.replace(frame, runs=tuple(runs))
+
+
+def complete_configs(frame: Frame, received: dict[int, RunConfig]) -> Frame:
+    """The inverse of `without_unchanged_configs`, on the GUI's side of the pipe."""
+    runs = []
+    for index, run in enumerate(frame.runs):
+        if run.config is None:
+            run = dataclasses.replace(run, config=received[index])
+        received[index] = run.config
+        runs.append(run)
+    return dataclasses.replace(frame, runs=tuple(runs))

@@ -33,19 +33,20 @@ what Windows and macOS use anyway) and imports no Qt.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import multiprocessing
 import os
 import pickle
+import queue
 import sys
 import threading
 import time
+from multiprocessing.reduction import ForkingPickler
 
 from ganlab.core.config import RunConfig
 from ganlab.core.data_store import DATA
 from ganlab.training.file_commands import ResultQueue
-from ganlab.training.frame import Frame
+from ganlab.training.frame import complete_configs, without_unchanged_configs
 from ganlab.training.frame_slot import FrameSlot
 from ganlab.training.messages import AddData, Message, SetConfigs, Stop, data_references
 from ganlab.training.pending_changes import PendingChanges
@@ -106,7 +107,7 @@ class TrainingProcess:
         context = multiprocessing.get_context("spawn")
         self._child_commands, self._commands = context.Pipe(duplex=False)
         self._updates, self._child_updates = context.Pipe(duplex=False)
-        self._send_lock = threading.Lock()
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()  # None: close
         data = {reference: DATA.get(reference) for reference in data_references(configs)}
         self.process = context.Process(
             target=child_main, name="ganlab-training-process", daemon=True,
@@ -123,6 +124,8 @@ class TrainingProcess:
         self._started_up = False  # the child has sent its first frame or result
         self._receiver = threading.Thread(target=self._receive, name="ganlab-frames-in",
                                           daemon=True)
+        self._sender = threading.Thread(target=self._send_all, name="ganlab-requests-out",
+                                        daemon=True)
 
     # ---------------------------------------------------------------- lifecycle
     def start(self) -> None:
@@ -130,6 +133,7 @@ class TrainingProcess:
         self._child_commands.close()  # the child holds these ends now: EOF reaches both sides
         self._child_updates.close()
         self._receiver.start()
+        self._sender.start()
 
     def stop(self, timeout: float = 2.0) -> bool:
         """Ask the child to finish (it runs its last file commands first: the save on exit) and
@@ -157,13 +161,19 @@ class TrainingProcess:
 
     # ---------------------------------------------------------------- channels
     def _send(self, message) -> None:
-        with self._send_lock:
-            if self._commands.closed:
-                return
+        """Pickle `message` now (later edits of its contents cannot leak into it) and leave it
+        to the sending thread: the GUI never waits on the pipe, not even for a large array
+        while the child is still starting (or not started yet: it is sent at `start`)."""
+        self._outbox.put(ForkingPickler.dumps(message))
+
+    def _send_all(self) -> None:
+        """GUI-process thread: messages from the outbox down the pipe, in order, until closed."""
+        while (raw := self._outbox.get()) is not None:
             try:
-                self._commands.send(message)
+                self._commands.send_bytes(raw)
             except (OSError, ValueError):  # the child is gone: `failure` says why
-                log.debug("training process gone: %s not sent", type(message).__name__)
+                log.debug("training process gone: a request was not sent")
+        self._commands.close()
 
     def _receive(self) -> None:
         """GUI-process thread: frames into the slot, results into the queue, until the end."""
@@ -196,8 +206,7 @@ class TrainingProcess:
                 )
                 log.error("%s", self.failure)
         finally:
-            with self._send_lock:
-                self._commands.close()
+            self._outbox.put(None)  # the sending thread closes its end and ends
             self._updates.close()
 
 
@@ -274,27 +283,3 @@ def _replay(commands, pending: PendingChanges, gui_ready: threading.Event) -> No
             log.error("ignored %s: %s", type(message).__name__, error)
         if isinstance(message, Stop):
             return
-
-
-def without_unchanged_configs(frame: Frame, sent: dict[int, RunConfig]) -> Frame:
-    """`frame` with `config=None` in each run whose configuration equals the one last sent
-    for that run (`sent` is updated)."""
-    runs = []
-    for index, run in enumerate(frame.runs):
-        if sent.get(index) == run.config:
-            runs.append(dataclasses.replace(run, config=None))
-        else:
-            sent[index] = run.config
-            runs.append(run)
-    return dataclasses.replace(frame, runs=tuple(runs))
-
-
-def complete_configs(frame: Frame, received: dict[int, RunConfig]) -> Frame:
-    """The inverse of `without_unchanged_configs` on the GUI's side."""
-    runs = []
-    for index, run in enumerate(frame.runs):
-        if run.config is None:
-            run = dataclasses.replace(run, config=received[index])
-        received[index] = run.config
-        runs.append(run)
-    return dataclasses.replace(frame, runs=tuple(runs))

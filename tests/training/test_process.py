@@ -11,6 +11,7 @@ from ganlab.core.config import TargetConfig
 from ganlab.core.data_store import DATA
 from ganlab.core.session_file import load_session
 from ganlab.training.file_commands import SaveSession
+from ganlab.training.frame import complete_configs, without_unchanged_configs
 from ganlab.training.messages import (
     AddData,
     RunFileCommand,
@@ -18,12 +19,7 @@ from ganlab.training.messages import (
     SetRunning,
     Step,
 )
-from ganlab.training.process import (
-    ChangesSender,
-    TrainingProcess,
-    complete_configs,
-    without_unchanged_configs,
-)
+from ganlab.training.process import ChangesSender, TrainingProcess
 from tests.training.conftest import small_config, wait_for
 
 START_UP_S = 60  # spawning Python and importing torch takes seconds on a busy 2-core machine
@@ -176,6 +172,22 @@ def test_painted_points_train_in_the_child_and_frames_stay_small():
         shifted = wait_for(lambda: (f := process.slot.take()) and f.runs[0].config.target.data
                            == moved.target.data and f, 30, "the new points")
         np.testing.assert_allclose(shifted.runs[0].snapshot.real.mean(axis=0), (-3.0, 2.0),
+                                   atol=0.05)
+    finally:
+        process.stop(5.0)
+        process.join(10.0)
+
+
+def test_requests_sent_before_the_child_starts_wait_for_it_and_never_block_the_gui():
+    points = np.random.default_rng(3).normal(loc=(-1.0, 2.0), scale=0.1, size=(20000, 2))
+    process = TrainingProcess((small_config(),))
+    # ~320 KB: more than a pipe holds; before the sending thread, this call never returned
+    process.pending.send(SetConfigs((painted_config(points),)))
+    process.start()
+    try:
+        frame = wait_for(lambda: (f := process.slot.take()) and f.runs[0].config.target.data
+                         and f, START_UP_S, "a frame on the painted points")
+        np.testing.assert_allclose(frame.runs[0].snapshot.real.mean(axis=0), (-1.0, 2.0),
                                    atol=0.05)
     finally:
         process.stop(5.0)
