@@ -1,7 +1,9 @@
 """ONNX export of a generator (optional: needs the `onnx` extra: onnx, onnxscript, onnxruntime).
 
-The exported graph maps `z` (n, latent_dim) to `x` (n, data_dim) in data coordinates, with a
-dynamic batch size, so any ONNX runtime can sample from a ganlab generator.
+The exported graph maps `z` (n, latent_dim) float32 to `x`, with a dynamic batch size n, so any
+ONNX runtime can sample from a ganlab generator: for points `x` is (n, data_dim) in data
+coordinates; for images (a generator with `data_kind == "images"`) `x` is (n, c, h, w) in
+[0, 1], and a conditional one (`num_classes > 0`) takes a second input `labels` (n,) int64.
 """
 
 from __future__ import annotations
@@ -30,13 +32,18 @@ def onnx_available() -> bool:
 
 
 def export_onnx(generator: torch.nn.Module, latent_dim: int, path: str | Path) -> Path:
-    """Write `generator` (a module z → x in data coordinates) as an ONNX model at `path`."""
+    """Write `generator` (a module z → x, or (z, labels) → x when it has `num_classes > 0`)
+    as an ONNX model at `path`; inputs "z" (and "labels"), output "x"."""
     if not onnx_available():
         raise OnnxUnavailableError(MISSING_EXTRA)
     was_training = generator.training
     generator = generator.eval().cpu()
-    example = torch.zeros(2, latent_dim)
     batch = torch.export.Dim("batch", min=1)
+    examples: tuple[torch.Tensor, ...] = (torch.zeros(2, latent_dim),)
+    input_names = ["z"]
+    if getattr(generator, "num_classes", 0):
+        examples += (torch.zeros(2, dtype=torch.int64),)
+        input_names.append("labels")
     quiet = logging.getLogger("torch.onnx")
     level = quiet.level
     quiet.setLevel(logging.ERROR)
@@ -44,8 +51,8 @@ def export_onnx(generator: torch.nn.Module, latent_dim: int, path: str | Path) -
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             program = torch.onnx.export(
-                generator, (example,), dynamo=True, input_names=["z"], output_names=["x"],
-                dynamic_shapes=({0: batch},), verbose=False,
+                generator, examples, dynamo=True, input_names=input_names, output_names=["x"],
+                dynamic_shapes=tuple({0: batch} for _ in examples), verbose=False,
             )
         data = program.model_proto.SerializeToString()
     finally:
