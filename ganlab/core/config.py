@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import typing
 from dataclasses import dataclass, field
 from typing import Any
 
+from ganlab.core.config_dicts import config_from_dict
 from ganlab.core.data_store import is_reference
 from ganlab.core.settings import (
     ConfigError,
@@ -32,15 +32,17 @@ from ganlab.core.settings import (
 __all__ = ["ConfigError", "RunConfig"]
 
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "elu", "gelu", "softplus")
+ARCHITECTURES = ("auto", "mlp", "dcgan")
+CONDITIONINGS = ("concat", "projection")
 LATENT_DISTRIBUTIONS = ("gaussian", "uniform")
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 LR_SCHEDULES = ("constant", "cosine")
 
 
 def _target_names() -> tuple[str, ...]:
-    from ganlab.core.targets import TARGETS  # torch: imported only when asked
+    from ganlab.core.targets import IMAGE_TARGETS, TARGETS  # torch: imported only when asked
 
-    return (*TARGETS, "custom")
+    return (*TARGETS, *IMAGE_TARGETS, "custom")
 
 
 def _objective_names() -> dict[str, str]:
@@ -59,13 +61,21 @@ def _device_names() -> list[str]:
 class TargetConfig:
     """What the generator learns."""
 
-    name: str = setting("grid25", "What the generator learns: a registered target, or custom "
-                        "for your own points.", choices=_target_names, cli="target")
+    name: str = setting("grid25", "What the generator learns: a registered target (points or "
+                        "images), or custom for your own points or images.",
+                        choices=_target_names, cli="target")
     points_file: str | None = setting(None, "CSV or NPY of 1D/2D points; implies --target "
                                       "custom.", cli="points-file")
-    #: painted or loaded points for name == "custom": a content reference ("sha256:…") to an
-    #: array in `ganlab.core.data_store.DATA`, never the points themselves
+    images: str | None = setting(None, "A folder of PNG/JPEG images (labels from sub-folder "
+                                 "names), an MNIST IDX file or a .npz/.npy of images; implies "
+                                 "--target custom.", cli="images")
+    resolution: int = setting(16, "Side in pixels of image targets (digits: 8, 16 or 32; "
+                              "synthetic and your own images: 8, 16, 32 or 64).", low=8, high=64,
+                              unit="pixels", cli="resolution")
+    #: painted or loaded points or images for name == "custom": a content reference
+    #: ("sha256:…") to an array in `ganlab.core.data_store.DATA`, never the data itself
     data: str | None = None
+    labels: str | None = None  # the images' labels (int64, one per image), by reference too
 
 
 @dataclass
@@ -93,6 +103,18 @@ class ModelConfig:
     latent_distribution: str = setting(
         "gaussian", "p(z): a standard Gaussian N(0, I) or uniform on [−1, 1]^d.",
         choices=LATENT_DISTRIBUTIONS, cli="latent-distribution", label="p(z)")
+    architecture: str = setting(
+        "auto", "Network family: auto (MLPs for points, DCGAN for images), mlp or dcgan "
+        "(images only); changing it rebuilds both networks.", choices=ARCHITECTURES,
+        cli="architecture", label="architecture")
+    conditional: bool = setting(
+        False, "Conditional GAN (Mirza & Osindero): both networks see the class label, so G "
+        "draws any class on demand; labelled targets only.", cli="conditional",
+        label="conditional")
+    conditioning: str = setting(
+        "concat", "How a conditional D sees the label: concat (an extra input) or projection "
+        "(Miyato & Koyama: a class embedding dotted with D's features).", choices=CONDITIONINGS,
+        cli="conditioning", label="D conditioning")
     standardize_data: bool = setting(
         True, "Train on (x − mean)/std of the target and map back for display, so one "
         "learning rate suits every target.", cli="no-standardize", label="standardise data")
@@ -203,7 +225,7 @@ class RunConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RunConfig:
         """Build from a (possibly partial) dict; unknown keys and wrong types are errors."""
-        return _from_dict(cls, data, "")
+        return config_from_dict(cls, data, "")
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
@@ -246,56 +268,12 @@ class RunConfig:
         for item in leaves(type(self)):
             item.check(self.value_at(item.path))
         t = self.target
-        if t.data is not None and not is_reference(t.data):
-            raise ConfigError(f"target.data must be a content reference (sha256:…), got "
-                              f"{t.data[:80]!r}")
-        if t.name == "custom" and t.data is None and t.points_file is None:
-            raise ConfigError("target.name is custom but neither data nor points_file is set")
+        for name in ("data", "labels"):
+            value = getattr(t, name)
+            if value is not None and not is_reference(value):
+                raise ConfigError(f"target.{name} must be a content reference (sha256:…), got "
+                                  f"{value[:80]!r}")
+        if t.name == "custom" and t.data is None and t.points_file is None and t.images is None:
+            raise ConfigError("target.name is custom but none of data, points_file and images "
+                              "is set")
         return self
-
-
-def _from_dict(cls: type, data: object, prefix: str) -> Any:
-    if not isinstance(data, dict):
-        raise ConfigError(f"{prefix or 'configuration'} must be an object, got {data!r}")
-    hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        where = f" in {prefix}" if prefix else ""
-        raise ConfigError(f"unknown setting{where}: {', '.join(unknown)}")
-    values = {}
-    for name, value in data.items():
-        hint = hints[name]
-        path = f"{prefix}.{name}" if prefix else name
-        if dataclasses.is_dataclass(hint):
-            values[name] = _from_dict(hint, value, path)
-        else:
-            values[name] = _coerce(hint, value, path)
-    return cls(**values)
-
-
-def _coerce(hint: Any, value: Any, path: str) -> Any:
-    """Check a JSON value against a simple type hint (int, float, str, bool, optional, lists)."""
-    if value is None:
-        if type(None) in typing.get_args(hint):
-            return None
-        raise ConfigError(f"{path} may not be null")
-    args = [a for a in typing.get_args(hint) if a is not type(None)]
-    base = args[0] if typing.get_origin(hint) in (typing.Union, _union_type()) else hint
-    if base is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if base in (int, str, bool):
-        if type(value) is not base:
-            raise ConfigError(f"{path} must be {base.__name__}, got {value!r}")
-        return value
-    if typing.get_origin(base) is list:
-        if not isinstance(value, list):
-            raise ConfigError(f"{path} must be a list")
-        return value
-    raise ConfigError(f"{path} has an unexpected value {value!r}")
-
-
-def _union_type() -> Any:
-    import types
-
-    return types.UnionType

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ganlab.core.config import ModelConfig, NetworkConfig
+from ganlab.core.config import ConfigError, ModelConfig, NetworkConfig
 
 ACTIVATION_LAYERS = {
     "relu": nn.ReLU,
@@ -53,6 +53,38 @@ def build_discriminator(data_dim: int, model: ModelConfig) -> Discriminator:
     return Discriminator(data_dim, model.discriminator)
 
 
+def build_networks(target, model: ModelConfig) -> tuple[nn.Module, nn.Module, str, int]:
+    """(generator, discriminator, architecture, classes) for a target's kind of data.
+
+    Points get MLPs; images a DCGAN (or image MLPs with `architecture="mlp"`), see
+    `image_nets`. A conditional model (classes > 0) takes labels: `G(z, y)`, `D(x, y)`.
+    A setting the data cannot have (DCGAN on points, a conditional model on unlabelled
+    data) raises ConfigError."""
+    architecture = model.architecture
+    if model.conditional and target.num_classes == 0:
+        raise ConfigError(f"model.conditional needs a labelled target; {target.name} has no "
+                          "labels")
+    classes = target.num_classes if model.conditional else 0
+    if target.data_kind == "points":
+        if architecture == "dcgan":
+            raise ConfigError("model.architecture dcgan is for images; points use mlp")
+        if classes:
+            raise ConfigError("model.conditional is for labelled images")
+        return (build_generator(target.dim, model), build_discriminator(target.dim, model),
+                "mlp", 0)
+    from ganlab.core.image_nets import build_image_discriminator, build_image_generator
+
+    architecture = "dcgan" if architecture == "auto" else architecture
+    g, d = model.generator, model.discriminator
+    generator = build_image_generator(
+        model.latent_dim, target.shape, architecture, g.width, classes, g.hidden_layers,
+        g.activation)
+    discriminator = build_image_discriminator(
+        target.shape, architecture, d.width, classes, model.conditioning, d.hidden_layers,
+        d.activation)
+    return generator, discriminator, architecture, classes
+
+
 def sample_latent(
     n: int, latent_dim: int, distribution: str, generator: torch.Generator
 ) -> torch.Tensor:
@@ -74,8 +106,9 @@ class DataSpaceGenerator(nn.Module):
         self.register_buffer("shift", shift.detach().clone())
         self.register_buffer("scale", scale.detach().clone())
 
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.shift + self.scale * self.network(z)
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        out = self.network(z) if labels is None else self.network(z, labels)
+        return self.shift + self.scale * out
 
 
 class DataSpaceCritic(nn.Module):
@@ -87,5 +120,6 @@ class DataSpaceCritic(nn.Module):
         self.register_buffer("shift", shift.detach().clone())
         self.register_buffer("scale", scale.detach().clone())
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.network((x - self.shift) / self.scale)
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        x = (x - self.shift) / self.scale
+        return self.network(x) if labels is None else self.network(x, labels)

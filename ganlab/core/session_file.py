@@ -35,7 +35,6 @@ from safetensors.torch import save as save_tensors
 
 from ganlab import __version__
 from ganlab.core.atomic_file import atomic_write
-from ganlab.core.data_store import content_reference
 from ganlab.core.optimizers import checked_state_dict
 from ganlab.core.session_data import DATA_MEMBER, data_member
 from ganlab.core.session_reading import (
@@ -91,10 +90,10 @@ def save_session(session: Session, path: str | Path) -> Path:
     trainer = session.trainer
     config = trainer.config.copy()
     data_bytes = None
-    if isinstance(trainer.target, PointCloud):  # carry the points: a file may not travel
+    if config.target.name == "custom" or isinstance(trainer.target, PointCloud):
+        # carry the data: a file may not travel, and a session never makes ganlab read a path
         config.target.name = "custom"
-        config.target.data = content_reference(trainer.target.points)
-        data_bytes = data_member(trainer.target.points)
+        data_bytes, config.target.data, config.target.labels = data_member(trainer.target)
     tensors: dict[str, torch.Tensor] = {}
     optimizers = {}
     for role in ROLES:

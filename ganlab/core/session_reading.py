@@ -215,7 +215,7 @@ def saved_config(path: Path, metadata: dict, archive: zipfile.ZipFile) -> RunCon
         )
     if target.data is not None and metadata["version"] > 1:
         try:
-            read_data_member(archive, target.data)
+            read_data_member(archive, target.data, target.labels)
         except SessionDataError as error:
             raise SessionFileError(f"{path}: {error}") from None
     return config

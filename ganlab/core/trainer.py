@@ -1,7 +1,9 @@
 """The training loop: one iteration = k critic updates, then g generator updates.
 
 The trainer owns the target, both networks, their optimizers and one seeded random stream for
-data, noise and penalties, all on one device. It knows nothing of frames or threads: callers
+data, noise and penalties, all on one device. The target's kind of data (points or images,
+labelled or not) decides the networks (`nets.build_networks`); a conditional model draws its
+batches as (x, y) and gives both networks the labels. It knows nothing of frames or threads: callers
 step it and, when they want to show something, read losses and draw samples from it. Settings
 change between iterations with `apply_config`; only a change of network shape, latent size or
 device rebuilds (and says so).
@@ -11,42 +13,24 @@ from __future__ import annotations
 
 import copy
 import logging
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from ganlab.core.config import RunConfig
+from ganlab.core.config_changes import ConfigChange, changed_fields, network_shape
 from ganlab.core.devices import resolve_device
-from ganlab.core.nets import (
-    DataSpaceCritic,
-    DataSpaceGenerator,
-    build_discriminator,
-    build_generator,
-    sample_latent,
-)
+from ganlab.core.nets import DataSpaceCritic, DataSpaceGenerator, build_networks, sample_latent
 from ganlab.core.objectives import Objective, get_objective
 from ganlab.core.optimizers import make_optimizer, schedule_factor, update_hyperparameters
-from ganlab.core.penalties import (
-    clip_weights,
-    gradient_penalty,
-    r1_penalty,
-    weight_decay_penalty,
-)
 from ganlab.core.targets import Target, make_target
+from ganlab.core.updates import discriminator_update, generator_update
 
 log = logging.getLogger(__name__)
 
 EVALUATION_SEED_OFFSET = 7919  # evaluation noise never draws from the training stream
-
-
-@dataclass(frozen=True)
-class ConfigChange:
-    """What `apply_config` did."""
-
-    rebuilt: bool  # networks were rebuilt from scratch (iteration back to 0)
-    target_changed: bool
-    fields: tuple[str, ...]  # dotted names of every setting that changed
+STATE_MODULES = ("generator", "discriminator", "generator_optimizer", "discriminator_optimizer")
+COUNTERS = ("iteration", "critic_updates", "generator_updates")
 
 
 class Trainer:
@@ -67,8 +51,9 @@ class Trainer:
         self.evaluation_rng.manual_seed(seed + EVALUATION_SEED_OFFSET)
         with torch.random.fork_rng(devices=[]):  # init on the CPU: the same on every device
             torch.manual_seed(seed)
-            generator = build_generator(self.target.dim, cfg.model)
-            discriminator = build_discriminator(self.target.dim, cfg.model)
+            generator, discriminator, self.architecture, self.classes = build_networks(
+                self.target, cfg.model)
+        self._built_for = self._data_signature()
         self.generator = generator.to(self.device)
         self.discriminator = discriminator.to(self.device)
         self.generator_optimizer = make_optimizer(
@@ -86,13 +71,19 @@ class Trainer:
         self._applied_lr_factor: float | None = None  # None: apply before the next step
         self._set_scaling()
 
+    def _data_signature(self) -> tuple:
+        """What the networks' shapes depend on in the target."""
+        target = self.target
+        classes = target.num_classes if self.config.model.conditional else 0
+        return target.data_kind, target.shape, classes
+
+    @property
+    def conditional(self) -> bool:
+        return self.classes > 0
+
     def _set_scaling(self) -> None:
         """Standardise the target (or not) and wrap the networks for data coordinates."""
-        dim = self.target.dim
-        if self.config.model.standardize_data:
-            mean, std = self.target.moments()
-        else:
-            mean, std = np.zeros(dim), np.ones(dim)
+        mean, std = self.target.training_scale(self.config.model.standardize_data)
         self.shift = torch.tensor(mean, dtype=torch.float32, device=self.device)
         self.scale = torch.tensor(std, dtype=torch.float32, device=self.device)
         self.data_generator = DataSpaceGenerator(self.generator, self.shift, self.scale)
@@ -103,6 +94,28 @@ class Trainer:
         """n target samples in training coordinates (from the training stream by default)."""
         return (self.target.sample(n, rng or self.rng) - self.shift) / self.scale
 
+    def real_labelled_batch(self, n: int, rng: torch.Generator | None = None
+                            ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(x, y): n target samples in training coordinates and, for a conditional model,
+        their labels (else None)."""
+        if not self.conditional:
+            return self.real_batch(n, rng), None
+        x, y = self.target.sample_labelled(n, rng or self.rng)
+        return (x - self.shift) / self.scale, y
+
+    def generate(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """G(z) (or G(z, y)) in training coordinates."""
+        return self.generator(z) if labels is None else self.generator(z, labels)
+
+    def discriminate(self, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """d(x) (or d(x, y)): logits, shape (n,)."""
+        return self.discriminator(x) if labels is None else self.discriminator(x, labels)
+
+    def generated_labels(self, n: int, rng: torch.Generator | None = None
+                         ) -> torch.Tensor | None:
+        """Labels for n generated samples, drawn as often as the data has them (or None)."""
+        return self.target.sample_labels(n, rng or self.rng) if self.conditional else None
+
     def latent_batch(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
         model = self.config.model
         return sample_latent(n, model.latent_dim, model.latent_distribution, rng or self.rng)
@@ -110,53 +123,16 @@ class Trainer:
     # ------------------------------------------------------------------ updates
     def discriminator_step(self) -> torch.Tensor:
         """One critic update on fresh real and fake batches; returns the objective's D loss."""
-        cfg = self.config
-        batch = cfg.training.batch_size
-        real = self.real_batch(batch)
-        with torch.no_grad():
-            fake = self.generator(self.latent_batch(batch))
-        # one forward over both batches: half the dispatches of two (no batch norm in D)
-        d_both = self.discriminator(torch.cat([real, fake]))
-        loss = self.objective.discriminator_loss(d_both[:batch], d_both[batch:])
-        total = loss
-        if self.objective.gradient_penalty and cfg.objective.gradient_penalty_weight > 0:
-            total = total + cfg.objective.gradient_penalty_weight * gradient_penalty(
-                self.discriminator, real, fake, self.rng
-            )
-        if cfg.objective.r1_gamma > 0:
-            total = total + r1_penalty(self.discriminator, real, cfg.objective.r1_gamma)
-        if cfg.objective.discriminator_weight_decay > 0:
-            total = total + weight_decay_penalty(
-                self.discriminator, cfg.objective.discriminator_weight_decay
-            )
-        self.discriminator_optimizer.zero_grad(set_to_none=True)
-        total.backward()
-        self.discriminator_optimizer.step()
-        if self.objective.weight_clipping:
-            clip_weights(self.discriminator, cfg.objective.clip_value)
+        loss = discriminator_update(self)
         self.critic_updates += 1
-        loss = loss.detach()
         self._loss_sums[0] += loss
         self._loss_counts[0] += 1
         return loss
 
     def generator_step(self) -> torch.Tensor:
         """One generator update; returns its loss (or the sample distance it minimizes)."""
-        batch = self.config.training.batch_size
-        fake = self.generator(self.latent_batch(batch))
-        if self.objective.needs_discriminator:
-            self.discriminator.requires_grad_(False)  # no gradients for D's weights here
-            try:
-                loss = self.objective.generator_loss(self.discriminator(fake))
-            finally:
-                self.discriminator.requires_grad_(True)
-        else:
-            loss = self.objective.distance(self.real_batch(batch), fake, self.rng)
-        self.generator_optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        self.generator_optimizer.step()
+        loss = generator_update(self)
         self.generator_updates += 1
-        loss = loss.detach()
         self._loss_sums[1] += loss
         self._loss_counts[1] += 1
         return loss
@@ -206,10 +182,22 @@ class Trainer:
         return means
 
     @torch.no_grad()
-    def sample(self, n: int, latent: torch.Tensor | None = None) -> np.ndarray:
-        """n generated points in data coordinates, from evaluation noise (or the given z)."""
+    def sample(self, n: int, latent: torch.Tensor | None = None,
+               labels: torch.Tensor | None = None) -> np.ndarray:
+        """n generated samples in data coordinates, from evaluation noise (or the given z);
+        a conditional model draws labels as the data has them unless `labels` are given.
+        The generator runs in evaluation mode (batch norm with its running statistics)."""
         z = latent if latent is not None else self.latent_batch(n, self.evaluation_rng)
-        return self.data_generator(z.to(self.device)).cpu().numpy()
+        if self.conditional and labels is None:
+            labels = self.generated_labels(len(z), self.evaluation_rng)
+        if labels is not None:
+            labels = labels.to(self.device)
+        # batch norm uses its running statistics: a sample does not depend on its batch
+        self.generator.eval()
+        try:
+            return self.data_generator(z.to(self.device), labels).cpu().numpy()
+        finally:
+            self.generator.train()
 
     @torch.no_grad()
     def sample_real(self, n: int) -> np.ndarray:
@@ -241,7 +229,7 @@ class Trainer:
         """Adopt `new` between iterations. Shapes, latent size or device → rebuild; a new target
         keeps the networks; rates, k, g, batch, λ, c, decay, objective apply in place."""
         new = new.copy().validate()
-        changed = tuple(_changed_fields(self.config.to_dict(), new.to_dict()))
+        changed = tuple(changed_fields(self.config.to_dict(), new.to_dict()))
         if not changed:
             return ConfigChange(rebuilt=False, target_changed=False, fields=())
         old = self.config
@@ -251,9 +239,9 @@ class Trainer:
         if target_changed:
             self.target = target if target is not None else make_target(new.target)
         rebuild = (
-            _shape_of(new) != _shape_of(old)
+            network_shape(new) != network_shape(old)
             or new.training.device != old.training.device
-            or self.target.dim != self.generator[-1].out_features
+            or self._data_signature() != self._built_for
         )
         if rebuild:
             self.device = resolve_device(new.training.device)
@@ -262,13 +250,10 @@ class Trainer:
             return ConfigChange(rebuilt=True, target_changed=target_changed, fields=changed)
         self.objective = get_objective(new.objective.name)
         for role in ("generator", "discriminator"):
-            if getattr(new, f"{role}_optimizer").name != getattr(old, f"{role}_optimizer").name:
-                network = getattr(self, role)
-                setattr(
-                    self,
-                    f"{role}_optimizer",
-                    make_optimizer(network.parameters(), getattr(new, f"{role}_optimizer")),
-                )
+            settings = getattr(new, f"{role}_optimizer")
+            if settings.name != getattr(old, f"{role}_optimizer").name:
+                optimizer = make_optimizer(getattr(self, role).parameters(), settings)
+                setattr(self, f"{role}_optimizer", optimizer)
         if target_changed or new.model.standardize_data != old.model.standardize_data:
             self._set_scaling()
         return ConfigChange(rebuilt=False, target_changed=target_changed, fields=changed)
@@ -280,42 +265,15 @@ class Trainer:
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict:
         """Everything needed to continue exactly: networks, optimizers, random streams, counters."""
-        return {
-            "generator": copy.deepcopy(self.generator.state_dict()),
-            "discriminator": copy.deepcopy(self.discriminator.state_dict()),
-            "generator_optimizer": copy.deepcopy(self.generator_optimizer.state_dict()),
-            "discriminator_optimizer": copy.deepcopy(self.discriminator_optimizer.state_dict()),
-            "rng": self.rng.get_state(),
-            "evaluation_rng": self.evaluation_rng.get_state(),
-            "iteration": self.iteration,
-            "critic_updates": self.critic_updates,
-            "generator_updates": self.generator_updates,
-        }
+        state = {name: copy.deepcopy(getattr(self, name).state_dict()) for name in STATE_MODULES}
+        state.update(rng=self.rng.get_state(), evaluation_rng=self.evaluation_rng.get_state())
+        return state | {name: getattr(self, name) for name in COUNTERS}
 
     def load_state_dict(self, state: dict) -> None:
-        self.generator.load_state_dict(state["generator"])
-        self.discriminator.load_state_dict(state["discriminator"])
-        self.generator_optimizer.load_state_dict(state["generator_optimizer"])
-        self.discriminator_optimizer.load_state_dict(state["discriminator_optimizer"])
+        for name in STATE_MODULES:
+            getattr(self, name).load_state_dict(state[name])
         self._applied_lr_factor = None
         self.rng.set_state(state["rng"])
         self.evaluation_rng.set_state(state["evaluation_rng"])
-        self.iteration = state["iteration"]
-        self.critic_updates = state["critic_updates"]
-        self.generator_updates = state["generator_updates"]
-
-
-def _shape_of(config: RunConfig) -> tuple:
-    m = config.model
-    return (m.latent_dim, m.generator, m.discriminator)
-
-
-def _changed_fields(old: dict, new: dict, prefix: str = "") -> list[str]:
-    names = []
-    for key, value in new.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict) and isinstance(old.get(key), dict):
-            names += _changed_fields(old[key], value, path + ".")
-        elif old.get(key) != value:
-            names.append(path)
-    return names
+        for name in COUNTERS:
+            setattr(self, name, state[name])

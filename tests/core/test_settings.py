@@ -27,7 +27,7 @@ def test_every_field_but_the_data_is_a_declared_setting():
             else:
                 yield f"{prefix}{key}"
 
-    assert set(flat(data)) - paths == {"target.data"}  # a data reference, not a setting
+    assert set(flat(data)) - paths == {"target.data", "target.labels"}  # references to data
     for item in leaves(RunConfig):
         assert item.help.endswith(".") and ". " not in item.help, item.path
         assert item.default == RunConfig().value_at(item.path)

@@ -39,6 +39,23 @@ class Target(ABC):
     modes: np.ndarray | None = None
     #: standard deviation of each mode (isotropic), or None
     mode_std: float | None = None
+    #: what a sample is: "points" (a vector of `dim` numbers) or "images" (see image_targets)
+    data_kind: str = "points"
+    #: classes of a labelled target (0: unlabelled) and their names
+    num_classes: int = 0
+    class_names: tuple[str, ...] = ()
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of one sample: (dim,) for points."""
+        return (self.dim,)
+
+    def training_scale(self, standardize: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(shift, scale) of the map x = shift + scale · network output: the `moments` when
+        the run standardises its data, else the identity."""
+        if standardize:
+            return self.moments()
+        return np.zeros(self.dim), np.ones(self.dim)
 
     @abstractmethod
     def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
