@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from ganlab.core.session_file import load_session
 from ganlab.training.file_commands import ExportSamples
+from ganlab.training.messages import SetView
 
 
 def results_of(window) -> list:
@@ -78,7 +79,7 @@ def test_a_failed_worker_answers_every_command_and_reset_starts_a_new_one(
     qtbot.waitUntil(lambda: session.last_frame.iteration == 5, timeout=15_000)
     old = session.worker
     # a request the worker cannot handle: it fails in its loop (any bug would do the same)
-    session.pending.set_view("not a view request")
+    session.pending.send(SetView("not a view request"))
     control.save_now()  # an autosave in flight when it fails
     window.file_actions.save_to(str(tmp_path / "during.ganlab"))
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=30_000)
