@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from ganlab.cli_errors import UsageError
-from ganlab.cli_errors import check_range as _check_range
 from ganlab.cli_train import (  # noqa: F401  (the train command; its helpers stay importable here)
     DEFAULT_OUT,
     _add_train_options,
@@ -31,41 +30,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
-
-
-def _command_sample(args) -> int:
-    import numpy as np
-
-    from ganlab.core.atomic_file import atomic_write
-    from ganlab.core.targets.points import MAX_POINTS
-
-    _check_range("--n", args.n, 1, MAX_POINTS)
-    if args.seed is not None:
-        _check_range("--seed", args.seed, 0, 2**64 - 1)
-    suffix = args.out.suffix.lower()
-    if suffix not in (".npy", ".csv"):
-        raise UsageError(f"{args.out}: the output must end in .npy or .csv")
-    _check_output_file(args.out)
-    generator = _finite_generator(args.generator)
-    samples = generator.sample(args.n, seed=args.seed).numpy()
-    if not np.isfinite(samples).all():
-        raise UsageError(f"{args.generator}: the generator produces NaN or infinite samples")
-
-    def write(stream) -> None:
-        if suffix == ".npy":
-            np.save(stream, samples, allow_pickle=False)
-        else:
-            header = ",".join(
-                "xy"[i] if samples.shape[1] <= 2 else f"x{i}" for i in range(samples.shape[1])
-            )
-            np.savetxt(stream, samples, delimiter=",", header=header, comments="")
-
-    try:
-        atomic_write(args.out, write)
-    except OSError as error:
-        raise UsageError(f"--out {args.out}: cannot be written ({_reason(error)})") from None
-    print(f"wrote {args.n} samples to {args.out}")
-    return 0
 
 
 def _check_output_file(path: Path) -> None:
@@ -163,12 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_train_options(train)
     train.set_defaults(handler=_command_train)
-    sample = commands.add_parser("sample", help="draw samples from an exported generator")
-    sample.add_argument("generator", type=Path, help="generator .safetensors, .json or stem")
-    sample.add_argument("--n", type=int, default=2500, help="how many samples (default: 2500)")
-    sample.add_argument("--out", type=Path, required=True, help="FILE.npy or FILE.csv")
-    sample.add_argument("--seed", type=int, default=None, help="latent noise seed")
-    sample.set_defaults(handler=_command_sample)
+    from ganlab.sample_command import add_parser as add_sample_parser
+
+    add_sample_parser(commands)
     onnx = commands.add_parser("onnx", help="convert an exported generator to ONNX")
     onnx.add_argument("generator", type=Path, help="generator .safetensors, .json or stem")
     onnx.add_argument("--out", type=Path, required=True, help="FILE.onnx")
