@@ -111,7 +111,7 @@ def test_clicking_a_tile_selects_it_and_shows_its_nearest_training_image(qtbot, 
         tile_pixels(view.nearest, 1)[::4, ::4, 0],
         np.floor(run.snapshot.nearest_real[5, 0] * 255 + 0.5).astype(np.uint8))
     distance = run.snapshot.nearest_distance[5]
-    assert f"distance {distance:.2f}" in view.nearest_plot.titleLabel.text
+    assert f"distance {distance:.2f}" in view.nearest_caption.text
     assert "Generated image 5" in view.readout.text()
 
 
@@ -174,7 +174,7 @@ def test_a_frame_with_nan_images_and_scores_draws(view):
     view.show_run(run)
     view.select_tile(0)
     assert (tile_pixels(view.generated, 0) == 128).all()
-    assert "distance —" in view.nearest_plot.titleLabel.text
+    assert "distance —" in view.nearest_caption.text
     view.grab()
 
 

@@ -18,7 +18,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ganlab.app import theme
 from ganlab.app.heatmap_scale import HeatmapScale
@@ -27,13 +34,26 @@ from ganlab.app.views.image_tile_plot import TilePlot, hex_rgb, score_colours
 from ganlab.training.frame import RunFrame
 
 REAL_LIMIT = 64  # real tiles shown beside an unconditional grid, at most
-NEAREST_HINT = "Click a generated image: its nearest training image"
-PATH_HINT = "Shift+click two generated images: the path between them"
+NEAREST_HINT = "Click an image: its nearest real one"
+PATH_HINT = "Shift+click two images: interpolate"
 
 
-def _grid_plot(layout: pg.GraphicsLayout, row: int, col: int, title: str) -> pg.PlotItem:
-    plot = layout.addPlot(row=row, col=col)
-    plot.setTitle(title, color=theme.NEUTRAL_TEXT, size=f"{theme.BASE_POINT_SIZE}pt")
+class Caption(pg.LabelItem):
+    """A label that may be narrower than its text (the text then overflows its column), so
+    that long captions never widen the view: compare mode gives each run half the width."""
+
+    def updateMin(self):  # pyqtgraph's name
+        super().updateMin()
+        self.setMinimumWidth(0)
+        self._sizeHint[Qt.SizeHint.MinimumSize] = (0, self._sizeHint[Qt.SizeHint.MinimumSize][1])
+
+
+def _grid_plot(layout: pg.GraphicsLayout, row: int, col: int,
+               title: str) -> tuple[pg.PlotItem, Caption]:
+    """A captioned plot for one mosaic: caption at (row, col), the plot below it."""
+    caption = Caption(title, color=theme.NEUTRAL_TEXT, size=f"{theme.BASE_POINT_SIZE}pt")
+    layout.addItem(caption, row=row, col=col)
+    plot = layout.addPlot(row=row + 1, col=col)
     plot.hideButtons()
     plot.hideAxis("bottom")
     plot.hideAxis("left")
@@ -42,7 +62,7 @@ def _grid_plot(layout: pg.GraphicsLayout, row: int, col: int, title: str) -> pg.
     axis.setTextPen(theme.NEUTRAL_TEXT)
     axis.setPen(theme.pen(theme.BACKGROUND, 1))
     axis.setStyle(tickLength=0)
-    return plot
+    return plot, caption
 
 
 class ImageGridView(QWidget):
@@ -55,23 +75,25 @@ class ImageGridView(QWidget):
         self.setMinimumSize(320, 300)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(theme.BACKGROUND)
-        self.title = self.graphics.addLabel("", row=0, col=0, colspan=2, color=theme.NEUTRAL_TEXT,
-                                            size=f"{theme.BASE_POINT_SIZE + 1}pt")
-        self.generated_plot = _grid_plot(self.graphics.ci, 1, 0, "Generated G(z), fixed z")
-        self.real_plot = _grid_plot(self.graphics.ci, 1, 1, "Real data")
-        bottom = self.graphics.addLayout(row=2, col=0, colspan=2)
-        self.nearest_plot = _grid_plot(bottom, 0, 0, NEAREST_HINT)
-        self.path_plot = _grid_plot(bottom, 0, 1, PATH_HINT)
-        bottom.layout.setColumnStretchFactor(0, 2)
-        bottom.layout.setColumnStretchFactor(1, 3)
-        self.graphics.ci.layout.setRowStretchFactor(1, 4)
-        self.graphics.ci.layout.setRowStretchFactor(2, 1)
+        self.title = Caption("", color=theme.NEUTRAL_TEXT,
+                             size=f"{theme.BASE_POINT_SIZE + 1}pt")
+        self.graphics.addItem(self.title, row=0, col=0, colspan=2)
+        self.generated_plot, _ = _grid_plot(self.graphics.ci, 1, 0, "Generated G(z), fixed z")
+        self.real_plot, _ = _grid_plot(self.graphics.ci, 1, 1, "Real data")
+        bottom = self.graphics.addLayout(row=3, col=0, colspan=2)
+        self.nearest_plot, self.nearest_caption = _grid_plot(bottom, 0, 0, NEAREST_HINT)
+        self.path_plot, self.path_caption = _grid_plot(bottom, 0, 1, PATH_HINT)
+        bottom.layout.setColumnStretchFactor(0, 1)
+        bottom.layout.setColumnStretchFactor(1, 1)
+        self.graphics.ci.layout.setRowStretchFactor(2, 4)
+        self.graphics.ci.layout.setRowStretchFactor(3, 1)
         self.generated = TilePlot(self.generated_plot.vb)
         self.real = TilePlot(self.real_plot.vb)
         self.nearest = TilePlot(self.nearest_plot.vb, min_tile=64, frame=3, gap=8)
         self.path = TilePlot(self.path_plot.vb)
         self.readout = QLabel("")
         self.readout.setStyleSheet(f"color: {theme.NEUTRAL_TEXT};")
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.pick_ends = QPushButton("Pick ends")
         self.pick_ends.setCheckable(True)
         self.pick_ends.setToolTip("While on, clicks choose the two ends of a latent "
@@ -96,7 +118,6 @@ class ImageGridView(QWidget):
         self._hovered: tuple[str, int] | None = None
         self._path_steps = 0
         self._title = None
-        self._captions: dict[str, str] = {}
 
     # ---------------------------------------------------------------- the common view surface
     def set_title(self, text: str) -> None:
@@ -215,38 +236,37 @@ class ImageGridView(QWidget):
         snapshot, index = self._snapshot, self._selected
         if snapshot is None or index is None:
             self.nearest.clear()
-            self._caption(self.nearest_plot, NEAREST_HINT)
+            self._caption(self.nearest_caption, NEAREST_HINT)
             return
         nearest = getattr(snapshot, "nearest_real", None)
         distances = getattr(snapshot, "nearest_distance", None)
         colours = np.array([hex_rgb(theme.GENERATED), hex_rgb(theme.REAL)], dtype=np.uint8)
         if nearest is None:
             self.nearest.show(snapshot.fake[index:index + 1], 1, 1, colours[:1])
-            self._caption(self.nearest_plot, f"Image {index}: no nearest image in this frame")
+            self._caption(self.nearest_caption, f"Image {index}: no nearest image in this frame")
             return
         pair = np.stack([snapshot.fake[index], nearest[index]])
         self.nearest.show(pair, 1, 2, colours)
         distance = float(distances[index]) if distances is not None else float("nan")
-        self._caption(self.nearest_plot, f"Image {index} · nearest real · distance "
+        self._caption(self.nearest_caption, "nearest real: distance "
                       + (f"{distance:.2f}" if np.isfinite(distance) else "—"))
 
     def _show_path(self, path: np.ndarray | None) -> None:
         if path is None or path.ndim != 4 or not len(path):
             self._path_steps = 0
             self.path.clear()
-            self._caption(self.path_plot, PATH_HINT)
+            self._caption(self.path_caption, PATH_HINT)
             return
         self._path_steps = len(path)
         self.path.show(path, 1, len(path))
-        self._caption(self.path_plot, f"Interpolation A → B, {len(path)} steps")
+        self._caption(self.path_caption, f"A → B, {len(path)} steps")
 
     def _show_readout(self) -> None:
         snapshot = self._snapshot
         target = self._hovered or (("generated", self._selected) if self._selected is not None
                                    else None)
         if snapshot is None or target is None:
-            self.readout.setText("Frame colour: the discriminator's score, "
-                                 "green = looks real, purple = looks generated")
+            self.readout.setText("Frame: D's score, green looks real, purple looks generated")
             return
         kind, index = target
         source = index if kind == "generated" else int(self._real_indices[index])
@@ -261,7 +281,6 @@ class ImageGridView(QWidget):
             text += f":  {float(scores[source]):.3f}   {snapshot.heatmap_label}"
         self.readout.setText(text)
 
-    def _caption(self, plot: pg.PlotItem, text: str) -> None:
-        if self._captions.get(id(plot)) != text:
-            self._captions[id(plot)] = text
-            plot.setTitle(text, color=theme.NEUTRAL_TEXT, size=f"{theme.BASE_POINT_SIZE}pt")
+    def _caption(self, caption: Caption, text: str) -> None:
+        if caption.text != text:
+            caption.setText(text)

@@ -109,7 +109,7 @@ class TilePlot:
             self.view_box.addItem(rect, ignoreBounds=True)
             label = None
             if text:
-                label = pg.TextItem(text, color=colour, anchor=(0, 1),
+                label = pg.TextItem(text, color=colour, anchor=(0, 0),
                                     fill=theme.brush(theme.BACKGROUND, 200))
                 label.setZValue(11)
                 self.view_box.addItem(label, ignoreBounds=True)
