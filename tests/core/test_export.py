@@ -33,6 +33,7 @@ def test_round_trip_gives_the_same_generator(exported):
         with torch.no_grad():
             assert np.allclose(generator(z).numpy(), expected, atol=1e-6)
     generator = load_generator(stem)
+    assert generator.data_kind == "points" and generator.latent_dim == 2
     a, b = generator.sample(10, seed=3), generator.sample(10, seed=3)
     assert a.shape == (10, 2) and torch.equal(a, b)
     description = json.loads(stem.with_suffix(".json").read_text())
