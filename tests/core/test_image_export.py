@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from safetensors.torch import load_file, save
 
 import ganlab
-from ganlab.core.config import NetworkConfig
+from ganlab.core.config import NetworkConfig, RunConfig
 from ganlab.core.export import (
     GeneratorFileError,
     LoadedImageGenerator,
@@ -19,14 +19,14 @@ from ganlab.core.export import (
     load_generator,
 )
 from ganlab.core.image_nets import build_image_generator
+from ganlab.core.trainer import Trainer
 
 LATENT = 6
 
 
 def stand_in_trainer(shape=(1, 8, 8), architecture="dcgan", num_classes=0, width=8,
                      hidden_layers=2, activation="relu", distribution="gaussian", seed=0):
-    """What export needs of a trainer on an image target, around a real ImageGenerator whose
-    batch-norm statistics have moved away from their initial values."""
+    """What export needs of a trainer on images; its batch-norm statistics have moved."""
     torch.manual_seed(seed)
     network = build_image_generator(LATENT, shape, architecture, width, num_classes,
                                     hidden_layers, activation)
@@ -89,9 +89,8 @@ def test_round_trip_is_exact(tmp_path, shape, architecture, classes):
 def test_sampling_with_and_without_labels(conditional):
     _, stem = conditional
     generator = load_generator(stem)
-    a = generator.sample(5, seed=3, labels=[0, 1, 2, 3, 9])
-    assert a.shape == (5, 1, 16, 16) and torch.equal(a, generator.sample(5, seed=3,
-                                                                          labels=[0, 1, 2, 3, 9]))
+    a, b = (generator.sample(5, seed=3, labels=[0, 1, 2, 3, 9]) for _ in range(2))
+    assert a.shape == (5, 1, 16, 16) and torch.equal(a, b)
     z = torch.randn(5, LATENT, generator=torch.Generator().manual_seed(3))
     assert torch.equal(generator.sample(5, seed=3, labels=7), generator(z, torch.full((5,), 7)))
     with pytest.raises(ValueError, match="conditional on 10 classes: pass labels"):
@@ -214,8 +213,6 @@ def test_tampered_weights_are_refused_naming_the_file(conditional):
 
 
 def test_points_files_stay_version_1_and_version_2_points_files_load(tmp_path, small_config):
-    from ganlab.core.trainer import Trainer
-
     trainer = Trainer(small_config)
     export_generator(trainer, tmp_path / "p")
     assert json.loads((tmp_path / "p.json").read_text())["version"] == 1
@@ -256,8 +253,7 @@ def test_mutated_image_descriptions_are_refused_or_sample(tmp_path_factory, data
                          [((1, 16, 16), "dcgan", 0), ((3, 8, 8), "dcgan", 5),
                           ((1, 8, 8), "mlp", 3)])
 def test_onnx_export_matches_torch(tmp_path, shape, architecture, classes):
-    ort = pytest.importorskip("onnxruntime")
-    pytest.importorskip("onnxscript")
+    ort, _ = pytest.importorskip("onnxruntime"), pytest.importorskip("onnxscript")
     from ganlab.core.onnx_export import export_onnx
 
     export_generator(stand_in_trainer(shape, architecture, classes), tmp_path / "g")
@@ -268,10 +264,9 @@ def test_onnx_export_matches_torch(tmp_path, shape, architecture, classes):
     for n in (1, 13):
         rng = np.random.default_rng(n)
         feeds = {"z": rng.normal(size=(n, LATENT)).astype(np.float32)}
-        labels = None
         if classes:
             feeds["labels"] = rng.integers(0, classes, size=n).astype(np.int64)
-            labels = torch.from_numpy(feeds["labels"])
+        labels = torch.from_numpy(feeds["labels"]) if classes else None
         (onnx_out,) = session.run(None, feeds)
         with torch.no_grad():
             torch_out = generator(torch.from_numpy(feeds["z"]), labels).numpy()
@@ -283,9 +278,6 @@ def test_onnx_export_matches_torch(tmp_path, shape, architecture, classes):
 def test_a_trained_image_generator_round_trips_exactly(tmp_path, conditional):
     """End to end with the engine: Trainer on the 8×8 digits → export → load; the loaded
     module reproduces the trainer's own samples bit for bit (evaluation mode)."""
-    from ganlab.core.config import RunConfig
-    from ganlab.core.trainer import Trainer
-
     config = RunConfig()
     config.target.name, config.target.resolution = "digits", 8
     config.model.latent_dim, config.model.conditional = 8, conditional
