@@ -94,12 +94,15 @@ def _command_onnx(args) -> int:
 
 
 def _command_targets(args) -> int:
-    from ganlab.core.targets import TARGETS
+    from ganlab.core.targets import IMAGE_TARGETS, TARGETS
 
     for name, factory in TARGETS.items():
         target = factory()
-        print(f"{name:<18} {target.dim}D  {target.description}")
-    print(f"{'custom':<18} any  your own points: --points-file FILE.csv|.npy")
+        print(f"{name:<18} {target.dim}D      {target.description}")
+    for name, (description, _) in IMAGE_TARGETS.items():
+        print(f"{name:<18} images  {description}; --resolution N")
+    print(f"{'custom':<18} any     your own points (--points-file FILE.csv|.npy) or images "
+          "(--images FOLDER|IDX|.npz|.npy)")
     return 0
 
 
@@ -163,6 +166,7 @@ def _run_handled(handler, args) -> int:
     from ganlab.core.devices import DeviceUnavailableError
     from ganlab.core.export import GeneratorFileError
     from ganlab.core.headless import TrainingDivergedError
+    from ganlab.core.images import ImageFileError
     from ganlab.core.run_folder import RunWriteError
     from ganlab.core.session_file import SessionFileError
     from ganlab.core.targets import PointsFileError
@@ -173,6 +177,7 @@ def _run_handled(handler, args) -> int:
         UsageError,
         ConfigError,
         PointsFileError,
+        ImageFileError,
         DeviceUnavailableError,
         GeneratorFileError,
         SessionFileError,

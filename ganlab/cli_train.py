@@ -70,16 +70,23 @@ def read_config_file(path: Path):
 
 
 def config_from_args(args: argparse.Namespace, root: type | None = None):
-    """Build a RunConfig (or `root`): defaults ← --config file ← --paper-defaults ← explicit
-    options; --points-file implies --target custom."""
+    """Build a RunConfig (or `root`): defaults (with the image recipe for image targets) or a
+    --config file ← --paper-defaults ← explicit options; --points-file and --images imply
+    --target custom."""
     from ganlab.cli_options import settings_from_args
     from ganlab.core.config import RunConfig
+    from ganlab.core.recipes import recipe_for
 
     root = root or RunConfig
-    config = read_config_file(args.config) if args.config is not None else root()
     options = settings_from_args(args, root)
-    if args.points_file is not None:
+    if args.points_file is not None or args.images is not None:
         options["target"]["name"] = "custom"
+    if args.config is not None:
+        config = read_config_file(args.config)
+    else:  # the shipped recipe of the target's kind of data
+        target = options.get("target", {})
+        config = root().merged(recipe_for(target.get("name", root().target.name),
+                                          target.get("images")))
     if args.paper_defaults:
         name = options.get("objective", {}).get("name", config.objective.name)
         config = apply_paper_defaults(config, name)

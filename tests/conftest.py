@@ -1,11 +1,17 @@
 """Shared fixtures: small, fast configurations and one CPU thread for repeatable timings."""
 
+import os
+import tempfile
+
 import pytest
 import torch
 
 from ganlab.core.config import RunConfig
 
 torch.set_num_threads(1)
+# never the user's own data folder (autosaves, cached classifiers); one folder for the session,
+# so a classifier trained by one test is found by the next
+os.environ["GANLAB_DATA_DIR"] = tempfile.mkdtemp(prefix="ganlab-tests-")
 
 
 @pytest.fixture

@@ -280,3 +280,23 @@ def test_run_headless_bounds_its_counts(small_config):
         headless.run_headless(small_config, sample_count=headless.MAX_SAMPLES + 1)
     with pytest.raises(ValueError, match="evaluations"):
         headless.run_headless(small_config, evaluations=0)
+
+
+def test_an_image_run_writes_images_in_zero_one_a_png_and_classifier_metrics(tmp_path):
+    from PIL import Image
+
+    out = tmp_path / "digits"
+    code = main(["train", "--target", "digits", "--resolution", "8", "--iterations", "20",
+                 "--evaluations", "1", "--samples", "200", "--g-width", "8", "--d-width", "8",
+                 "--out", str(out), "--quiet"])
+    assert code == 0
+    samples = np.load(out / "samples.npy")
+    assert samples.shape == (200, 1, 8, 8) and samples.dtype == np.float32
+    assert samples.min() >= 0 and samples.max() <= 1
+    picture = Image.open(out / "samples.png")
+    assert picture.size == (10 * 64 + 9, 10 * 64 + 9)  # 100 of them, 8×8 drawn ×8, 1-px gaps
+    metrics = json.loads((out / "metrics.json").read_text())["final"]
+    assert 0 <= metrics["classes_covered"] <= 10 and metrics["frechet_distance"] > 0
+    assert metrics["frechet_distance_real"] < metrics["frechet_distance"]
+    config = json.loads((out / "config.json").read_text())
+    assert config["model"]["latent_dim"] == 32 and config["training"]["batch_size"] == 64

@@ -14,6 +14,7 @@ from ganlab.app.history import RunHistory
 from ganlab.app.views.alert_banner import AlertBanner
 from ganlab.app.views.charts import CHARTS, Charts
 from ganlab.app.views.data_canvas import DataCanvas
+from ganlab.app.views.image_grid_view import ImageGridView
 from ganlab.app.views.line_view import LineView
 from ganlab.app.views.model_diagram import ModelDiagram
 from ganlab.app.views.status_line import StatusLine
@@ -25,19 +26,30 @@ CHART_TURN_S = CHART_INTERVAL_S / len(CHARTS)  # ...one chart per frame, in turn
 
 
 class RunPane(QStackedWidget):
-    """One run's data view: the 2D canvas or the 1D view, whichever fits the target."""
+    """One run's data view: the 2D canvas, the 1D view or the image grids, whichever fits."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.canvas = DataCanvas()
         self.line_view = LineView()
-        self.addWidget(self.canvas)
-        self.addWidget(self.line_view)
+        self.image_view = ImageGridView()
+        for view in (self.canvas, self.line_view, self.image_view):
+            self.addWidget(view)
         self.hold_canvas = False  # painting: keep the 2D canvas whatever the target is
 
-    def show_dimension(self, dim: int) -> None:
-        self.setCurrentWidget(self.line_view if dim == 1 and not self.hold_canvas
-                              else self.canvas)
+    def show_data(self, data_kind: str, dim: int) -> None:
+        """The view for a snapshot's kind of data (points: by their dimension)."""
+        if self.hold_canvas:
+            view = self.canvas
+        elif data_kind == "images":
+            view = self.image_view
+        else:
+            view = self.line_view if dim == 1 else self.canvas
+        self.setCurrentWidget(view)
+
+    @property
+    def views(self) -> tuple:
+        return self.canvas, self.line_view, self.image_view
 
     @property
     def current_view(self):
@@ -86,7 +98,7 @@ class FramePresenter:
             pane = self.panes[index]
             if pane.hold_canvas:  # painting: the canvas shows the brush strokes only
                 continue
-            pane.show_dimension(snapshot.real.shape[1])
+            pane.show_data(snapshot.data_kind, snapshot.real.shape[1])
             view = pane.current_view
             prefix = f"Run {'AB'[index]}: " if compare else ""
             view.set_title(f"{prefix}{snapshot.objective}")
@@ -105,7 +117,7 @@ class FramePresenter:
             config = first.config
             self.charts.set_objectives([run.config.objective.name for run in frame.runs],
                                        [run.snapshot.reference_losses for run in frame.runs])
-            self.charts.set_mode_chart_visible(first.snapshot.real.shape[1] == 2 and bool(
+            self.charts.set_mode_chart_visible(first.snapshot.box.dim == 2 and bool(
                 len(self.histories[0].series["modes_covered"])))
             self.diagram.set_objective(config.objective.name, config.training.critic_steps,
                                        config.training.generator_steps)
@@ -125,8 +137,8 @@ class FramePresenter:
         for history in self.histories:
             history.clear()
         for pane in self.panes:
-            pane.canvas.restart()
-            pane.line_view.restart()
+            for view in pane.views:
+                view.restart()
         self.status.clear_metrics()
 
     def new_worker(self) -> None:
@@ -136,5 +148,5 @@ class FramePresenter:
 
     def move_travellers(self, t: float) -> None:
         for pane in self.panes:
-            if pane.isVisible() and pane.current_view is pane.canvas:
-                pane.canvas.move_traveller(t)
+            if pane.isVisible() and pane.current_view in (pane.canvas, pane.image_view):
+                pane.current_view.move_traveller(t)

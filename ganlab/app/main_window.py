@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from dataclasses import asdict
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -42,6 +43,7 @@ from ganlab.app.window_docks import build_docks
 from ganlab.core.autosave import Autosave
 from ganlab.core.config import RunConfig, TargetConfig
 from ganlab.core.data_store import DATA
+from ganlab.core.recipes import is_image_target, kind_switch
 from ganlab.core.targets import PointsFileError, load_points
 
 log = logging.getLogger(__name__)
@@ -135,6 +137,8 @@ class MainWindow(QMainWindow):
         session.training_stopped.connect(self.banner.show_stopped)
         session.training_restarted.connect(self._on_training_restarted)
         self.latent_panel.interpolation_changed.connect(session.set_interpolation)
+        for pane in self.panes:
+            pane.image_view.interpolation_chosen.connect(session.set_interpolation)
         self.latent_panel.animation_toggled.connect(self.animation.set_animating)
 
     def _on_training_restarted(self) -> None:
@@ -188,8 +192,18 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- targets
     def choose_target(self, name: str) -> None:
+        """Train on the named target; moving between points and images starts from the other
+        kind's recipe (networks, rates, batch) and says so."""
         self.painting.stop()
-        self.session.set_target(TargetConfig(name=name))
+        configs, images = self.session.configs, is_image_target(name)
+        if images == is_image_target(configs[0].target.name, configs[0].target.images):
+            self.session.set_target(TargetConfig(name=name))
+            return
+        fresh = kind_switch(app_defaults(), images) | {"target": asdict(TargetConfig(name=name))}
+        moved = [config.merged(fresh) for config in configs]
+        self.session.load(moved[0], moved[1] if len(moved) > 1 else None)
+        kind = "images: a DCGAN" if images else "points: MLPs"
+        self.statusBar().showMessage(f"{name}: the recipe for {kind} (see the settings)", 8000)
 
     def ask_for_points_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load points", "",

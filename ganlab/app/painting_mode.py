@@ -37,7 +37,7 @@ class PaintingMode(QObject):
         self.active = True
         self.started.emit()
         self.pane.hold_canvas = True
-        self.pane.show_dimension(2)
+        self.pane.show_data("points", 2)
         self.pane.canvas.set_painting(True, PAINT_BOX)
         self._show()
         self.panel.show()

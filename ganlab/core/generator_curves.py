@@ -49,11 +49,13 @@ def pushforward_curve(trainer, points: int = 200) -> tuple[np.ndarray, np.ndarra
 
 @torch.no_grad()
 def interpolation_path(
-    trainer, start: np.ndarray, end: np.ndarray, steps: int = 64
+    trainer, start: np.ndarray, end: np.ndarray, steps: int = 64, label: int | None = None
 ) -> np.ndarray:
-    """G((1 - t) z_start + t z_end) for t evenly in [0, 1]: shape (steps, data_dim)."""
+    """G((1 - t) z_start + t z_end) for t evenly in [0, 1]: shape (steps, *sample shape). A
+    conditional generator draws the whole path as class `label` (0 when not given)."""
     t = torch.linspace(0, 1, steps)[:, None]
     start_z = torch.as_tensor(np.asarray(start, dtype=np.float32))[None, :]
     end_z = torch.as_tensor(np.asarray(end, dtype=np.float32))[None, :]
     latent = (1 - t) * start_z + t * end_z
-    return trainer.data_generator(latent.to(trainer.device)).cpu().numpy()
+    labels = torch.full((steps,), label or 0, dtype=torch.long) if trainer.conditional else None
+    return trainer.sample(steps, latent=latent, labels=labels)

@@ -31,6 +31,7 @@ from tqdm import tqdm
 from ganlab.core.atomic_file import atomic_write
 from ganlab.core.config import RunConfig
 from ganlab.core.export import export_generator
+from ganlab.core.image_grid import write_png_grid
 from ganlab.core.metrics import EVALUATION_SAMPLES, critic_value_gap, evaluate, evaluate_samples
 from ganlab.core.run_folder import RunFolder, RunWriteError
 from ganlab.core.session_file import Session, json_safe, save_session
@@ -39,6 +40,7 @@ from ganlab.core.trainer import Trainer
 log = logging.getLogger(__name__)
 
 MAX_SAMPLES = 100_000  # the final evaluation scores every written sample: ~5 s at this size
+SAMPLES_SHOWN = 100  # images in samples.png
 REFERENCE_SEED = 0  # the real samples of the final evaluation (`ganlab evaluate`'s default)
 MAX_EVALUATIONS = 10_000  # evaluations along a run (each takes ~0.2–0.5 s)
 
@@ -180,6 +182,9 @@ def _finite_losses(*losses) -> bool:
 
 def _postfix(row: dict) -> dict:
     shown = {}
+    if row.get("frechet_distance") is not None:
+        shown["FD"] = f"{row['frechet_distance']:.1f}"
+        shown["classes"] = row.get("classes_covered")
     if "modes_covered" in row:
         shown["modes"] = f"{row['modes_covered']}/{row['total_modes']}"
         shown["hq"] = f"{100 * row['high_quality_fraction']:.0f}%"
@@ -206,6 +211,9 @@ def write_results(trainer: Trainer, result: RunResult, samples: np.ndarray, fold
     text = json.dumps(json_safe(metrics), indent=2, allow_nan=False)
     atomic_write(folder / "metrics.json", lambda s: s.write(text.encode()))
     atomic_write(folder / "samples.npy", lambda s: _save_npy(s, samples))
+    if trainer.target.data_kind == "images":  # values in [0, 1]; and a picture of them
+        zoom = max(1, 64 // samples.shape[-1])  # 8×8 digits drawn at 64 pixels
+        write_png_grid(folder / "samples.png", samples[:SAMPLES_SHOWN], zoom=zoom)
     export_generator(trainer, folder / "generator")
     # a diverged run continues from the state it was written from: no rows beyond it
     rows = [row for row in result.history if row["iteration"] <= trainer.iteration]

@@ -137,8 +137,8 @@ def critic_value_gap(trainer, real: np.ndarray, fake: np.ndarray) -> float | Non
     1-Lipschitz one. (With per-axis scales it would be only a bound; ganlab's are common.)
     Only a Lipschitz critic (WGAN, WGAN-GP) makes it a W1 estimate; for others it is a score.
     """
-    if not trainer.objective.needs_discriminator:
-        return None
+    if not trainer.objective.needs_discriminator or trainer.conditional:
+        return None  # (a conditional critic scores (x, y) pairs, not samples)
     critic = trainer.data_critic
 
     def mean_output(points):
@@ -154,6 +154,10 @@ def evaluate_samples(
     target: Target, fake: np.ndarray, real: np.ndarray, value_gap: float | None = None
 ) -> dict[str, float | int | None]:
     """Every metric from samples already drawn (no networks needed: runs on any thread)."""
+    if target.data_kind == "images":
+        from ganlab.core.image_metrics import image_metrics
+
+        return {**image_metrics(target, fake), "value_gap": value_gap}
     result: dict[str, float | int | None] = {}
     if target.modes is not None:
         result.update(asdict(mode_metrics(fake, target.modes, target.mode_std)))
@@ -174,8 +178,18 @@ def evaluate_samples(
     return result
 
 
-def evaluate(trainer, n: int = EVALUATION_SAMPLES) -> dict[str, float | int | None]:
+def evaluation_size(target) -> int:
+    """Samples drawn per evaluation: `EVALUATION_SAMPLES` points, fewer images."""
+    if target.data_kind == "images":
+        from ganlab.core.image_metrics import IMAGE_EVALUATION_SAMPLES
+
+        return IMAGE_EVALUATION_SAMPLES
+    return EVALUATION_SAMPLES
+
+
+def evaluate(trainer, n: int | None = None) -> dict[str, float | int | None]:
     """Every metric for the trainer's current generator, on n fresh evaluation samples."""
+    n = n if n is not None else evaluation_size(trainer.target)
     fake = trainer.sample(n)
     real = trainer.sample_real(n)
     gap = critic_value_gap(trainer, real, fake) if np.isfinite(fake).all() else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ganlab.core import fields, generator_curves
+from ganlab.core import fields, generator_curves, image_snapshot
 from ganlab.core.metrics import evaluate
 from ganlab.core.nets import sample_latent
 from ganlab.core.objectives import finite_batch_equilibrium
@@ -65,6 +65,15 @@ class Snapshot:
     #: (None where theory gives no value): the charts' reference lines
     reference_losses: tuple[float | None, float | None] = (None, None)
     finite: bool = True  # False when a loss or a generated point is NaN or infinite
+    # ---- images (data_kind "images"): real and fake are (n, c, h, w) in [0, 1]
+    data_kind: str = "points"
+    real_labels: np.ndarray | None = None  # (n,) int64, labelled targets
+    fake_labels: np.ndarray | None = None  # (n,) conditional models: class by class
+    class_names: tuple[str, ...] = ()
+    real_scores: np.ndarray | None = None  # D's output on `real` (see image_snapshot.scores)
+    fake_scores: np.ndarray | None = None
+    nearest_real: np.ndarray | None = None  # (n, c, h, w) nearest training image of each fake
+    nearest_distance: np.ndarray | None = None  # (n,) its pixel-space distance
     #: colour levels and label for `critic`, as the objective declares them (None: adaptive):
     #: see Objective.heatmap_levels. The app reads them here and never imports the objectives
     heatmap_levels: tuple[float, float] | None = (0.0, 1.0)
@@ -80,6 +89,8 @@ class Snapshotter:
         self._rng = torch.Generator().manual_seed(seed)
         self._real_for: Target | None = None
         self._real = np.zeros((0, 1))
+        self._real_labels: np.ndarray | None = None
+        self._nearest_pool: tuple | None = None  # images: (pool, flattened tensor)
         self._latent = torch.zeros(0, 0)
         self._latent_distribution: str | None = None
         self._density_latent = torch.zeros(0, 0)
@@ -97,8 +108,8 @@ class Snapshotter:
         if key not in self._references:
             target = trainer.target
 
-            def sample_standardised(n, generator):
-                return (target.sample(n, generator) - shift) / scale
+            def sample_standardised(n, generator):  # flattened: images are vectors here
+                return ((target.sample(n, generator) - shift) / scale).flatten(1)
 
             self._references = {key: finite_batch_equilibrium(objective, sample_standardised,
                                                               batch_size)}
@@ -127,6 +138,8 @@ class Snapshotter:
         return self._real, self._latent
 
     def take(self, request: SnapshotRequest = SnapshotRequest()) -> Snapshot:
+        if self.trainer.target.data_kind == "images":
+            return self._take_images(request)
         trainer = self.trainer
         real, latent = self._display_batch()
         box = request.box or trainer.target.view_box
@@ -177,3 +190,50 @@ class Snapshotter:
             reference_losses=self._reference_losses(),
             **parts,
         )
+
+    def _image_batch(self) -> tuple:
+        """Fixed real images (and labels), fixed z and, for a conditional model, labels."""
+        trainer = self.trainer
+        target = trainer.target
+        if self._real_for is not target:
+            x, y = target.sample_labelled(image_snapshot.REAL_SHOWN, self._rng)
+            self._real = x.numpy()
+            self._real_labels = y.numpy() if y is not None else None
+            self._nearest_pool = image_snapshot.nearest_pool(target)
+            self._real_for = target
+        labels = image_snapshot.display_labels(trainer.classes) if trainer.conditional else None
+        model = trainer.config.model
+        shape = (len(labels) if labels is not None else image_snapshot.GENERATED_SHOWN,
+                 model.latent_dim)
+        if self._latent.shape != shape or self._latent_distribution != model.latent_distribution:
+            self._latent = sample_latent(*shape, model.latent_distribution, self._rng)
+            self._latent_distribution = model.latent_distribution
+        return self._real, self._real_labels, self._latent, labels
+
+    def _take_images(self, request: SnapshotRequest) -> Snapshot:
+        trainer = self.trainer
+        real, real_labels, latent, labels = self._image_batch()
+        d_loss, g_loss = trainer.read_losses()
+        fake = trainer.sample(len(latent), latent=latent,
+                              labels=torch.from_numpy(labels) if labels is not None else None)
+        finite = bool(np.isfinite(fake).all()) and all(
+            v is None or np.isfinite(v) for v in (d_loss, g_loss))
+        parts: dict = {}
+        if finite:
+            parts["real_scores"] = image_snapshot.scores(trainer, real, real_labels)
+            parts["fake_scores"] = image_snapshot.scores(trainer, fake, labels)
+            parts["nearest_real"], parts["nearest_distance"] = (
+                image_snapshot.nearest_training_images(self._nearest_pool, fake))
+            if request.metrics:
+                parts["metrics"] = evaluate(trainer)
+        objective = trainer.objective
+        return Snapshot(
+            iteration=trainer.iteration, critic_updates=trainer.critic_updates,
+            generator_updates=trainer.generator_updates, discriminator_loss=d_loss,
+            generator_loss=g_loss, objective=objective.name,
+            output_kind=objective.output_kind, box=trainer.target.view_box, real=real,
+            fake=fake, latent=latent.numpy(), finite=finite,
+            reference_losses=self._reference_losses(),
+            heatmap_levels=objective.heatmap_levels, heatmap_label=objective.heatmap_label,
+            data_kind="images", real_labels=real_labels, fake_labels=labels,
+            class_names=trainer.target.class_names, **parts)

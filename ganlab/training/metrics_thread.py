@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ganlab.core.metrics import EVALUATION_SAMPLES, critic_value_gap, evaluate_samples
+from ganlab.core.metrics import critic_value_gap, evaluate_samples, evaluation_size
 from ganlab.core.targets import Target
 
 log = logging.getLogger(__name__)
@@ -44,16 +44,17 @@ class MetricsJob:
     epoch: int  # the worker's epoch when sampled: results from an older epoch are dropped
     iteration: int
     target: Target
-    fake: np.ndarray  # (EVALUATION_SAMPLES, dim)
+    fake: np.ndarray  # (evaluation_size(target), ...) generated samples
     real: np.ndarray
     value_gap: float | None
 
 
-def sample_job(run_index: int, epoch: int, trainer, n: int = EVALUATION_SAMPLES) -> MetricsJob:
+def sample_job(run_index: int, epoch: int, trainer, n: int | None = None) -> MetricsJob:
     """Draw what the metrics need from the trainer (worker thread: it touches the networks).
 
     Uses the trainer's evaluation stream exactly as `ganlab.core.metrics.evaluate` does.
     """
+    n = n if n is not None else evaluation_size(trainer.target)
     fake = trainer.sample(n)
     real = trainer.sample_real(n)
     finite = bool(np.isfinite(fake).all())

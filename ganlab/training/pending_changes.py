@@ -43,6 +43,7 @@ class Interpolation:
 
     start: np.ndarray
     end: np.ndarray
+    label: int | None = None  # the class a conditional generator draws along the path
 
 
 @dataclass(frozen=True)

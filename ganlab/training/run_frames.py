@@ -11,7 +11,8 @@ from ganlab.core.generator_curves import interpolation_path
 from ganlab.training.frame import RunFrame
 from ganlab.training.pending_changes import Interpolation
 
-INTERPOLATION_POINTS = 64
+INTERPOLATION_POINTS = 64  # points along a 2D path
+INTERPOLATION_IMAGES = 10  # images in a row: each must stay legible
 
 
 def take_run_frames(runs: list, request, *, full_check: bool, metrics: dict, epoch: int,
@@ -47,5 +48,6 @@ def current_metrics(result: tuple[int, dict] | None, epoch: int) -> dict | None:
 def _path(trainer, interpolation: Interpolation | None) -> np.ndarray | None:
     if interpolation is None or len(interpolation.start) != trainer.config.model.latent_dim:
         return None
-    return interpolation_path(trainer, interpolation.start, interpolation.end,
-                              INTERPOLATION_POINTS)
+    steps = INTERPOLATION_IMAGES if trainer.target.data_kind == "images" else INTERPOLATION_POINTS
+    return interpolation_path(trainer, interpolation.start, interpolation.end, steps,
+                              interpolation.label)

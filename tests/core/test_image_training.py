@@ -35,7 +35,7 @@ def test_image_batches_come_with_their_own_labels():
     assert isinstance(target, ImageTarget)
     assert target.data_kind == "images" and target.shape == (1, 8, 8) and target.num_classes == 10
     images, labels = target.sample_labelled(64, torch.Generator().manual_seed(0))
-    assert images.shape == (64, 1, 8, 8) and 0 <= images.min() and images.max() <= 1
+    assert images.shape == (64, 1, 8, 8) and images.min() >= 0 and images.max() <= 1
     data = target.data
     flat = data.images.reshape(len(data.images), -1)
     for image, label in zip(images.numpy(), labels.numpy(), strict=True):
@@ -59,7 +59,7 @@ def test_every_objective_trains_on_images_without_nan(objective, conditional):
     assert moved
     samples = trainer.sample(6)
     assert samples.shape == (6, 1, 8, 8)
-    assert np.isfinite(samples).all() and 0 <= samples.min() and samples.max() <= 1
+    assert np.isfinite(samples).all() and samples.min() >= 0 and samples.max() <= 1
 
 
 def test_a_conditional_generator_draws_the_class_it_is_given():
@@ -137,3 +137,39 @@ def test_a_named_image_target_resumes_exactly_from_its_session(tmp_path):
     restored.train(2)
     z = torch.randn(3, 8, generator=torch.Generator().manual_seed(0))
     np.testing.assert_array_equal(restored.sample(3, latent=z), trainer.sample(3, latent=z))
+
+
+def test_an_image_snapshot_shows_fixed_grids_scores_and_true_nearest_images():
+    from ganlab.core.snapshot import Snapshotter, SnapshotRequest
+
+    trainer = Trainer(image_config(conditional=True))
+    trainer.train(2)
+    snapshotter = Snapshotter(trainer)
+    first = snapshotter.take(SnapshotRequest())
+    assert first.data_kind == "images" and first.real.shape == (32, 1, 8, 8)
+    assert first.fake.shape == (60, 1, 8, 8)  # 10 classes × 6
+    np.testing.assert_array_equal(first.fake_labels, np.repeat(np.arange(10), 6))
+    assert first.class_names == tuple(str(k) for k in range(10))
+    assert first.fake_scores.shape == (60,) and ((0 < first.fake_scores) &
+                                                 (first.fake_scores < 1)).all()
+    pool = trainer.target.data.images.reshape(len(trainer.target.data.images), -1)
+    for image, nearest, distance in zip(first.fake, first.nearest_real, first.nearest_distance,
+                                        strict=True):
+        brute = np.sqrt(((pool - image.reshape(-1)) ** 2).sum(axis=1))
+        assert distance == pytest.approx(brute.min(), abs=1e-4)
+        assert np.sqrt(((nearest - image) ** 2).sum()) == pytest.approx(brute.min(), abs=1e-4)
+    second = snapshotter.take(SnapshotRequest())
+    np.testing.assert_array_equal(second.latent, first.latent)  # the same z every frame
+    np.testing.assert_array_equal(second.real, first.real)
+
+
+def test_an_image_interpolation_row_draws_one_class():
+    from ganlab.core.generator_curves import interpolation_path
+
+    trainer = Trainer(image_config(conditional=True))
+    start, end = np.zeros(8), np.ones(8)
+    path = interpolation_path(trainer, start, end, steps=5, label=3)
+    assert path.shape == (5, 1, 8, 8)
+    again = trainer.sample(5, latent=torch.linspace(0, 1, 5)[:, None].expand(5, 8),
+                           labels=torch.full((5,), 3))
+    np.testing.assert_allclose(path, again, atol=1e-6)

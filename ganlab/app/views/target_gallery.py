@@ -11,8 +11,14 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem
 
-from ganlab.app.views.thumbnails import THUMBNAIL_SIZE, glyph_thumbnail, target_thumbnail
-from ganlab.core.targets import TARGETS
+from ganlab.app.views.thumbnails import (
+    THUMBNAIL_SIZE,
+    glyph_thumbnail,
+    images_thumbnail,
+    target_thumbnail,
+)
+from ganlab.core.images import SYNTHETIC_FAMILIES, digits, synthetic
+from ganlab.core.targets import IMAGE_TARGETS, TARGETS
 
 DRAW = "draw your own"
 LOAD = "load points…"
@@ -39,6 +45,11 @@ class TargetGallery(QListWidget):
             item = QListWidgetItem(QIcon(target_thumbnail(target)), name)
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setToolTip(f"{target.description} ({target.dim}D).")
+            self.addItem(item)
+        for name, (description, _) in IMAGE_TARGETS.items():
+            item = QListWidgetItem(QIcon(images_thumbnail(_gallery_images(name))), name)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setToolTip(f"{description[0].upper()}{description[1:]}: small images.")
             self.addItem(item)
         for name, glyph, tip in (
             (DRAW, "✎", "Paint your own 2D points on the canvas, then train on them."),
@@ -83,3 +94,10 @@ class TargetGallery(QListWidget):
             self.loading_chosen.emit()
         else:
             self.target_chosen.emit(name)
+
+
+def _gallery_images(name: str):
+    """Nine images of an image target, cheaply (not the whole data set)."""
+    if name in SYNTHETIC_FAMILIES:
+        return synthetic(name, 16, n=9, seed=1).images
+    return digits(8).images[:9]

@@ -20,6 +20,27 @@ def target_thumbnail(target: Target, size: int = THUMBNAIL_SIZE) -> QPixmap:
     return points_thumbnail(samples, target.view_box.low, target.view_box.high, size)
 
 
+def images_thumbnail(images: np.ndarray, size: int = THUMBNAIL_SIZE) -> QPixmap:
+    """A 3×3 mosaic of (n ≥ 9, c, h, w) images in [0, 1], white on the dark background."""
+    tiles = np.nan_to_num(images[:9]).clip(0, 1).mean(axis=1)  # gray (9, h, w)
+    side = tiles.shape[-1]
+    board = np.zeros((3 * side + 2, 3 * side + 2))
+    for index, tile in enumerate(tiles):
+        row, column = divmod(index, 3)
+        board[row * (side + 1): row * (side + 1) + side,
+              column * (side + 1): column * (side + 1) + side] = tile
+    scale = max(1, size // board.shape[0])
+    board = np.kron(board, np.ones((scale, scale)))
+    background = np.array(QColor(theme.BACKGROUND).getRgb()[:3], dtype=float)
+    rgb = background + board[..., None] * (255.0 - background)
+    height, width = board.shape
+    image = np.empty((height, width, 4), dtype=np.uint8)
+    image[..., :3] = rgb.astype(np.uint8)
+    image[..., 3] = 255
+    qimage = QImage(image.data, width, height, 4 * width, QImage.Format.Format_RGBA8888)
+    return QPixmap.fromImage(qimage.copy()).scaled(size, size)
+
+
 def points_thumbnail(samples: np.ndarray, low, high, size: int = THUMBNAIL_SIZE) -> QPixmap:
     """Green-on-dark picture of 2D points, or a histogram outline of 1D points."""
     if samples.shape[1] == 1:

@@ -1,0 +1,60 @@
+"""What an image run's frame shows, as numpy: fixed real and generated grids, D's scores, and
+the nearest training image of each generated one.
+
+The generated grid comes from one fixed latent batch (so change is visible from frame to
+frame); a conditional model's grid is arranged class by class, `per_class` images of each
+class in a row. Scores are D's outputs as the objective reads them: D(x) = sigmoid(d(x)) where
+D is a probability, else the raw critic d(x). The nearest training image is the closest in
+pixel space (Euclidean) among at most `NEAREST_POOL` training images (all of them for the
+embedded digits and synthetic sets): the check against memorisation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+GENERATED_SHOWN = 64  # generated images on screen (conditional: the classes × per_class)
+REAL_SHOWN = 32
+NEAREST_POOL = 20000  # training images searched for the nearest one
+MAX_ROWS_PER_CLASS = 8
+
+
+def display_labels(classes: int, shown: int = GENERATED_SHOWN) -> np.ndarray:
+    """Labels for a conditional grid: each class `per_class` times, class by class, where
+    per_class = max(1, shown // classes) capped at MAX_ROWS_PER_CLASS."""
+    per_class = min(max(1, shown // classes), MAX_ROWS_PER_CLASS)
+    return np.repeat(np.arange(classes, dtype=np.int64), per_class)
+
+
+@torch.no_grad()
+def scores(trainer, images: np.ndarray, labels: np.ndarray | None) -> np.ndarray | None:
+    """D's output on images in [0, 1] as the objective reads it (None without a D)."""
+    if not trainer.objective.needs_discriminator or not np.isfinite(images).all():
+        return None
+    x = (torch.as_tensor(images, device=trainer.device) - trainer.shift) / trainer.scale
+    y = torch.as_tensor(labels, device=trainer.device) if trainer.conditional else None
+    logits = trainer.discriminate(x, y)
+    if trainer.objective.output_kind == "probability":
+        logits = torch.sigmoid(logits)
+    return logits.float().cpu().numpy()
+
+
+@torch.no_grad()
+def nearest_training_images(pool: tuple[np.ndarray, torch.Tensor], images: np.ndarray
+                            ) -> tuple[np.ndarray, np.ndarray]:
+    """For each image, the closest of the `pool` (pixel space, Euclidean) and the distance."""
+    pool_images, flat_pool = pool
+    query = torch.from_numpy(np.nan_to_num(images).astype(np.float32)).flatten(1)
+    best, index = torch.cdist(query, flat_pool).min(dim=1)
+    return pool_images[index.numpy()], best.numpy()
+
+
+def nearest_pool(target) -> tuple[np.ndarray, torch.Tensor]:
+    """The training images searched (all of them, or a fixed subset of NEAREST_POOL), and
+    the same flattened as a tensor."""
+    images = target.data.images
+    if len(images) > NEAREST_POOL:
+        chosen = np.random.default_rng(0).choice(len(images), NEAREST_POOL, replace=False)
+        images = images[np.sort(chosen)]
+    return images, torch.tensor(images.reshape(len(images), -1))

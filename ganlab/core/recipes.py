@@ -1,0 +1,45 @@
+"""The shipped recipes: the settings a run starts from, by kind of data.
+
+Points start from `RunConfig()`'s own defaults (the GAN Lab-sized MLPs, tuned on ring8 and
+grid25). Images start from `IMAGE_RECIPE` laid over them: a DCGAN as in Radford et al. (Adam
+at 2·10⁻⁴ with β1 = 0.5, batch 64) sized for a laptop CPU (32-dimensional z, 64 channels at
+the widest layer), WGAN-GP's λ = 10 (the images value), no R1, a constant learning rate and a
+budget of iterations that fits in about three minutes on two CPU cores at 16×16.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+IMAGE_RECIPE: dict[str, Any] = {
+    "model": {"latent_dim": 32, "generator": {"width": 64}, "discriminator": {"width": 64}},
+    "objective": {"gradient_penalty_weight": 10.0, "r1_gamma": 0.0},
+    "generator_optimizer": {"learning_rate": 2e-4, "beta1": 0.5},
+    "discriminator_optimizer": {"learning_rate": 2e-4, "beta1": 0.5},
+    "training": {"batch_size": 64, "iterations": 3000, "lr_schedule": "constant"},
+}
+
+
+def is_image_target(target_name: str, images: str | None = None) -> bool:
+    """Whether a target (by name, or custom with an images path) holds images."""
+    from ganlab.core.targets import IMAGE_TARGETS
+
+    return target_name in IMAGE_TARGETS or images is not None
+
+
+def recipe_for(target_name: str, images: str | None = None) -> dict[str, Any]:
+    """The partial configuration to lay over `RunConfig()` for this target."""
+    return IMAGE_RECIPE if is_image_target(target_name, images) else {}
+
+
+def kind_switch(base, images: bool) -> dict[str, Any]:
+    """The partial configuration that moves a run to another kind of data: the image recipe,
+    or back to `base`'s (the points recipe's) values of the same settings."""
+    if images:
+        return IMAGE_RECIPE
+    return _values_at(base.to_dict(), IMAGE_RECIPE)
+
+
+def _values_at(values: dict, shape: dict) -> dict:
+    return {key: _values_at(values[key], sub) if isinstance(sub, dict) else values[key]
+            for key, sub in shape.items()}
