@@ -141,3 +141,8 @@ class Stop(Message):
 def data_references(configs: tuple[RunConfig, ...]) -> set[str]:
     """The data references these configurations need."""
     return {config.target.data for config in configs if config.target.data is not None}
+
+
+def carried_data(configs: tuple[RunConfig, ...]) -> dict[str, np.ndarray]:
+    """{reference: array} of the data these configurations need, from this process's store."""
+    return {reference: DATA.get(reference) for reference in data_references(configs)}

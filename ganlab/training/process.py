@@ -48,7 +48,14 @@ from ganlab.core.data_store import DATA
 from ganlab.training.file_commands import ResultQueue
 from ganlab.training.frame import complete_configs, without_unchanged_configs
 from ganlab.training.frame_slot import FrameSlot
-from ganlab.training.messages import AddData, Message, SetConfigs, Stop, data_references
+from ganlab.training.messages import (
+    AddData,
+    Message,
+    SetConfigs,
+    Stop,
+    carried_data,
+    data_references,
+)
 from ganlab.training.pending_changes import PendingChanges
 
 log = logging.getLogger(__name__)
@@ -108,7 +115,7 @@ class TrainingProcess:
         self._child_commands, self._commands = context.Pipe(duplex=False)
         self._updates, self._child_updates = context.Pipe(duplex=False)
         self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()  # None: close
-        data = {reference: DATA.get(reference) for reference in data_references(configs)}
+        data = carried_data(configs)
         self.process = context.Process(
             target=child_main, name="ganlab-training-process", daemon=True,
             args=(tuple(c.copy() for c in configs), data, self._child_commands,

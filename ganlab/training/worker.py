@@ -8,11 +8,9 @@ GUI is ready for one (at most ~30 per second), and wait for news when there is n
 Each policy is a small part: `pacer.py` (when to step and to publish), `lockstep.py` (compare
 runs step and restart together), `divergence_guard.py` (what a NaN means, when to keep a good
 state), `metrics_schedule.py`, `rate_meter.py`, `file_desk.py` (one answer per file command),
-`field_schedule.py` (which fields a frame computes).
-
-Any exception other than a NaN ends the worker: the file commands it had taken get a failed
-result, `failure` says why, and the GUI offers to start a new worker (a trainer that raised
-mid-step is in no state to go on).
+`field_schedule.py` (which fields a frame computes). Any exception other than a NaN ends the
+worker: the file commands it had taken get a failed result, `failure` says why, and the GUI
+offers to start a new worker (a trainer that raised mid-step is in no state to go on).
 """
 
 from __future__ import annotations
@@ -25,7 +23,6 @@ from collections.abc import Iterable, Iterator
 
 import torch
 
-from ganlab.core.data_store import DATA
 from ganlab.training import step as steps
 from ganlab.training.divergence_guard import DivergenceGuard
 from ganlab.training.field_schedule import fields_for_frame, full_check_due
@@ -41,7 +38,7 @@ from ganlab.training.file_desk import FileDesk
 from ganlab.training.frame import Frame
 from ganlab.training.frame_slot import FrameSlot
 from ganlab.training.lockstep import LockstepRuns
-from ganlab.training.messages import Stop, data_references
+from ganlab.training.messages import Stop, carried_data
 from ganlab.training.metrics_schedule import MetricsSchedule
 from ganlab.training.metrics_thread import MetricsThread, sample_job
 from ganlab.training.pacer import FRAME_INTERVAL_S, Pacer
@@ -246,7 +243,7 @@ class TrainingWorker(threading.Thread):
             command, True, f"Opened {command.path} at iteration {trainer.iteration:,}",
             config=trainer.config.copy(), history=session.history, extra=session.extra,
             iteration=trainer.iteration, epoch=self._lockstep.epoch,
-            data={ref: DATA.get(ref) for ref in data_references((trainer.config,))})
+            data=carried_data((trainer.config,)))
 
     # ------------------------------------------------------------------ publishing
     def _publish(self, force: bool = False) -> None:

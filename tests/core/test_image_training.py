@@ -140,7 +140,7 @@ def test_a_named_image_target_resumes_exactly_from_its_session(tmp_path):
 
 
 def test_an_image_snapshot_shows_fixed_grids_scores_and_true_nearest_images():
-    from ganlab.core.snapshot import Snapshotter, SnapshotRequest
+    from ganlab.core.snapshot import SnapshotRequest, Snapshotter
 
     trainer = Trainer(image_config(conditional=True))
     trainer.train(2)
@@ -150,7 +150,7 @@ def test_an_image_snapshot_shows_fixed_grids_scores_and_true_nearest_images():
     assert first.fake.shape == (60, 1, 8, 8)  # 10 classes × 6
     np.testing.assert_array_equal(first.fake_labels, np.repeat(np.arange(10), 6))
     assert first.class_names == tuple(str(k) for k in range(10))
-    assert first.fake_scores.shape == (60,) and ((0 < first.fake_scores) &
+    assert first.fake_scores.shape == (60,) and ((first.fake_scores > 0) &
                                                  (first.fake_scores < 1)).all()
     pool = trainer.target.data.images.reshape(len(trainer.target.data.images), -1)
     for image, nearest, distance in zip(first.fake, first.nearest_real, first.nearest_distance,

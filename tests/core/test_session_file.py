@@ -679,7 +679,7 @@ def test_points_that_do_not_match_their_hash_are_refused(painted_session, tmp_pa
     ({"points": torch.zeros(3, 3, dtype=torch.float64)}, "expected float64"),
     ({"points": torch.zeros(3, 2)}, "dtype F32"),
     ({"points": torch.zeros(3, 2, dtype=torch.float64), "more": torch.zeros(1)},
-     "exactly one tensor"),
+     "must hold exactly the tensors"),
 ])
 def test_a_damaged_data_member_names_the_file(painted_session, tmp_path, tensors, message):
     path, _ = painted_session
