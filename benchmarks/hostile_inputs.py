@@ -97,11 +97,51 @@ def read_session(base: Path) -> tuple[dict, bytes]:
         return json.loads(archive.read("session.json")), archive.read("tensors.safetensors")
 
 
-def write_session(path: Path, metadata: dict | bytes, tensors: bytes) -> None:
+def write_session(path: Path, metadata: dict | bytes, tensors: bytes,
+                  data: bytes | None = None) -> None:
     raw = metadata if isinstance(metadata, bytes) else json.dumps(metadata).encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("session.json", raw)
         archive.writestr("tensors.safetensors", tensors)
+        if data is not None:
+            archive.writestr("data.safetensors", data)
+
+
+def points_session_case(name: str, n: int, version: int = 2, declared: int | None = None,
+                        wrong_hash: bool = False, member: bool = True,
+                        may_succeed: bool = False) -> Case:
+    """The base session turned into a custom target of n points (all (0.5, 0.5) but one, so
+    the file is small): format 1 embeds them in the JSON, format 2 in data.safetensors (whose
+    header may declare `declared` points instead, or whose points may not match the hash)."""
+    def prepare(folder: Path, base: Path) -> list[str]:
+        metadata, tensors = read_session(base)
+        points = np.full((n, 2), 0.5)
+        points[0] = (-0.5, 1.5)
+        target = metadata["config"]["target"]
+        target.update(name="custom", points_file=None)
+        data = None
+        metadata["version"] = version
+        if version == 1:
+            target.pop("data", None)
+            target.pop("labels", None)
+            for key in ("images", "resolution"):
+                target.pop(key, None)
+            target["points"] = points.tolist()
+        else:
+            from ganlab.core.data_store import content_reference
+
+            target["data"] = content_reference(points)
+            if wrong_hash:
+                points[1] = (0.25, 0.25)
+            body = points.tobytes()
+            shape = [declared if declared is not None else n, 2]
+            if member:
+                data = pack_safetensors({"points": ("F64", shape, body)})
+        write_session(folder / "bad.ganlab", metadata, tensors, data)
+        return ["train", "--resume", str(folder / "bad.ganlab"), "--iterations", "12",
+                "--out", str(folder / "out"), "--quiet"]
+
+    return Case("session", name, prepare, must_name="bad.ganlab", may_succeed=may_succeed)
 
 
 def split_safetensors(raw: bytes) -> tuple[dict, bytes]:
@@ -349,6 +389,16 @@ def session_cases() -> list[Case]:
         session_case("safetensors header length huge", lambda m, t: (
             m, struct.pack("<Q", 2**62) + t[8:])),
         session_case("session.json not UTF-8", lambda m, t: (b"\xff\xfe\x00garbage", t)),
+        points_session_case("format 1: 5,000,000 points in the JSON", 5_000_000, version=1),
+        points_session_case("format 1: 1,000,000 points in the JSON", 1_000_000, version=1,
+                            may_succeed=True),
+        points_session_case("format 2: 5,000,000 points beside the weights", 5_000_000,
+                            may_succeed=True),
+        points_session_case("format 2: points that do not match their hash", 1000,
+                            wrong_hash=True),
+        points_session_case("format 2: data header declaring 10^12 points", 1000,
+                            declared=10**12),
+        points_session_case("format 2: custom target without its data", 1000, member=False),
         raw_session_case("zip bomb (4 GiB tensors member)", zip_bomb),
         raw_session_case("empty file", lambda p: p.write_bytes(b"")),
         raw_session_case("random bytes", lambda p: p.write_bytes(os.urandom(10_000))),
