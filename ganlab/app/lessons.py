@@ -1,7 +1,8 @@
 """Guided lessons: presets shipped as JSON under `ganlab/resources/lessons/`, one per lesson.
 
 A lesson file holds a `title`, an `explanation` (a few sentences, shown when it loads), a
-partial `config` (a `RunConfig` dict laid over the app's defaults by `RunConfig.merged`, then
+partial `config` (a `RunConfig` dict laid over the app's defaults — with the image recipe for
+an image target — by `RunConfig.merged`, then
 validated against the settings' declared ranges), and optionally `compare` (a partial config
 for run B, laid over run A's, which starts compare mode), `layers` (layer name → shown) and
 `speed` (iterations per second, or null for full speed). Files are read in name order, so a
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ganlab.core.config import ConfigError, RunConfig
+from ganlab.core.recipes import IMAGE_RECIPE, is_image_target
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,12 @@ def load_lesson(path: Path) -> Lesson:
     except (OSError, json.JSONDecodeError) as error:
         raise LessonError(f"{path.name}: cannot be read ({error})") from None
     try:
-        config = app_defaults().merged(raw.get("config", {})).validate()
+        partial = raw.get("config", {})
+        target = partial.get("target", {}) if isinstance(partial, dict) else {}
+        base = app_defaults()
+        if is_image_target(target.get("name", ""), target.get("images")):
+            base = base.merged(IMAGE_RECIPE)  # an image lesson starts from the image recipe
+        config = base.merged(partial).validate()
         compare = None
         if raw.get("compare") is not None:
             compare = config.merged(raw["compare"]).validate()

@@ -91,6 +91,8 @@ class Snapshotter:
         self._real = np.zeros((0, 1))
         self._real_labels: np.ndarray | None = None
         self._nearest_pool: tuple | None = None  # images: (pool, flattened tensor)
+        self._image_latent_key: tuple | None = None
+        self._base_latent = torch.zeros(0, 0)  # images: the grid's z (a row's, when conditional)
         self._latent = torch.zeros(0, 0)
         self._latent_distribution: str | None = None
         self._density_latent = torch.zeros(0, 0)
@@ -203,12 +205,18 @@ class Snapshotter:
             self._real_for = target
         labels = image_snapshot.display_labels(trainer.classes) if trainer.conditional else None
         model = trainer.config.model
-        shape = (len(labels) if labels is not None else image_snapshot.GENERATED_SHOWN,
-                 model.latent_dim)
-        if self._latent.shape != shape or self._latent_distribution != model.latent_distribution:
-            self._latent = sample_latent(*shape, model.latent_distribution, self._rng)
-            self._latent_distribution = model.latent_distribution
-        return self._real, self._real_labels, self._latent, labels
+        # conditional: one row per class, and column j has the same z in every row, so a row
+        # shows the class and a column the style
+        per_row = len(labels) // trainer.classes if labels is not None else None
+        shape = (per_row or image_snapshot.GENERATED_SHOWN, model.latent_dim)
+        key = (shape, model.latent_distribution)
+        if self._image_latent_key != key:
+            self._base_latent = sample_latent(*shape, model.latent_distribution, self._rng)
+            self._image_latent_key = key
+        latent = self._base_latent
+        if labels is not None:
+            latent = latent.repeat(trainer.classes, 1)
+        return self._real, self._real_labels, latent, labels
 
     def _take_images(self, request: SnapshotRequest) -> Snapshot:
         trainer = self.trainer

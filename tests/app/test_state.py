@@ -92,3 +92,14 @@ def test_headline_metrics_text():
                              "high_quality_fraction": 0.645, "js": 0.1234, "w1": None})
     assert text == "modes 7/8 · HQ 64% · JS 0.123"
     assert headline_metrics(None) == ""
+
+
+def test_an_image_lesson_starts_from_the_image_recipe(tmp_path):
+    path = tmp_path / "digits.json"
+    path.write_text('{"title": "t", "explanation": "e", "config": {"target": {"name": '
+                    '"digits"}, "model": {"conditional": true}}}')
+    lesson = load_lesson(path)
+    assert lesson.config.model.latent_dim == 32 and lesson.config.model.conditional
+    assert lesson.config.training.batch_size == 64
+    assert lesson.config.generator_optimizer.learning_rate == 2e-4
+    assert lesson.config.training.lr_schedule == "constant"  # the app's: no fixed budget

@@ -158,6 +158,8 @@ def test_an_image_snapshot_shows_fixed_grids_scores_and_true_nearest_images():
         brute = np.sqrt(((pool - image.reshape(-1)) ** 2).sum(axis=1))
         assert distance == pytest.approx(brute.min(), abs=1e-4)
         assert np.sqrt(((nearest - image) ** 2).sum()) == pytest.approx(brute.min(), abs=1e-4)
+    np.testing.assert_array_equal(first.latent[:6], first.latent[6:12])  # a column: one z
+    assert not np.array_equal(first.latent[0], first.latent[1])
     second = snapshotter.take(SnapshotRequest())
     np.testing.assert_array_equal(second.latent, first.latent)  # the same z every frame
     np.testing.assert_array_equal(second.real, first.real)
