@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from ganlab.cli_errors import UsageError, check_range
@@ -102,6 +103,26 @@ def apply_paper_defaults(config, objective_name: str):
     return config.merged(paper_values(type(config), get_objective(objective_name).paper))
 
 
+def _trainer_on_images(config, quiet: bool):
+    """A trainer on the images of `--images`, read once here so that skipped files are
+    reported before training (a broken source is an ImageFileError naming it)."""
+    from ganlab.core.images import load_images
+    from ganlab.core.targets import ImageTarget
+    from ganlab.core.trainer import Trainer
+
+    path = config.target.images
+    loaded = load_images(path, resolution=config.target.resolution)
+    if not quiet:
+        print(f"{len(loaded.data):,} images of {loaded.data.shape} from {path}"
+              + (f", {loaded.data.num_classes} classes" if loaded.data.labelled else ""),
+              file=sys.stderr)
+    if loaded.skipped:
+        first, reason = loaded.skipped[0]
+        print(f"ganlab: {len(loaded.skipped):,} files skipped, e.g. {first}: {reason}",
+              file=sys.stderr)
+    return Trainer(config, target=ImageTarget(loaded.data))
+
+
 def _command_train(args) -> int:
     from ganlab.core.headless import TrainingDivergedError, run_headless
     from ganlab.core.run_folder import RunExistsError, RunFolderError, RunWriteError
@@ -114,6 +135,8 @@ def _command_train(args) -> int:
         trainer, history = None, None
         config = config_from_args(args)
         _check_device(config.training.device, args)
+        if config.target.images is not None:
+            trainer = _trainer_on_images(config, quiet=args.quiet)
     _set_threads(args.threads)
     out = args.out if args.out is not None else DEFAULT_OUT
     start = trainer.iteration if trainer is not None else 0
@@ -137,9 +160,9 @@ def _command_train(args) -> int:
         raise UsageError(f"--out {error}") from None
     except TrainingDivergedError as error:
         diverged = error.result
-        print(_summary(diverged, diverged.diverged_at - start, out))  # noqa: T201 - the result
+        print(_summary(diverged, diverged.diverged_at - start, out))
         raise
-    print(_summary(result, config.training.iterations - start, out))  # noqa: T201 - the result
+    print(_summary(result, config.training.iterations - start, out))
     return 0
 
 

@@ -300,3 +300,36 @@ def test_an_image_run_writes_images_in_zero_one_a_png_and_classifier_metrics(tmp
     assert metrics["frechet_distance_real"] < metrics["frechet_distance"]
     config = json.loads((out / "config.json").read_text())
     assert config["model"]["latent_dim"] == 32 and config["training"]["batch_size"] == 64
+
+
+def test_a_folder_of_images_trains_with_its_labels_and_broken_files_are_named(tmp_path, capsys):
+    from PIL import Image
+
+    folder = tmp_path / "pictures"
+    rng = np.random.default_rng(0)
+    for label in ("cats", "dogs"):
+        (folder / label).mkdir(parents=True)
+        for index in range(12):
+            pixels = (rng.random((12, 12)) * 255).astype(np.uint8)
+            Image.fromarray(pixels).save(folder / label / f"{index}.png")
+    (folder / "dogs" / "broken.png").write_bytes(b"not a png")
+    out = tmp_path / "run"
+    code = main(["train", "--images", str(folder), "--resolution", "8", "--conditional",
+                 "--iterations", "4", "--evaluations", "1", "--samples", "20",
+                 "--g-width", "8", "--d-width", "8", "--out", str(out), "--quiet"])
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "1 files skipped, e.g." in err and "broken.png" in err
+    config = json.loads((out / "config.json").read_text())
+    assert config["target"]["name"] == "custom" and config["model"]["conditional"] is True
+    assert np.load(out / "samples.npy").shape == (20, 1, 8, 8)
+    metrics = json.loads((out / "metrics.json").read_text())["final"]
+    assert metrics["classes_covered"] <= 2
+
+
+def test_images_that_cannot_be_read_are_one_line_naming_them(tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["train", "--images", str(empty), "--out", str(tmp_path / "r"), "-q"]) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(lines) == 1 and str(empty) in lines[0]
