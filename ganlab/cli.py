@@ -89,7 +89,12 @@ def _command_onnx(args) -> int:
         raise UsageError(str(error)) from None
     except OSError as error:
         raise UsageError(f"--out {args.out}: cannot be written ({_reason(error)})") from None
-    print(f"wrote {args.out} (input z: n × {generator.latent_dim}, output x in data coordinates)")
+    inputs = f"z: n × {generator.latent_dim}"
+    if getattr(generator, "num_classes", 0):
+        inputs += f", labels: n int64 in 0..{generator.num_classes - 1}"
+    output = ("x: n × " + " × ".join(map(str, generator.shape)) + " in [0, 1]"
+              if generator.data_kind == "images" else "x in data coordinates")
+    print(f"wrote {args.out} (inputs {inputs}; output {output})")
     return 0
 
 
