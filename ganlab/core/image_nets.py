@@ -25,6 +25,7 @@ import math
 import torch
 from torch import nn
 
+from ganlab.core.activations import ACTIVATION_LAYERS
 from ganlab.core.conditioning import (
     CONDITIONINGS,
     LabelChannel,
@@ -37,14 +38,6 @@ ARCHITECTURES = ("dcgan", "mlp")
 IMAGE_SIZES = (8, 16, 32, 64)
 IMAGE_CHANNELS = (1, 3)
 
-_ACTIVATIONS = {
-    "relu": nn.ReLU,
-    "leaky_relu": lambda: nn.LeakyReLU(0.2),
-    "tanh": nn.Tanh,
-    "elu": nn.ELU,
-    "gelu": nn.GELU,
-    "softplus": nn.Softplus,
-}
 
 
 # ---------------------------------------------------------------------------- validation
@@ -66,8 +59,9 @@ def _check_options(architecture: str, width: int, num_classes: int, hidden_layer
                    activation: str) -> None:
     if architecture not in ARCHITECTURES:
         raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
-    if activation not in _ACTIVATIONS:
-        raise ValueError(f"activation must be one of {tuple(_ACTIVATIONS)}, got {activation!r}")
+    if activation not in ACTIVATION_LAYERS:
+        raise ValueError(
+            f"activation must be one of {tuple(ACTIVATION_LAYERS)}, got {activation!r}")
     if width < 1 or num_classes < 0 or hidden_layers < 0:
         raise ValueError(
             f"need width ≥ 1, num_classes ≥ 0, hidden_layers ≥ 0; "
@@ -86,7 +80,7 @@ def _dcgan_generator_body(in_dim: int, shape: tuple[int, int, int], width: int,
     channels, size, _ = shape
     k = _upsamplings(size)
     hidden = width * 2 ** (k - 1)  # channels at 4×4, halved at each upsampling
-    act = _ACTIVATIONS[activation]
+    act = ACTIVATION_LAYERS[activation]
     layers: list[nn.Module] = [
         nn.Linear(in_dim, hidden * 4 * 4, bias=False),  # BN follows: a bias would cancel
         nn.Unflatten(1, (hidden, 4, 4)),
@@ -107,7 +101,7 @@ def _dcgan_generator_body(in_dim: int, shape: tuple[int, int, int], width: int,
 def _dcgan_features(in_channels: int, size: int, width: int, activation: str
                     ) -> tuple[nn.Sequential, int]:
     """(n, in_channels, size, size) → φ (n, F): strided convolutions down to 4×4, flattened."""
-    act = _ACTIVATIONS[activation]
+    act = ACTIVATION_LAYERS[activation]
     layers: list[nn.Module] = []
     channels, hidden = in_channels, width
     for _ in range(_upsamplings(size)):
@@ -121,7 +115,7 @@ def _mlp_layers(in_dim: int, width: int, hidden_layers: int, activation: str
                 ) -> tuple[list[nn.Module], int]:
     layers: list[nn.Module] = []
     for _ in range(hidden_layers):
-        layers += [nn.Linear(in_dim, width), _ACTIVATIONS[activation]()]
+        layers += [nn.Linear(in_dim, width), ACTIVATION_LAYERS[activation]()]
         in_dim = width
     return layers, in_dim
 

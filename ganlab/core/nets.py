@@ -10,16 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ganlab.core.activations import ACTIVATION_LAYERS
 from ganlab.core.config import ConfigError, ModelConfig, NetworkConfig
-
-ACTIVATION_LAYERS = {
-    "relu": nn.ReLU,
-    "leaky_relu": lambda: nn.LeakyReLU(0.2),
-    "tanh": nn.Tanh,
-    "elu": nn.ELU,
-    "gelu": nn.GELU,
-    "softplus": nn.Softplus,
-}
 
 
 def mlp(in_dim: int, out_dim: int, config: NetworkConfig) -> nn.Sequential:
