@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QStackedWidget
 
 from ganlab.app.history import RunHistory
 from ganlab.app.views.alert_banner import AlertBanner
-from ganlab.app.views.charts import CHARTS, Charts
+from ganlab.app.views.charts import Charts
 from ganlab.app.views.data_canvas import DataCanvas
 from ganlab.app.views.image_grid_view import ImageGridView
 from ganlab.app.views.line_view import LineView
@@ -20,9 +20,9 @@ from ganlab.app.views.model_diagram import ModelDiagram
 from ganlab.app.views.status_line import StatusLine
 from ganlab.training.frame import Frame
 
-CHART_INTERVAL_S = 0.2  # while training runs, each chart redraws at most 5 times a second...
-CHART_TURN_S = CHART_INTERVAL_S / len(CHARTS)  # ...one chart per frame, in turn, so that no
-# frame pays for all four (axes re-rendering their text together stalled the GUI ~50 ms)
+CHART_INTERVAL_S = 0.2  # while training runs, each chart redraws at most 5 times a second:
+# one chart per frame, in turn (a turn is CHART_INTERVAL_S / the number of charts), so that no
+# frame pays for all of them (axes re-rendering their text together stalled the GUI ~50 ms)
 
 
 class RunPane(QStackedWidget):
@@ -103,13 +103,17 @@ class FramePresenter:
             prefix = f"Run {'AB'[index]}: " if compare else ""
             view.set_title(f"{prefix}{snapshot.objective}")
             view.show_run(run)
+        if frame.runs:  # run A's kind of data decides the charts (compare mode shares it)
+            snapshot = frame.runs[0].snapshot
+            self.charts.set_data_kind(snapshot.data_kind, len(snapshot.class_names))
         now = time.perf_counter()
         histories = self.histories[: len(frame.runs)]
+        charts = self.charts.chart_names
         if not frame.running:
             self.charts.show_histories(histories)
-        elif now - self._chart_drawn >= CHART_TURN_S:
+        elif now - self._chart_drawn >= CHART_INTERVAL_S / len(charts):
             self._chart_drawn = now
-            chart = tuple(CHARTS)[self._chart_turn % len(CHARTS)]
+            chart = charts[self._chart_turn % len(charts)]
             self._chart_turn += 1
             self.charts.show_histories(histories, charts=(chart,))
         if frame.runs:

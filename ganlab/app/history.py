@@ -10,8 +10,15 @@ import math
 
 import numpy as np
 
-SERIES = ("discriminator_loss", "generator_loss", "js", "kl_data_model", "kl_model_data", "w1",
-          "modes_covered", "high_quality", "value_gap")
+POINTS_METRICS = ("js", "kl_data_model", "kl_model_data", "w1", "value_gap")
+#: the classifier-based numbers of an image run (`ganlab.core.image_evaluation`), each with its
+#: real-vs-real value ("_real": what a generator sampling fresh real images scores), kept as a
+#: series too so that a saved session restores the charts' reference lines
+IMAGE_METRICS = ("frechet_distance", "classes_covered", "class_kl", "coverage", "density",
+                 "mean_confidence")
+IMAGE_REFERENCES = tuple(f"{name}_real" for name in IMAGE_METRICS)
+SERIES = ("discriminator_loss", "generator_loss", *POINTS_METRICS[:-1], "modes_covered",
+          "high_quality", "value_gap", *IMAGE_METRICS, *IMAGE_REFERENCES)
 
 
 class Series:
@@ -64,7 +71,8 @@ class RunHistory:
 
     def add_metrics(self, metrics: dict) -> None:
         iteration = metrics.get("iteration", self.last_iteration)
-        for name in ("js", "kl_data_model", "kl_model_data", "w1", "value_gap"):
+        for name in (*POINTS_METRICS, *IMAGE_METRICS, *IMAGE_REFERENCES):
+            # a points row has no image numbers and the other way round: absent, not appended
             self.series[name].append(iteration, _number(metrics.get(name)))
         total = metrics.get("total_modes")
         if total:

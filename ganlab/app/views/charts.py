@@ -12,6 +12,12 @@ mode) dashed, in the same colours, so both runs share every chart.
 Axis ranges move in "nice" steps (1, 2, 5 × 10^k) rather than following every new point, so the
 axes, whose text is slow to draw, are re-rendered only when a range actually changes; between
 changes they are cached pixmaps.
+
+Which charts show depends on the run's kind of data (`set_data_kind`): points get the sample
+divergences and mode coverage; images get the classifier-based numbers of
+`ganlab.core.image_evaluation` (Fréchet distance, classes covered, class KL, coverage / density),
+each with a dashed line at its real-vs-real value, what a perfect generator scores. The losses
+chart is shared. Every chart is built once; switching kind only shows and hides them.
 """
 
 from __future__ import annotations
@@ -24,40 +30,39 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from ganlab.app import theme
 from ganlab.app.history import RunHistory
+from ganlab.app.views.chart_ranges import nice_ceiling, nice_range, still_fits
+from ganlab.app.views.chart_specs import (
+    ALL_CHARTS,
+    CHARTS,
+    IMAGE_CHARTS,
+    IMAGE_REFERENCES,
+    KIND_CHARTS,
+    LABELLED_AXIS_WIDTH,
+    LEFT_AXIS_WIDTH,
+    TITLES,
+    UNLABELLED_CHARTS,
+    Y_LABELS,
+)
 from ganlab.core.objectives import OBJECTIVES
 
-# chart → [(series, label, colour)]
-CHARTS = {
-    "losses": [("discriminator_loss", "D loss", theme.DISCRIMINATOR),
-               ("generator_loss", "G loss", theme.GENERATOR)],
-    "divergences": [("js", "JS", theme.JS_COLOUR), ("w1", "W1 estimate", theme.W1_COLOUR)],
-    "kl": [("kl_data_model", "KL(p_data‖p_g)", theme.KL_COLOUR),
-           ("kl_model_data", "KL(p_g‖p_data)", theme.JS_COLOUR)],
-    "modes": [("modes_covered", "modes covered %", theme.MODES_COLOUR),
-              ("high_quality", "high quality %", theme.HIGH_QUALITY_COLOUR)],
-}
-LEFT_AXIS_WIDTH = 44  # pixels: room for labels like "−0.25" or "1e+03"
-TITLES = {
-    "losses": "Losses",
-    "divergences": "Jensen–Shannon and Wasserstein-1",
-    "kl": "KL divergences",
-    "modes": "Mode coverage",
-}
-
+__all__ = ["CHARTS", "Charts", "nice_ceiling", "nice_range"]
 
 class Charts(pg.GraphicsLayoutWidget):
-    """Four charts side by side, sharing the iteration axis."""
+    """The charts of the current kind of data side by side, sharing the iteration axis."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setMinimumHeight(190)
-        self.plots: dict[str, pg.PlotItem] = {}
+        self.all_plots: dict[str, pg.PlotItem] = {}
         self.legends: dict[str, pg.LegendItem] = {}
         self.curves: dict[tuple[int, str], pg.PlotDataItem] = {}
         self._run_count = 1
-        for column, (chart, series) in enumerate(CHARTS.items()):
+        self.data_kind, self.classes = "", 0  # set_data_kind("points") below
+        self._modes_wanted = True
+        for column, (chart, series) in enumerate(ALL_CHARTS.items()):
             plot = self.addPlot(row=0, col=column)
-            theme.style_plot(plot, TITLES[chart], x_label="iteration")
+            theme.style_plot(plot, TITLES[chart], x_label="iteration",
+                             y_label=Y_LABELS.get(chart, ""))
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.setMouseEnabled(x=False, y=False)
@@ -66,10 +71,13 @@ class Charts(pg.GraphicsLayoutWidget):
                 plot.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             # a fixed width: tick labels of a new length would otherwise resize the axis, move
             # every chart of the row and make all their axes render their text again at once
-            plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+            plot.getAxis("left").setWidth(LABELLED_AXIS_WIDTH if chart in Y_LABELS
+                                          else LEFT_AXIS_WIDTH)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
-            legend = plot.addLegend(offset=(-4, 4), labelTextColor=theme.NEUTRAL_TEXT,
+            # bottom right where the curves rise towards a ceiling line labelled at the top
+            offset = (-4, -4) if chart == "coverage" else (-4, 4)
+            legend = plot.addLegend(offset=offset, labelTextColor=theme.NEUTRAL_TEXT,
                                     brush=theme.brush(theme.BACKGROUND, 200),
                                     verSpacing=-6)
             legend.setLabelTextSize(f"{theme.BASE_POINT_SIZE - 1}pt")
@@ -80,10 +88,10 @@ class Charts(pg.GraphicsLayoutWidget):
                     curve.setClipToView(True)
                     curve.setDownsampling(auto=True, method="peak")
                     self.curves[(run, name)] = curve
-                    if run == 0:
+                    if run == 0 and chart not in UNLABELLED_CHARTS:
                         legend.addItem(curve, label)
-            self.plots[chart] = plot
-        self.plots["modes"].setYRange(0, 105)
+            self.all_plots[chart] = plot
+        self.all_plots["modes"].setYRange(0, 105)
         # the equilibrium losses of each run's objective: (run, role) → line; run B's are drawn
         # only where they differ from run A's (compare mode with another objective)
         self.reference_lines: dict[tuple[int, str], pg.InfiniteLine] = {}
@@ -98,7 +106,7 @@ class Charts(pg.GraphicsLayoutWidget):
                 line.pen.setStyle(pg.QtCore.Qt.PenStyle.DotLine if run == 0
                                   else pg.QtCore.Qt.PenStyle.DashDotLine)
                 line.setVisible(False)
-                self.plots["losses"].addItem(line, ignoreBounds=True)
+                self.all_plots["losses"].addItem(line, ignoreBounds=True)
                 self.reference_lines[(run, role)] = line
         self.js_ceiling = pg.InfiniteLine(pos=math.log(2), angle=0, movable=False,
                                           pen=theme.pen(theme.JS_COLOUR, 1.0, alpha=120),
@@ -106,7 +114,7 @@ class Charts(pg.GraphicsLayoutWidget):
                                           # under the line: it is the top of the chart
                                           labelOpts={"color": theme.JS_COLOUR, "position": 0.3,
                                                      "anchors": [(0.5, 0), (0.5, 0)]})
-        self.plots["divergences"].addItem(self.js_ceiling, ignoreBounds=True)
+        self.all_plots["divergences"].addItem(self.js_ceiling, ignoreBounds=True)
         self.w1_floor = pg.InfiniteLine(angle=0, movable=False,
                                         pen=theme.pen(theme.W1_COLOUR, 1.0, alpha=150),
                                         label="W1 of a perfect G",
@@ -114,24 +122,87 @@ class Charts(pg.GraphicsLayoutWidget):
                                                    "anchors": [(0.5, 1), (0.5, 1)]})
         self.w1_floor.pen.setStyle(pg.QtCore.Qt.PenStyle.DotLine)
         self.w1_floor.setVisible(False)
-        self.plots["divergences"].addItem(self.w1_floor, ignoreBounds=True)
+        self.all_plots["divergences"].addItem(self.w1_floor, ignoreBounds=True)
+        # what a perfect generator scores on each image chart (run A's: the data is shared)
+        self.image_references: dict[str, pg.InfiniteLine] = {}
+        for chart, (_, _, colour) in ((chart, IMAGE_CHARTS[chart][0]) for chart in IMAGE_CHARTS):
+            # a floor's label above its line, a ceiling's (classes, coverage) below it
+            anchor = (0, 0) if chart in ("classes", "coverage") else (0, 1)
+            line = pg.InfiniteLine(angle=0, movable=False, pen=theme.pen(colour, 1.2, alpha=170),
+                                   label="", labelOpts={"color": colour, "position": 0.03,
+                                                        "anchors": [anchor, anchor]})
+            line.pen.setStyle(pg.QtCore.Qt.PenStyle.DashLine)
+            line.setVisible(False)
+            self.all_plots[chart].addItem(line, ignoreBounds=True)
+            self.image_references[chart] = line
         self._objectives: list = []
         self._ranges: dict[str, tuple] = {}
         self.set_run_count(1)
+        self.set_data_kind("points")
+
+    @property
+    def chart_names(self) -> tuple[str, ...]:
+        """The charts of the current kind of data, left to right."""
+        return KIND_CHARTS[self.data_kind]
+
+    @property
+    def plots(self) -> dict[str, pg.PlotItem]:
+        """The plots of the current kind of data (`all_plots` holds every kind's)."""
+        return {chart: self.all_plots[chart] for chart in self.chart_names}
+
+    def set_data_kind(self, kind: str, classes: int = 0) -> None:
+        """Chart a run of `kind` ("points" or "images"; anything else counts as points) with
+        `classes` labelled classes (0: unlabelled images, which get no classifier numbers)."""
+        kind = kind if kind in KIND_CHARTS else "points"
+        if (kind, classes) == (self.data_kind, self.classes):
+            return
+        self.data_kind, self.classes = kind, classes
+        self._arrange()
+        self._ranges.pop("classes", None)
+        self.set_run_count(self._run_count)
+        self._fit_layout()
 
     def set_run_count(self, runs: int) -> None:
         """Show run B's dashed curves only in compare mode (the titles say which is which)."""
+        self._run_count = runs
         for (run, _name), curve in self.curves.items():
             curve.setVisible(run < runs)
             if run >= runs:
                 curve.setData([], [])
-        for chart, plot in self.plots.items():
+        for chart, plot in self.all_plots.items():
             suffix = "  (A solid, B dashed)" if runs > 1 else ""
+            if chart in IMAGE_CHARTS and not self.classes:
+                suffix = "  (labelled images only)"
             plot.setTitle(TITLES[chart] + suffix, color=theme.NEUTRAL_TEXT,
                           size=f"{theme.BASE_POINT_SIZE + 1}pt")
 
     def set_mode_chart_visible(self, visible: bool) -> None:
-        self.plots["modes"].setVisible(visible)
+        """The mode coverage chart of points runs (only targets with known modes have one)."""
+        if visible != self._modes_wanted:
+            self._modes_wanted = visible
+            self._arrange()
+            self._fit_layout()
+
+    def _fit_layout(self) -> None:
+        """A re-filled layout grows to its preferred width when it next activates: activate it
+        now and give it the view's width back."""
+        self.ci.layout.activate()
+        self.ci.setGeometry(self.range)
+
+    def _arrange(self) -> None:
+        """Lay out the charts of the current kind, left to right, sharing the width equally
+        whatever their titles' lengths; the others leave the layout (a hidden chart would
+        keep its column's room)."""
+        shown = [chart for chart in self.chart_names if chart != "modes" or self._modes_wanted]
+        layout = self.ci
+        for plot in self.all_plots.values():
+            if plot in layout.items:
+                layout.removeItem(plot)
+        for column, chart in enumerate(shown):
+            layout.addItem(self.all_plots[chart], row=0, col=column)
+            self.all_plots[chart].setVisible(True)
+        for column in range(len(self.all_plots)):
+            layout.layout.setColumnStretchFactor(column, int(column < len(shown)))
 
     def set_objectives(self, names: list[str],
                        references: list[tuple[float | None, float | None]] | None = None
@@ -179,23 +250,39 @@ class Charts(pg.GraphicsLayoutWidget):
 
     def show_histories(self, histories: list[RunHistory],
                        charts: tuple[str, ...] | None = None) -> None:
-        """Update `charts` (default: all) from the histories of run A (and B)."""
+        """Update `charts` (default: those of the current kind) from the histories of run A
+        (and B); an image chart's reference line shows run A's latest real-vs-real value."""
         last = max((h.last_iteration for h in histories), default=0)
         x_range = (0.0, nice_ceiling(max(last, 10) * 1.02))
-        for chart in CHARTS if charts is None else charts:
+        for chart in self.chart_names if charts is None else charts:
             for run, history in enumerate(histories):
-                for name, _, _ in CHARTS[chart]:
+                for name, _, _ in ALL_CHARTS[chart]:
                     series = history.series[name]
                     self.curves[(run, name)].setData(series.x, series.y)
+            if chart in IMAGE_REFERENCES and histories:
+                self._show_reference(chart, histories[0].series[IMAGE_REFERENCES[chart]].last())
             self._fit_range(chart, histories, x_range)
+
+    def _show_reference(self, chart: str, value: float | None) -> None:
+        line = self.image_references[chart]
+        shown = value is not None and math.isfinite(value)
+        line.setVisible(shown)
+        if shown and line.value() != value:
+            line.setValue(value)
+            text = f"{value:.0f}" if chart == "classes" else _describe(value)
+            line.label.setFormat(f"perfect: {text}")
 
     def _fit_range(self, chart: str, histories: list[RunHistory],
                    x_range: tuple[float, float]) -> None:
         if chart == "modes":
             y_range = (0.0, 105.0)
+        elif chart == "classes" and self.classes:  # 0..classes, whatever was covered so far
+            y_range = (0.0, self.classes + 0.5)
         else:
             values = [history.series[name].y for history in histories
-                      for name, _, _ in CHARTS[chart]]
+                      for name, _, _ in ALL_CHARTS[chart]]
+            if chart in IMAGE_REFERENCES and self.image_references[chart].isVisible():
+                values.append(np.array([0.0, self.image_references[chart].value()]))
             y_range = nice_range(values)
             if chart == "losses":
                 y_range = self._include_references(y_range)
@@ -205,11 +292,11 @@ class Charts(pg.GraphicsLayoutWidget):
                     bounds.append(self.w1_floor.value())
                 y_range = nice_range([np.array(bounds)])
         previous = self._ranges.get(chart)
-        if previous is not None and _still_fits(previous[1], y_range):
+        if previous is not None and still_fits(previous[1], y_range):
             y_range = previous[1]  # keep the axis (and its cached picture) a while longer
         if previous != (x_range, y_range):
             self._ranges[chart] = (x_range, y_range)
-            self.plots[chart].setRange(xRange=x_range, yRange=y_range, padding=0)
+            self.all_plots[chart].setRange(xRange=x_range, yRange=y_range, padding=0)
 
     def _include_references(self, y_range: tuple[float, float]) -> tuple[float, float]:
         low, high = y_range
@@ -231,34 +318,3 @@ def _describe(value: float, short: bool = False) -> str:
         if abs(value - number) < 1e-9:
             return text if short else f"{text} ≈ {value:.2f}".replace("-", "−")
     return f"{value:.3g}".replace("-", "−")
-
-
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 5 × 10^k that is ≥ value."""
-    if value <= 0:
-        return 1.0
-    exponent = math.floor(math.log10(value))
-    for mantissa in (1, 2, 5, 10):
-        candidate = mantissa * 10.0**exponent
-        if candidate >= value * (1 - 1e-12):
-            return candidate
-    return 10.0 ** (exponent + 1)
-
-
-def nice_range(arrays: list[np.ndarray]) -> tuple[float, float]:
-    """A range covering the bulk (0.5–99.5 percentiles) of the values, snapped to nice steps."""
-    samples = [a[:: max(1, len(a) // 4000)] for a in arrays if len(a)]
-    finite = np.concatenate(samples) if samples else np.zeros(0)
-    finite = finite[np.isfinite(finite)]
-    if not finite.size:
-        return (0.0, 1.0)
-    low, high = (float(v) for v in np.percentile(finite, [0.5, 99.5]))
-    step = nice_ceiling(max(high - low, 1e-6) / 4)
-    return (math.floor(low / step) * step, math.ceil(high / step) * step + (step if high == low
-                                                                          else 0.0))
-
-
-def _still_fits(shown: tuple[float, float], wanted: tuple[float, float]) -> bool:
-    """The shown range holds the wanted one and is not more than twice as wide."""
-    inside = shown[0] <= wanted[0] and wanted[1] <= shown[1]
-    return inside and (shown[1] - shown[0]) <= 2 * (wanted[1] - wanted[0])

@@ -1,0 +1,45 @@
+"""What each chart plots: its series (name in `ganlab.app.history`, legend label, colour), its
+title and axis label, and which charts a kind of data gets."""
+
+from __future__ import annotations
+
+from ganlab.app import theme
+
+# chart → [(series, label, colour)]
+CHARTS = {
+    "losses": [("discriminator_loss", "D loss", theme.DISCRIMINATOR),
+               ("generator_loss", "G loss", theme.GENERATOR)],
+    "divergences": [("js", "JS", theme.JS_COLOUR), ("w1", "W1 estimate", theme.W1_COLOUR)],
+    "kl": [("kl_data_model", "KL(p_data‖p_g)", theme.KL_COLOUR),
+           ("kl_model_data", "KL(p_g‖p_data)", theme.JS_COLOUR)],
+    "modes": [("modes_covered", "modes covered %", theme.MODES_COLOUR),
+              ("high_quality", "high quality %", theme.HIGH_QUALITY_COLOUR)],
+}
+# image runs (`ganlab.app.history.IMAGE_METRICS`), each chart with its real-vs-real series
+IMAGE_CHARTS = {
+    "frechet": [("frechet_distance", "FD of classifier features", theme.W1_COLOUR)],
+    "classes": [("classes_covered", "classes covered", theme.MODES_COLOUR)],
+    "class_kl": [("class_kl", "KL(generated ‖ real classes)", theme.KL_COLOUR)],
+    "coverage": [("coverage", "coverage", theme.REAL),
+                 ("density", "density", theme.HIGH_QUALITY_COLOUR),
+                 ("mean_confidence", "mean confidence", theme.JS_COLOUR)],
+}
+IMAGE_REFERENCES = {"frechet": "frechet_distance_real", "classes": "classes_covered_real",
+                    "class_kl": "class_kl_real", "coverage": "coverage_real"}
+ALL_CHARTS = CHARTS | IMAGE_CHARTS
+KIND_CHARTS = {"points": tuple(CHARTS), "images": ("losses", *IMAGE_CHARTS)}
+LEFT_AXIS_WIDTH = 44  # pixels: room for labels like "−0.25" or "1e+03"
+LABELLED_AXIS_WIDTH = LEFT_AXIS_WIDTH + 18  # and for a rotated axis label beside them
+TITLES = {
+    "losses": "Losses",
+    "divergences": "Jensen–Shannon and Wasserstein-1",
+    "kl": "KL divergences",
+    "modes": "Mode coverage",
+    "frechet": "Fréchet distance",
+    "classes": "Classes covered",
+    "class_kl": "Class KL (generated ‖ real)",
+    "coverage": "Coverage / density",
+}
+UNLABELLED_CHARTS = ("classes", "class_kl")  # one series, which the title names: no legend
+Y_LABELS = {"frechet": "distance", "classes": "classes", "class_kl": "nats",
+            "coverage": "fraction"}
