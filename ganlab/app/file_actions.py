@@ -1,4 +1,6 @@
-"""The File menu's session and export actions, and dropping a session file on the window.
+"""The File menu's session and export actions, and dropping files on the window: a session
+file opens it, points (.csv, .txt, a 2D .npy) train on them, images (a folder, an IDX file,
+.npz, a 4D .npy) load them (`image_loading`).
 
 Everything that touches a trainer (save, open, export) is queued for the worker as a file
 command (`ganlab.training.file_commands`); the result comes back through the session's
@@ -13,8 +15,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import os
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
@@ -23,6 +27,7 @@ from ganlab.app.layers import Layers
 from ganlab.app.menus import add_action
 from ganlab.app.pictures import PictureError, save_picture
 from ganlab.app.recorder import GifRecorder, RecordingError
+from ganlab.core.images.idx_files import looks_like_idx
 from ganlab.training.file_commands import (
     ExportGenerator,
     ExportSamples,
@@ -44,6 +49,33 @@ def session_path_of(urls) -> str | None:
         if url.isLocalFile() and url.toLocalFile().lower().endswith(SESSION_SUFFIX):
             return url.toLocalFile()
     return None
+
+
+def dropped_file(urls) -> tuple[str, str] | None:
+    """(what, path) for the first local URL ganlab can use: what is "session", "images" or
+    "points"; None when there is none. A .npy is images when it holds more than 2 axes."""
+    for url in urls:
+        if not url.isLocalFile():
+            continue
+        path = url.toLocalFile()
+        name = path.lower()
+        if name.endswith(SESSION_SUFFIX):
+            return "session", path
+        if os.path.isdir(path) or name.endswith(".npz") or looks_like_idx(Path(path)):
+            return "images", path
+        if name.endswith((".csv", ".txt")):
+            return "points", path
+        if name.endswith(".npy"):
+            return ("images" if _array_axes(path) > 2 else "points"), path
+    return None
+
+
+def _array_axes(path: str) -> int:
+    """The number of axes of the .npy at `path` (its header only); 0 if unreadable."""
+    try:
+        return np.load(path, mmap_mode="r", allow_pickle=False).ndim
+    except (OSError, ValueError):
+        return 0
 
 
 class FileActions(QObject):
@@ -87,6 +119,15 @@ class FileActions(QObject):
                                     "animated GIF until this is chosen again.",
                                     self.toggle_recording, checkable=True)
         menu.addSeparator()
+
+    def open_dropped(self, what: str, path: str) -> None:
+        """Open a file dropped on the window, as `dropped_file` classified it."""
+        if what == "session":
+            self.open(path)
+        elif what == "images":
+            self.window.image_loading.load(path)
+        else:
+            self.window.load_points_file(path)
 
     # ---------------------------------------------------------------- sessions
     def ask_open(self) -> None:

@@ -1,6 +1,7 @@
 """The row of "Show:" check boxes, one per registered view layer (`views/canvas_layers.py`). It
 reports the user's toggles and shows the layers of the moment without reporting them back (no
-feedback loop)."""
+feedback loop). The layers draw points only, so an image run hides the whole row
+(`show_for_images`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ class LayerToggles(QHBoxLayout):
 
     def __init__(self, toggled: Callable[[str, bool], None]):
         super().__init__()
-        self.addWidget(QLabel("Show:"))
+        self.label = QLabel("Show:")
+        self.addWidget(self.label)
         self.boxes: dict[str, QCheckBox] = {}
         for name, spec in layer_specs().items():
             box = QCheckBox(spec.label)
@@ -33,3 +35,8 @@ class LayerToggles(QHBoxLayout):
             box.blockSignals(True)
             box.setChecked(shown.get(name, False))
             box.blockSignals(False)
+
+    def show_for_images(self, images: bool) -> None:
+        """Hide the row for an image run (no layer draws images), show it again for points."""
+        for widget in (self.label, *self.boxes.values()):
+            widget.setVisible(not images)

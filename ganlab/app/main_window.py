@@ -5,8 +5,8 @@ side in compare mode), settings for run A / run B (right), the model overview an
 interpolation (right, below), the charts (bottom). Actions with shortcuts live in the File menu
 (sessions, exports: `file_actions`; autosave: `autosave_control`), the Training menu and the
 toolbar (`menus`); lessons in the Lessons menu. The docks are built by `window_docks`, the
-travelling interpolation point is timed by `interpolation_animation`. A session file dropped on
-the window is opened.
+travelling interpolation point is timed by `interpolation_animation`. Files dropped on the
+window go to `file_actions`; the user's own images load through `image_loading`.
 """
 
 from __future__ import annotations
@@ -16,19 +16,13 @@ import logging
 from dataclasses import asdict
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QMainWindow,
-    QMessageBox,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from ganlab.app.app_theme import theme_app
 from ganlab.app.autosave_control import AutosaveControl
-from ganlab.app.file_actions import FileActions, session_path_of
+from ganlab.app.file_actions import FileActions, dropped_file
 from ganlab.app.frame_presenter import FramePresenter, RunPane
+from ganlab.app.image_loading import connect_images
 from ganlab.app.interpolation_animation import InterpolationAnimation
 from ganlab.app.layer_toggles import LayerToggles
 from ganlab.app.layers import Layers
@@ -80,6 +74,7 @@ class MainWindow(QMainWindow):
             running=lambda: self.session.running)
         self._connect()
         self.file_actions.connect_views()
+        self.image_loading = connect_images(self)  # and the layer toggles follow the data kind
         # the travelling point moves with each frame while frames arrive (one repaint, not
         # two), and on the session's refresh tick while paused
         self.session.timer.timeout.connect(self.animation.tick)
@@ -270,16 +265,16 @@ class MainWindow(QMainWindow):
         gc.freeze()
 
     def dragEnterEvent(self, event):  # Qt's name
-        if event.mimeData().hasUrls() and session_path_of(event.mimeData().urls()):
+        if event.mimeData().hasUrls() and dropped_file(event.mimeData().urls()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event):  # Qt's name
-        path = session_path_of(event.mimeData().urls()) if event.mimeData().hasUrls() else None
-        if path:
+        dropped = dropped_file(event.mimeData().urls()) if event.mimeData().hasUrls() else None
+        if dropped:
             event.acceptProposedAction()
-            self.file_actions.open(path)
+            self.file_actions.open_dropped(*dropped)
 
     def closeEvent(self, event):  # Qt's name
         self.hide()  # the window disappears at once; the worker gets up to 1.8 s to finish

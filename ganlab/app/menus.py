@@ -29,6 +29,11 @@ def build_menus(window) -> None:
     window.file_actions.build_menu(file_menu)
     add_action(window, file_menu, "Load points…", "Ctrl+L",
             "Train on points from a CSV or .npy file.", window.ask_for_points_file)
+    add_action(window, file_menu, "Load image folder…", "Ctrl+I", "Train on a folder of "
+               "PNG/JPEG images (labels from sub-folder names).",
+               lambda: window.image_loading.ask_folder())
+    add_action(window, file_menu, "Load image file…", "Ctrl+Shift+I", "Train on the images of "
+               "an MNIST IDX file or a .npz/.npy array.", lambda: window.image_loading.ask_file())
     add_action(window, file_menu, "Quit", "Ctrl+Q", "Close ganlab.", window.close)
     training = menus.addMenu("&Training")
     session = window.session

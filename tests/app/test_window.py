@@ -25,7 +25,7 @@ def test_window_opens_with_every_view(window):
     for dock in (window.targets_dock, window.settings_dock, window.model_dock,
                  window.latent_dock, window.charts_dock):
         assert dock.isVisible(), dock.windowTitle()
-    assert window.gallery.count() == len(TARGETS) + len(IMAGE_TARGETS) + 2
+    assert window.gallery.count() == len(TARGETS) + len(IMAGE_TARGETS) + 3  # draw, points, images
     assert list(window.layer_boxes) == list(layer_specs())
     assert len(window.lessons) >= 5
     canvas = window.panes[0].canvas

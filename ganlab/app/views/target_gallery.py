@@ -1,8 +1,9 @@
-"""The target gallery: a thumbnail and a name for every target, "draw your own", "load points…".
+"""The target gallery: a thumbnail and a name for every target, "draw your own", "load points…",
+"load images…".
 
-Choosing an entry emits one of `target_chosen(name)`, `drawing_chosen()` or `loading_chosen()`;
-the window decides what happens. `select(name)` shows a choice made elsewhere (a lesson)
-without emitting.
+Choosing an entry emits one of `target_chosen(name)`, `drawing_chosen()`, `loading_chosen()`
+(points) or `images_chosen()`; the window decides what happens. `select(name)` shows a choice
+made elsewhere (a lesson) without emitting.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ganlab.core.targets import IMAGE_TARGETS, TARGETS
 
 DRAW = "draw your own"
 LOAD = "load points…"
+LOAD_IMAGES = "load images…"
 CUSTOM = "custom"
 
 
@@ -29,6 +31,7 @@ class TargetGallery(QListWidget):
     target_chosen = Signal(str)
     drawing_chosen = Signal()
     loading_chosen = Signal()
+    images_chosen = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -54,6 +57,8 @@ class TargetGallery(QListWidget):
         for name, glyph, tip in (
             (DRAW, "✎", "Paint your own 2D points on the canvas, then train on them."),
             (LOAD, "⇪", "Load 1D or 2D points from a CSV or .npy file."),
+            (LOAD_IMAGES, "▦", "Train on your own images: a folder of PNG/JPEG (labels from "
+             "sub-folder names), an MNIST IDX file or a .npz/.npy array."),
         ):
             item = QListWidgetItem(QIcon(glyph_thumbnail(glyph)), name)
             item.setData(Qt.ItemDataRole.UserRole, name)
@@ -92,6 +97,8 @@ class TargetGallery(QListWidget):
             self.drawing_chosen.emit()
         elif name == LOAD:
             self.loading_chosen.emit()
+        elif name == LOAD_IMAGES:
+            self.images_chosen.emit()
         else:
             self.target_chosen.emit(name)
 
