@@ -37,7 +37,7 @@ TITLES = {
     "modes": "Mode coverage",
     "frechet": "Fréchet distance",
     "classes": "Classes covered",
-    "class_kl": "Class KL (generated ‖ real)",
+    "class_kl": "Class KL to real",
     "coverage": "Coverage / density",
 }
 UNLABELLED_CHARTS = ("classes", "class_kl")  # one series, which the title names: no legend

@@ -201,6 +201,7 @@ class Charts(pg.GraphicsLayoutWidget):
         for column, chart in enumerate(shown):
             layout.addItem(self.all_plots[chart], row=0, col=column)
             self.all_plots[chart].setVisible(True)
+            self.all_plots[chart].setPreferredWidth(0)  # the width comes from the stretch
         for column in range(len(self.all_plots)):
             layout.layout.setColumnStretchFactor(column, int(column < len(shown)))
 
