@@ -1,5 +1,5 @@
-"""Axis ranges for the charts in "nice" steps (1, 2, 5 × 10^k), kept while they still fit, so
-that axes (whose text is slow to draw) re-render only when a range really changes."""
+"""Number labels, and axis ranges in "nice" steps (1, 2, 5 × 10^k) kept while they still fit,
+so that axes (whose text is slow to draw) re-render only when a range really changes."""
 
 from __future__ import annotations
 
@@ -37,3 +37,12 @@ def still_fits(shown: tuple[float, float], wanted: tuple[float, float]) -> bool:
     """The shown range holds the wanted one and is not more than twice as wide."""
     inside = shown[0] <= wanted[0] and wanted[1] <= shown[1]
     return inside and (shown[1] - shown[0]) <= 2 * (wanted[1] - wanted[0])
+
+
+def describe_value(value: float, short: bool = False) -> str:
+    """A reference value as text: log 4, log 2, −log 2 by name, else 3 significant digits."""
+    for text, number in (("log 4", math.log(4)), ("log 2", math.log(2)),
+                         ("−log 2", -math.log(2))):
+        if abs(value - number) < 1e-9:
+            return text if short else f"{text} ≈ {value:.2f}".replace("-", "−")
+    return f"{value:.3g}".replace("-", "−")

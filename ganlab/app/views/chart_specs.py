@@ -4,6 +4,7 @@ title and axis label, and which charts a kind of data gets."""
 from __future__ import annotations
 
 from ganlab.app import theme
+from ganlab.core.objectives import OBJECTIVES
 
 # chart → [(series, label, colour)]
 CHARTS = {
@@ -43,3 +44,10 @@ TITLES = {
 UNLABELLED_CHARTS = ("classes", "class_kl")  # one series, which the title names: no legend
 Y_LABELS = {"frechet": "distance", "classes": "classes", "class_kl": "nats",
             "coverage": "fraction"}
+
+
+def equilibrium_losses(name: str) -> dict[str, float | None]:
+    """The objective's theory values of the losses at equilibrium (None where it has none)."""
+    objective = OBJECTIVES.get(name)
+    return {role: getattr(objective, f"equilibrium_{role}_loss", None) if objective else None
+            for role in ("discriminator", "generator")}

@@ -13,11 +13,9 @@ Axis ranges move in "nice" steps (1, 2, 5 × 10^k) rather than following every n
 axes, whose text is slow to draw, are re-rendered only when a range actually changes; between
 changes they are cached pixmaps.
 
-Which charts show depends on the run's kind of data (`set_data_kind`): points get the sample
-divergences and mode coverage; images get the classifier-based numbers of
-`ganlab.core.image_evaluation` (Fréchet distance, classes covered, class KL, coverage / density),
-each with a dashed line at its real-vs-real value, what a perfect generator scores. The losses
-chart is shared. Every chart is built once; switching kind only shows and hides them.
+The run's kind of data picks the charts (`set_data_kind`, tables in `chart_specs`): images get
+the classifier numbers of `ganlab.core.image_evaluation`, each with a dashed line at its
+real-vs-real value. Every chart is built once; a switch only re-arranges them.
 """
 
 from __future__ import annotations
@@ -30,22 +28,13 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from ganlab.app import theme
 from ganlab.app.history import RunHistory
-from ganlab.app.views.chart_ranges import nice_ceiling, nice_range, still_fits
-from ganlab.app.views.chart_specs import (
-    ALL_CHARTS,
-    CHARTS,
-    IMAGE_CHARTS,
-    IMAGE_REFERENCES,
-    KIND_CHARTS,
-    LABELLED_AXIS_WIDTH,
-    LEFT_AXIS_WIDTH,
-    TITLES,
-    UNLABELLED_CHARTS,
-    Y_LABELS,
-)
+from ganlab.app.views import chart_specs as specs
+from ganlab.app.views.chart_ranges import describe_value, nice_ceiling, nice_range, still_fits
+from ganlab.app.views.chart_specs import ALL_CHARTS, CHARTS, IMAGE_CHARTS, KIND_CHARTS, TITLES
 from ganlab.core.objectives import OBJECTIVES
 
 __all__ = ["CHARTS", "Charts", "nice_ceiling", "nice_range"]
+
 
 class Charts(pg.GraphicsLayoutWidget):
     """The charts of the current kind of data side by side, sharing the iteration axis."""
@@ -62,7 +51,7 @@ class Charts(pg.GraphicsLayoutWidget):
         for column, (chart, series) in enumerate(ALL_CHARTS.items()):
             plot = self.addPlot(row=0, col=column)
             theme.style_plot(plot, TITLES[chart], x_label="iteration",
-                             y_label=Y_LABELS.get(chart, ""))
+                             y_label=specs.Y_LABELS.get(chart, ""))
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.setMouseEnabled(x=False, y=False)
@@ -71,8 +60,8 @@ class Charts(pg.GraphicsLayoutWidget):
                 plot.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             # a fixed width: tick labels of a new length would otherwise resize the axis, move
             # every chart of the row and make all their axes render their text again at once
-            plot.getAxis("left").setWidth(LABELLED_AXIS_WIDTH if chart in Y_LABELS
-                                          else LEFT_AXIS_WIDTH)
+            plot.getAxis("left").setWidth(specs.LABELLED_AXIS_WIDTH if chart in specs.Y_LABELS
+                                          else specs.LEFT_AXIS_WIDTH)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
             # bottom right where the curves rise towards a ceiling line labelled at the top
@@ -88,7 +77,7 @@ class Charts(pg.GraphicsLayoutWidget):
                     curve.setClipToView(True)
                     curve.setDownsampling(auto=True, method="peak")
                     self.curves[(run, name)] = curve
-                    if run == 0 and chart not in UNLABELLED_CHARTS:
+                    if run == 0 and chart not in specs.UNLABELLED_CHARTS:
                         legend.addItem(curve, label)
             self.all_plots[chart] = plot
         self.all_plots["modes"].setYRange(0, 105)
@@ -222,7 +211,7 @@ class Charts(pg.GraphicsLayoutWidget):
                 values.append(dict(zip(("discriminator", "generator"), references[run],
                                        strict=True)))
             else:
-                values.append(_equilibrium_losses(name))
+                values.append(specs.equilibrium_losses(name))
         for (run, role), line in self.reference_lines.items():
             value = values[run][role] if run < len(values) else None
             if run == 1 and value is not None and value == values[0][role]:
@@ -235,11 +224,11 @@ class Charts(pg.GraphicsLayoutWidget):
                 floor = objective is not None and not objective.needs_discriminator
                 if len(names) > 1:  # two runs in a small chart: short labels
                     what = "floor" if floor else "at equilibrium"
-                    text = f"{'AB'[run]}: {letter} {what} {_describe(value, short=True)}"
+                    text = f"{'AB'[run]}: {letter} {what} {describe_value(value, short=True)}"
                 elif floor:  # a sample distance between two batches of the same law
-                    text = f"{letter} at p_g = p_data, this batch size: {_describe(value)}"
+                    text = f"{letter} at p_g = p_data, this batch size: {describe_value(value)}"
                 else:
-                    text = f"equilibrium {letter}: {_describe(value)}"
+                    text = f"equilibrium {letter}: {describe_value(value)}"
                 line.label.setFormat(text)
 
     def set_w1_floor(self, floor: float | None) -> None:
@@ -260,8 +249,9 @@ class Charts(pg.GraphicsLayoutWidget):
                 for name, _, _ in ALL_CHARTS[chart]:
                     series = history.series[name]
                     self.curves[(run, name)].setData(series.x, series.y)
-            if chart in IMAGE_REFERENCES and histories:
-                self._show_reference(chart, histories[0].series[IMAGE_REFERENCES[chart]].last())
+            reference = specs.IMAGE_REFERENCES.get(chart)
+            if reference is not None and histories:
+                self._show_reference(chart, histories[0].series[reference].last())
             self._fit_range(chart, histories, x_range)
 
     def _show_reference(self, chart: str, value: float | None) -> None:
@@ -270,7 +260,7 @@ class Charts(pg.GraphicsLayoutWidget):
         line.setVisible(shown)
         if shown and line.value() != value:
             line.setValue(value)
-            text = f"{value:.0f}" if chart == "classes" else _describe(value)
+            text = f"{value:.0f}" if chart == "classes" else describe_value(value)
             line.label.setFormat(f"perfect: {text}")
 
     def _fit_range(self, chart: str, histories: list[RunHistory],
@@ -282,7 +272,7 @@ class Charts(pg.GraphicsLayoutWidget):
         else:
             values = [history.series[name].y for history in histories
                       for name, _, _ in ALL_CHARTS[chart]]
-            if chart in IMAGE_REFERENCES and self.image_references[chart].isVisible():
+            if chart in specs.IMAGE_REFERENCES and self.image_references[chart].isVisible():
                 values.append(np.array([0.0, self.image_references[chart].value()]))
             y_range = nice_range(values)
             if chart == "losses":
@@ -306,16 +296,3 @@ class Charts(pg.GraphicsLayoutWidget):
                 low, high = min(low, line.value()), max(high, line.value())
         return nice_range([np.array([low, high])])
 
-
-def _equilibrium_losses(name: str) -> dict[str, float | None]:
-    objective = OBJECTIVES.get(name)
-    return {role: getattr(objective, f"equilibrium_{role}_loss", None) if objective else None
-            for role in ("discriminator", "generator")}
-
-
-def _describe(value: float, short: bool = False) -> str:
-    for text, number in (("log 4", math.log(4)), ("log 2", math.log(2)),
-                         ("−log 2", -math.log(2))):
-        if abs(value - number) < 1e-9:
-            return text if short else f"{text} ≈ {value:.2f}".replace("-", "−")
-    return f"{value:.3g}".replace("-", "−")
