@@ -27,6 +27,7 @@ from ganlab.app.lessons import app_defaults
 from ganlab.core.config import TargetConfig
 from ganlab.core.data_store import DATA
 from ganlab.core.images import ImageFileError, LoadCancelled, LoadedImages, load_images
+from ganlab.core.images.image_limits import DEFAULT_RESOLUTIONS
 from ganlab.core.recipes import is_image_target, kind_switch
 
 IMAGE_FILE_FILTER = "Image arrays (*.npz *.npy *ubyte *ubyte.gz);;All files (*)"
@@ -35,7 +36,9 @@ SKIPPED_SHOWN = 3  # skipped files named in the status bar; the details box list
 
 class ImageLoadThread(QThread):
     """`load_images(path)` on its own thread; exactly one of `loaded`, `failed` or
-    `cancelled_load` is emitted, after any number of `progressed(done, total)`."""
+    `cancelled_load` is emitted, after any number of `progressed(done, total)`. Squares of a
+    side the networks cannot take (12×12, say: `load_images` keeps equal squares as they are)
+    are loaded again at the nearest side they can (8, 16, 32 or 64)."""
 
     progressed = Signal(int, int)
     loaded = Signal(object)  # LoadedImages
@@ -53,8 +56,11 @@ class ImageLoadThread(QThread):
 
     def run(self) -> None:  # Qt's name
         try:
-            result = load_images(self.path, progress=self.progressed.emit,
-                                 cancelled=self._cancel.is_set)
+            result = self._load(None)
+            side = result.data.resolution
+            if side not in DEFAULT_RESOLUTIONS:
+                # a tie goes up: upscaling keeps every pixel's detail
+                result = self._load(min(DEFAULT_RESOLUTIONS, key=lambda r: (abs(r - side), -r)))
         except LoadCancelled:
             self.cancelled_load.emit()
         except (ImageFileError, ValueError) as error:
@@ -63,6 +69,11 @@ class ImageLoadThread(QThread):
             self.failed.emit(f"{self.path}: cannot be loaded ({error})")
         else:
             self.loaded.emit(result)
+
+
+    def _load(self, resolution: int | None) -> LoadedImages:
+        return load_images(self.path, resolution=resolution, progress=self.progressed.emit,
+                           cancelled=self._cancel.is_set)
 
 
 def describe_skipped(skipped) -> str:

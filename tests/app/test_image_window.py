@@ -66,14 +66,14 @@ def test_digits_hide_the_layer_toggles_and_switch_the_charts(window, qtbot):
     assert "divergences" in window.charts.plots
 
 
-def _image_folder(root, corrupt: bool = True):
-    """40 PNGs of 16×16 in two class folders (dark discs, bright squares), and a corrupt file."""
+def _image_folder(root, corrupt: bool = True, side: int = 16):
+    """40 PNGs of side×side in two class folders (dark, bright squares), and a corrupt file."""
     rng = np.random.default_rng(0)
     for name, value in (("discs", 60), ("squares", 220)):
         (root / name).mkdir(parents=True)
         for index in range(20):
-            pixels = rng.integers(0, 40, (16, 16), dtype=np.uint8)
-            pixels[4:12, 4:12] = value
+            pixels = rng.integers(0, 40, (side, side), dtype=np.uint8)
+            pixels[side // 4: 3 * side // 4, side // 4: 3 * side // 4] = value
             Image.fromarray(pixels).save(root / name / f"{index}.png")
     if corrupt:
         (root / "squares" / "broken.png").write_bytes(b"not a png at all")
@@ -105,6 +105,16 @@ def test_loading_a_folder_trains_a_labelled_custom_image_target(window, qtbot, t
                     and f.runs[0].snapshot.data_kind == "images", timeout=30_000)
     assert len(window.session.last_frame.runs[0].snapshot.class_names) == 2
     assert not window.layer_toggles.label.isVisible()
+
+
+def test_squares_of_a_side_the_networks_cannot_take_are_resized(window, qtbot, tmp_path):
+    assert _load(window, qtbot, _image_folder(tmp_path / "small", corrupt=False, side=12))
+    target = window.session.configs[0].target
+    assert target.resolution == 16 and DATA.get(target.data).shape == (40, 1, 16, 16)
+    window.session.step(1)
+    qtbot.waitUntil(lambda: (f := window.session.last_frame) is not None and f.iteration >= 1
+                    and f.runs[0].snapshot.data_kind == "images", timeout=30_000)
+    assert window.session.last_frame.runs[0].snapshot.fake.shape[1:] == (1, 16, 16)
 
 
 def test_cancelling_a_load_leaves_the_target_unchanged(window, qtbot, tmp_path, monkeypatch):
