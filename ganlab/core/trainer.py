@@ -46,13 +46,13 @@ class Trainer:
     def _build(self) -> None:
         cfg = self.config
         seed = cfg.training.seed
+        with torch.random.fork_rng(devices=[]):  # init on the CPU: the same on every device
+            torch.manual_seed(seed)  # (first: settings the data cannot have change nothing)
+            generator, discriminator, self.architecture, self.classes = build_networks(
+                self.target, cfg.model)
         self.rng = torch.Generator(device=self.device).manual_seed(seed)
         self.evaluation_rng = torch.Generator(device=self.device)
         self.evaluation_rng.manual_seed(seed + EVALUATION_SEED_OFFSET)
-        with torch.random.fork_rng(devices=[]):  # init on the CPU: the same on every device
-            torch.manual_seed(seed)
-            generator, discriminator, self.architecture, self.classes = build_networks(
-                self.target, cfg.model)
         self._built_for = self._data_signature()
         self.generator = generator.to(self.device)
         self.discriminator = discriminator.to(self.device)
@@ -232,20 +232,23 @@ class Trainer:
         changed = tuple(changed_fields(self.config.to_dict(), new.to_dict()))
         if not changed:
             return ConfigChange(rebuilt=False, target_changed=False, fields=())
-        old = self.config
-        self.config = new
-        self._applied_lr_factor = None
+        old, old_target, old_device = self.config, self.target, self.device
         target_changed = target is not None or new.target != old.target
-        if target_changed:
-            self.target = target if target is not None else make_target(new.target)
-        rebuild = (
-            network_shape(new) != network_shape(old)
-            or new.training.device != old.training.device
-            or self._data_signature() != self._built_for
-        )
+        try:  # a target or networks that cannot be built leave the trainer as it was
+            if target_changed:
+                self.target = target if target is not None else make_target(new.target)
+            self.config = new
+            rebuild = (network_shape(new) != network_shape(old)
+                       or new.training.device != old.training.device
+                       or self._data_signature() != self._built_for)
+            if rebuild:
+                self.device = resolve_device(new.training.device)
+                self._build()
+        except Exception:
+            self.config, self.target, self.device = old, old_target, old_device
+            raise
+        self._applied_lr_factor = None
         if rebuild:
-            self.device = resolve_device(new.training.device)
-            self._build()
             log.info("rebuilt the networks after a change of %s", ", ".join(changed))
             return ConfigChange(rebuilt=True, target_changed=target_changed, fields=changed)
         self.objective = get_objective(new.objective.name)

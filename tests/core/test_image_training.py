@@ -175,3 +175,25 @@ def test_an_image_interpolation_row_draws_one_class():
     again = trainer.sample(5, latent=torch.linspace(0, 1, 5)[:, None].expand(5, 8),
                            labels=torch.full((5,), 3))
     np.testing.assert_allclose(path, again, atol=1e-6)
+
+
+def test_settings_that_cannot_be_built_leave_the_trainer_as_it_was():
+    trainer = Trainer(image_config())
+    trainer.train(2)
+    before = trainer.state_dict()
+    odd = np.random.default_rng(0).random((10, 1, 12, 12), dtype=np.float32)  # 12×12: no net
+    bad = trainer.config.replaced("target.name", "custom").replaced("target.data",
+                                                                  DATA.put(odd))
+    with pytest.raises(ValueError, match="12"):
+        trainer.apply_config(bad)
+    assert trainer.config.target.name == "digits" and trainer.target.shape == (1, 8, 8)
+    assert trainer.iteration == 2
+    for name in ("generator", "discriminator"):
+        for key, value in before[name].items():
+            assert torch.equal(value, trainer.state_dict()[name][key])
+    trainer.train(1)  # and it trains on
+    assert trainer.iteration == 3
+    points = trainer.config.replaced("model.conditional", True).replaced("target.name", "ring8")
+    with pytest.raises(ConfigError, match="labelled"):
+        trainer.apply_config(points)
+    assert trainer.target.data_kind == "images" and not trainer.config.model.conditional
