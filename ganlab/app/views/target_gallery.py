@@ -8,7 +8,7 @@ made elsewhere (a lesson) without emitting.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem
 
@@ -20,6 +20,8 @@ from ganlab.app.views.thumbnails import (
 )
 from ganlab.core.images import SYNTHETIC_FAMILIES, digits, synthetic
 from ganlab.core.targets import IMAGE_TARGETS, TARGETS
+
+IMAGE_THUMBNAILS_DELAY_MS = 1000  # after the window shows: their pictures are slower
 
 DRAW = "draw your own"
 LOAD = "load points…"
@@ -49,11 +51,15 @@ class TargetGallery(QListWidget):
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setToolTip(f"{target.description} ({target.dim}D).")
             self.addItem(item)
+        self._image_items = []
         for name, (description, _) in IMAGE_TARGETS.items():
-            item = QListWidgetItem(QIcon(images_thumbnail(_gallery_images(name))), name)
+            item = QListWidgetItem(QIcon(glyph_thumbnail("▦")), name)
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setToolTip(f"{description[0].upper()}{description[1:]}: small images.")
             self.addItem(item)
+            self._image_items.append(item)
+        # their pictures (scikit-learn's import alone takes ~0.5 s) come once the window shows
+        QTimer.singleShot(IMAGE_THUMBNAILS_DELAY_MS, self._draw_image_thumbnails)
         for name, glyph, tip in (
             (DRAW, "✎", "Paint your own 2D points on the canvas, then train on them."),
             (LOAD, "⇪", "Load 1D or 2D points from a CSV or .npy file."),
@@ -66,6 +72,11 @@ class TargetGallery(QListWidget):
             self.addItem(item)
         self.itemClicked.connect(self._on_clicked)
         self.itemActivated.connect(self._on_clicked)
+
+    def _draw_image_thumbnails(self) -> None:
+        for item in self._image_items:
+            name = item.data(Qt.ItemDataRole.UserRole)
+            item.setIcon(QIcon(images_thumbnail(_gallery_images(name))))
 
     def names(self) -> list[str]:
         return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())]
