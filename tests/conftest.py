@@ -26,3 +26,4 @@ def small_config() -> RunConfig:
     config.training.lr_schedule = "constant"
     config.training.device = "cpu"
     return config
+

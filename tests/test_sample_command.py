@@ -9,6 +9,7 @@ import pytest
 import ganlab
 from ganlab.cli import main
 from ganlab.core.config import RunConfig
+from tests.image_configs import tiny_image_config
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +24,7 @@ def image_generators(tmp_path_factory):
     points.model.generator.hidden_layers, points.model.generator.width = 1, 4
     export_generator(Trainer(points), folder / "points")
     for name, conditional in (("plain", False), ("cond", True)):
-        config = RunConfig()
-        config.target.name, config.target.resolution = "digits", 8
-        config.model.latent_dim, config.model.conditional = 8, conditional
-        config.model.generator.width = config.model.discriminator.width = 8
-        config.training.batch_size, config.training.device = 16, "cpu"
-        trainer = Trainer(config.validate())
+        trainer = Trainer(tiny_image_config(conditional=conditional))
         trainer.train(2)
         export_generator(trainer, folder / name)
     return folder / "plain", folder / "cond", folder / "points"

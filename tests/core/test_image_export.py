@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from safetensors.torch import load_file, save
 
 import ganlab
-from ganlab.core.config import NetworkConfig, RunConfig
+from ganlab.core.config import NetworkConfig
 from ganlab.core.export import (
     GeneratorFileError,
     LoadedImageGenerator,
@@ -20,6 +20,7 @@ from ganlab.core.export import (
 )
 from ganlab.core.image_nets import build_image_generator
 from ganlab.core.trainer import Trainer
+from tests.image_configs import tiny_image_config
 
 LATENT = 6
 
@@ -278,12 +279,7 @@ def test_onnx_export_matches_torch(tmp_path, shape, architecture, classes):
 def test_a_trained_image_generator_round_trips_exactly(tmp_path, conditional):
     """End to end with the engine: Trainer on the 8×8 digits → export → load; the loaded
     module reproduces the trainer's own samples bit for bit (evaluation mode)."""
-    config = RunConfig()
-    config.target.name, config.target.resolution = "digits", 8
-    config.model.latent_dim, config.model.conditional = 8, conditional
-    config.model.generator.width = config.model.discriminator.width = 8
-    config.training.batch_size, config.training.device = 16, "cpu"
-    trainer = Trainer(config.validate())
+    trainer = Trainer(tiny_image_config(conditional=conditional))
     trainer.train(3)
     _, description_path = export_generator(trainer, tmp_path / "digits")
     z = torch.randn(12, 8, generator=torch.Generator().manual_seed(5))

@@ -13,21 +13,7 @@ from ganlab.core.objectives import OBJECTIVES
 from ganlab.core.session_file import Session, load_session, save_session
 from ganlab.core.targets import ImageTarget, make_target
 from ganlab.core.trainer import Trainer
-
-
-def image_config(target: str = "digits", side: int = 8, conditional: bool = False,
-                 objective: str = "non-saturating") -> RunConfig:
-    config = RunConfig()
-    config.target.name = target
-    config.target.resolution = side
-    config.model.latent_dim = 8
-    config.model.conditional = conditional
-    config.model.generator.width = 8
-    config.model.discriminator.width = 8
-    config.objective.name = objective
-    config.training.batch_size = 16
-    config.training.device = "cpu"
-    return config.validate()
+from tests.image_configs import tiny_image_config as image_config
 
 
 def test_image_batches_come_with_their_own_labels():

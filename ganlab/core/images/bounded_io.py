@@ -2,7 +2,8 @@
 
 The same contract as `ganlab.core.untrusted_input` (which this package does not import: it
 pulls in torch, and the image data layer is numpy-only): only regular files are opened, never
-blocking on a FIFO or a device; a file's size is checked before it is read; a compressed stream
+blocking on a FIFO or a device, and a file's size is checked before it is read
+(`ganlab.core.regular_files`, shared with the points reader); a compressed stream
 is read a piece at a time and stopped at a cap whatever its header claims; a .npy header is
 read and checked before its data. Failures raise `ImageFileError("PATH: what is wrong")`.
 """
@@ -11,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import os
-import stat
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import BinaryIO
 import numpy as np
 from numpy.lib import format as npy_format
 
+from ganlab.core import regular_files
 from ganlab.core.images.image_limits import (
     MAX_DECOMPRESSED_BYTES,
     MAX_FILE_BYTES,
@@ -34,47 +34,13 @@ READ_CHUNK = 1 << 20  # bytes read at a time from a compressed stream
 COMPRESSED_DATA_ERRORS = (OSError, EOFError, zlib.error, gzip.BadGzipFile)
 
 
-def os_reason(error: OSError) -> str:
-    return error.strerror or type(error).__name__
-
-
-def check_file_type(path: Path, info: os.stat_result) -> None:
-    """Refuse folders, FIFOs, devices, sockets, empty files and files above the size limit."""
-    if stat.S_ISDIR(info.st_mode):
-        raise ImageFileError(f"{path}: is a folder, not a file")
-    if not stat.S_ISREG(info.st_mode):
-        raise ImageFileError(f"{path}: is not a regular file (a device, a pipe or a socket)")
-    if info.st_size == 0:
-        raise ImageFileError(f"{path}: the file is empty")
-    if info.st_size > MAX_FILE_BYTES:
-        raise ImageFileError(
-            f"{path}: is {info.st_size / 2**20:,.0f} MiB; image files are limited to "
-            f"{MAX_FILE_BYTES // 2**20:,} MiB"
-        )
-
-
 @contextlib.contextmanager
 def open_regular_file(path: Path) -> Iterator[BinaryIO]:
-    """Open `path` for reading if it is a regular, non-empty file within `MAX_FILE_BYTES`.
-
-    The type is checked before opening and again on the open descriptor (the path may change
-    in between); O_NONBLOCK keeps even the open from waiting on a pipe. `OSError` while the
-    caller reads becomes an `ImageFileError` too.
-    """
-    try:
-        check_file_type(path, os.stat(path))
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-        descriptor = os.open(path, flags)
-    except (FileNotFoundError, NotADirectoryError):
-        raise ImageFileError(f"{path}: no such file") from None
-    except OSError as error:
-        raise ImageFileError(f"{path}: cannot be read ({os_reason(error)})") from None
-    with os.fdopen(descriptor, "rb") as stream:
-        check_file_type(path, os.fstat(descriptor))
-        try:
-            yield stream
-        except OSError as error:
-            raise ImageFileError(f"{path}: cannot be read ({os_reason(error)})") from None
+    """Open `path` for reading if it is a regular, non-empty file within `MAX_FILE_BYTES`
+    (`ganlab.core.regular_files`); problems, reading ones included, are ImageFileError."""
+    with regular_files.open_regular_file(path, MAX_FILE_BYTES, ImageFileError,
+                                         files="image files") as (stream, _):
+        yield stream
 
 
 def is_gzip(stream: BinaryIO) -> bool:

@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 
 from ganlab.core.images.array_files import read_npy_images, read_npz_images
-from ganlab.core.images.bounded_io import open_regular_file, os_reason
+from ganlab.core.images.bounded_io import open_regular_file
 from ganlab.core.images.idx_files import looks_like_idx, read_idx_images
 from ganlab.core.images.image_arrays import check_request, to_image_array
 from ganlab.core.images.image_data import ImageData, LoadedImages
@@ -24,6 +24,7 @@ from ganlab.core.images.image_limits import (
     LoadProgress,
     ProgressCallback,
 )
+from ganlab.core.regular_files import os_reason
 
 __all__ = ["load_images"]
 

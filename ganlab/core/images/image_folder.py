@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ganlab.core.images.bounded_io import os_reason
 from ganlab.core.images.image_arrays import check_output_size, default_resolution
 from ganlab.core.images.image_limits import (
     MAX_FILE_BYTES,
@@ -34,6 +33,7 @@ from ganlab.core.images.image_limits import (
     ImageFileError,
     LoadProgress,
 )
+from ganlab.core.regular_files import os_reason
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"})

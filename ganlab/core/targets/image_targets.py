@@ -88,7 +88,9 @@ class ImageTarget(Target):
         return images[index], (labels[index] if labels is not None else None)
 
     def sample(self, n, generator):
-        return self.sample_labelled(n, generator)[0]
+        images, _ = self._tensors(generator.device)  # the same draw as sample_labelled's
+        return images[torch.randint(len(images), (n,), generator=generator,
+                                    device=generator.device)]
 
     def sample_labels(self, n: int, generator: torch.Generator) -> torch.Tensor:
         """n labels drawn from the data's own label frequencies (for generated batches)."""

@@ -13,10 +13,6 @@ never quote the file's content. Reading text is `points_text`'s; the limits are 
 
 from __future__ import annotations
 
-import contextlib
-import os
-import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,6 +20,7 @@ import numpy as np
 import torch
 from numpy.lib import format as npy_format
 
+from ganlab.core.regular_files import open_regular_file
 from ganlab.core.targets.base import Target, ViewBox
 from ganlab.core.targets.points_limits import (  # the limits are read from here too
     MAX_ABS_VALUE,
@@ -116,52 +113,12 @@ def _check_dtype(dtype: np.dtype, source: str) -> None:
 
 
 # ---------------------------------------------------------------------- opening
-@contextlib.contextmanager
-def _open_regular_file(path: Path) -> Iterator[tuple[BinaryIO, int]]:
-    """Open `path` for reading if it is a regular, non-empty file within the size limit.
+def _open_regular_file(path: Path):
+    """(stream, size) of a regular, non-empty points file within the size limit."""
+    return open_regular_file(path, MAX_FILE_BYTES, PointsFileError, files="points files",
+                             limit_note=f" ({MAX_POINTS:,} points)",
+                             advice="; give a .csv or .npy file")
 
-    The type is checked before opening (a FIFO would block in `open`) and again on the open
-    descriptor (the path could have changed in between); O_NONBLOCK keeps even that open from
-    waiting on a pipe."""
-    try:
-        info = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        raise PointsFileError(f"{path}: no such file") from None
-    except OSError as error:
-        raise PointsFileError(f"{path}: cannot be read ({_reason(error)})") from None
-    _check_file_type(path, info)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except OSError as error:
-        raise PointsFileError(f"{path}: cannot be read ({_reason(error)})") from None
-    with os.fdopen(descriptor, "rb") as stream:
-        info = os.fstat(descriptor)
-        _check_file_type(path, info)
-        try:
-            yield stream, info.st_size
-        except OSError as error:
-            raise PointsFileError(f"{path}: cannot be read ({_reason(error)})") from None
-
-
-def _check_file_type(path: Path, info: os.stat_result) -> None:
-    if stat.S_ISDIR(info.st_mode):
-        raise PointsFileError(f"{path}: is a folder, not a points file")
-    if not stat.S_ISREG(info.st_mode):
-        raise PointsFileError(
-            f"{path}: is not a regular file (a device, pipe or socket); give a .csv or .npy file"
-        )
-    if info.st_size == 0:
-        raise PointsFileError(f"{path}: the file is empty")
-    if info.st_size > MAX_FILE_BYTES:
-        raise PointsFileError(
-            f"{path}: is {info.st_size / 2**20:,.0f} MiB; points files are limited to "
-            f"{MAX_FILE_BYTES // 2**20} MiB ({MAX_POINTS:,} points)"
-        )
-
-
-def _reason(error: OSError) -> str:
-    return error.strerror or type(error).__name__
 
 
 # ---------------------------------------------------------------------- .npy
