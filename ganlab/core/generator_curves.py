@@ -1,11 +1,14 @@
 """What the generator draws as curves, in data coordinates: the warped latent grid (the image
 under G of a grid in z), the 1D pushforward z → G(z) of theory §1, and a latent interpolation
-path G((1 - t) z0 + t z1)."""
+path G(z(t)) from z0 to z1 (straight or spherical), and latent arithmetic
+G(z_a − z_b + z_c) (the latent maths is `latent_algebra`)."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
+
+from ganlab.core.latent_algebra import latent_arithmetic, latent_path
 
 
 def latent_extent(distribution: str) -> float:
@@ -49,13 +52,26 @@ def pushforward_curve(trainer, points: int = 200) -> tuple[np.ndarray, np.ndarra
 
 @torch.no_grad()
 def interpolation_path(
-    trainer, start: np.ndarray, end: np.ndarray, steps: int = 64, label: int | None = None
+    trainer, start: np.ndarray, end: np.ndarray, steps: int = 64, label: int | None = None,
+    spherical: bool = False,
 ) -> np.ndarray:
-    """G((1 - t) z_start + t z_end) for t evenly in [0, 1]: shape (steps, *sample shape). A
+    """G(z(t)) for t evenly in [0, 1], z(t) = (1 - t) z_start + t z_end, or the spherical
+    path of `latent_algebra.slerp` when `spherical`: shape (steps, *sample shape). A
     conditional generator draws the whole path as class `label` (0 when not given)."""
-    t = torch.linspace(0, 1, steps)[:, None]
-    start_z = torch.as_tensor(np.asarray(start, dtype=np.float32))[None, :]
-    end_z = torch.as_tensor(np.asarray(end, dtype=np.float32))[None, :]
-    latent = (1 - t) * start_z + t * end_z
+    latent = torch.as_tensor(latent_path(start, end, steps, spherical), dtype=torch.float32)
     labels = torch.full((steps,), label or 0, dtype=torch.long) if trainer.conditional else None
     return trainer.sample(steps, latent=latent, labels=labels)
+
+
+@torch.no_grad()
+def arithmetic_images(trainer, a: np.ndarray, b: np.ndarray, c: np.ndarray,
+                      labels: tuple[int, int, int] | None = None) -> np.ndarray:
+    """G(z_a), G(z_b), G(z_c) and G(z_a − z_b + z_c): shape (4, *sample shape). A conditional
+    generator draws a, b, c as their classes `labels` (0 when not given) and the sum as c's."""
+    latent = torch.as_tensor(np.stack([a, b, c, latent_arithmetic(a, b, c)]),
+                             dtype=torch.float32)
+    classes = None
+    if trainer.conditional:
+        a_class, b_class, c_class = labels or (0, 0, 0)
+        classes = torch.tensor([a_class, b_class, c_class, c_class], dtype=torch.long)
+    return trainer.sample(4, latent=latent, labels=classes)

@@ -29,6 +29,8 @@ class RunFrame:
     config: RunConfig | None
     device: str  # the torch device the run trains on, e.g. "cpu"
     interpolation_path: np.ndarray | None = None  # (steps, dim) data points of G along z0 → z1
+    #: (4, c, h, w): G(z_a), G(z_b), G(z_c), G(z_a − z_b + z_c), when an image view asked
+    arithmetic_images: np.ndarray | None = None
     metrics: dict | None = None  # freshly evaluated metrics, only in the frame that computed them
 
 

@@ -38,12 +38,26 @@ class ViewRequest:
 
 
 @dataclass(frozen=True)
+class LatentArithmetic:
+    """Three latent points a, b, c: the views draw G(z_a), G(z_b), G(z_c), G(z_a − z_b + z_c)."""
+
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+    labels: tuple[int, int, int] | None = None  # their classes, for a conditional generator
+
+
+@dataclass(frozen=True)
 class Interpolation:
-    """Two latent points whose path G((1 - t) z0 + t z1) the views draw."""
+    """Two latent points whose path G(z(t)) the views draw, z(t) = (1 - t) z0 + t z1, or
+    the spherical path (`core.latent_algebra.slerp`) when `spherical`; and, optionally, a
+    latent arithmetic a − b + c to draw beside it."""
 
     start: np.ndarray
     end: np.ndarray
     label: int | None = None  # the class a conditional generator draws along the path
+    spherical: bool = False
+    arithmetic: LatentArithmetic | None = None
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,14 @@
 """Each run's part of a frame: its snapshot (with the fields asked for), its configuration and
-device, the latent interpolation path when the GUI asked for one, and the metrics the metrics
-thread sampled in the run's current epoch. Also says which runs are not finite: a NaN weight
-shows up in the losses and samples; the full weight check (~1 ms) runs only when asked."""
+device, the latent interpolation path (and an image run's latent arithmetic) when the GUI asked
+for them, and the metrics the metrics thread sampled in the run's current epoch. Also says
+which runs are not finite: a NaN weight shows up in the losses and samples; the full weight
+check (~1 ms) runs only when asked."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ganlab.core.generator_curves import interpolation_path
+from ganlab.core.generator_curves import arithmetic_images, interpolation_path
 from ganlab.training.frame import RunFrame
 from ganlab.training.pending_changes import Interpolation
 
@@ -32,6 +33,7 @@ def take_run_frames(runs: list, request, *, full_check: bool, metrics: dict, epo
                 config=run.trainer.config,
                 device=str(run.trainer.device),
                 interpolation_path=_path(run.trainer, interpolation) if finite else None,
+                arithmetic_images=_arithmetic(run.trainer, interpolation) if finite else None,
                 metrics=current_metrics(metrics.get(index), epoch),
             )
         )
@@ -50,4 +52,15 @@ def _path(trainer, interpolation: Interpolation | None) -> np.ndarray | None:
         return None
     steps = INTERPOLATION_IMAGES if trainer.target.data_kind == "images" else INTERPOLATION_POINTS
     return interpolation_path(trainer, interpolation.start, interpolation.end, steps,
-                              interpolation.label)
+                              interpolation.label, interpolation.spherical)
+
+
+def _arithmetic(trainer, interpolation: Interpolation | None) -> np.ndarray | None:
+    """G(z_a), G(z_b), G(z_c), G(z_a − z_b + z_c) of an image run asked for them."""
+    arithmetic = interpolation.arithmetic if interpolation is not None else None
+    dim = trainer.config.model.latent_dim
+    if arithmetic is None or trainer.target.data_kind != "images" or any(
+            len(z) != dim for z in (arithmetic.a, arithmetic.b, arithmetic.c)):
+        return None
+    return arithmetic_images(trainer, arithmetic.a, arithmetic.b, arithmetic.c,
+                             arithmetic.labels)
