@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
         session.training_restarted.connect(self._on_training_restarted)
         self.latent_panel.interpolation_changed.connect(session.set_interpolation)
         for pane in self.panes:
-            pane.image_view.interpolation_chosen.connect(session.set_interpolation)
+            pane.image_view.latent_request_chosen.connect(session.request_latent_images)
         self.latent_panel.animation_toggled.connect(self.animation.set_animating)
 
     def _on_training_restarted(self) -> None:

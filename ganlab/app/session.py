@@ -286,8 +286,12 @@ class TrainingSession(QObject):
         self.pending.send(messages.SetView(view))
 
     def set_interpolation(self, start: np.ndarray, end: np.ndarray) -> None:
-        self._interpolation = Interpolation(np.array(start), np.array(end))
-        self.pending.send(messages.SetInterpolation(self._interpolation))
+        self.request_latent_images(Interpolation(np.array(start), np.array(end)))
+
+    def request_latent_images(self, request: Interpolation) -> None:
+        """What the runs draw in latent space (a path, and an image view's arithmetic)."""
+        self._interpolation = request
+        self.pending.send(messages.SetInterpolation(request))
 
     def wait_for_worker(self, timeout: float) -> bool:
         """After `shutdown`: wait for a worker that was busy (e.g. still starting up)."""

@@ -51,10 +51,10 @@ class LatentArithmetic:
 class Interpolation:
     """Two latent points whose path G(z(t)) the views draw, z(t) = (1 - t) z0 + t z1, or
     the spherical path (`core.latent_algebra.slerp`) when `spherical`; and, optionally, a
-    latent arithmetic a − b + c to draw beside it."""
+    latent arithmetic a − b + c to draw beside it (then the ends may be None: no path)."""
 
-    start: np.ndarray
-    end: np.ndarray
+    start: np.ndarray | None
+    end: np.ndarray | None
     label: int | None = None  # the class a conditional generator draws along the path
     spherical: bool = False
     arithmetic: LatentArithmetic | None = None

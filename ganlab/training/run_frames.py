@@ -48,7 +48,8 @@ def current_metrics(result: tuple[int, dict] | None, epoch: int) -> dict | None:
 
 
 def _path(trainer, interpolation: Interpolation | None) -> np.ndarray | None:
-    if interpolation is None or len(interpolation.start) != trainer.config.model.latent_dim:
+    if interpolation is None or interpolation.start is None or \
+            len(interpolation.start) != trainer.config.model.latent_dim:
         return None
     steps = INTERPOLATION_IMAGES if trainer.target.data_kind == "images" else INTERPOLATION_POINTS
     return interpolation_path(trainer, interpolation.start, interpolation.end, steps,

@@ -119,9 +119,9 @@ def test_shift_clicks_on_two_tiles_emit_their_latent_rows(qtbot, view):
     run = image_frame(n=16)
     view.show_run(run)
     click_tile(qtbot, view, 2, shift=True)
-    with qtbot.waitSignal(view.interpolation_chosen, timeout=1000) as signal:
+    with qtbot.waitSignal(view.latent_request_chosen, timeout=1000) as signal:
         click_tile(qtbot, view, 11, shift=True)
-    start, end = signal.args
+    start, end = signal.args[0].start, signal.args[0].end
     np.testing.assert_array_equal(start, run.snapshot.latent[2])
     np.testing.assert_array_equal(end, run.snapshot.latent[11])
     assert view.ends == (2, 11)

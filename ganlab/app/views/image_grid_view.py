@@ -5,12 +5,14 @@ for conditional runs one row per class, named at the row's left. Top right, real
 class too when labelled). Each tile's frame is D's score on it: real green ("looks real") to
 generated purple ("looks fake") over the snapshot's `heatmap_levels`, or levels adapted to the
 shown scores when those are None. Below: the selected generated tile beside its nearest training
-image and their distance (the memorisation check), and the latent interpolation path, whose
-step nearest the app's travelling t is outlined.
+image and their distance (the memorisation check); the latent interpolation path, straight or
+spherical, whose step nearest the app's travelling t is outlined; and latent arithmetic
+a − b + c with G(z_a − z_b + z_c).
 
 Clicking a generated tile selects it. Shift-clicking two (or clicking with "Pick ends" on)
-emits `interpolation_chosen(z_start, z_end)` with their latent rows; the view never changes
-the run itself. Each grid is one `ImageItem` redrawn with one `setImage` per frame.
+picks the ends A, B of an interpolation; Ctrl-clicking three (or "a − b + c" on) picks a, b, c.
+Complete picks emit `latent_request_chosen(Interpolation)` (`image_latent_picks`); the view
+never changes the run itself. Each grid is one `ImageItem` redrawn with one `setImage` per frame.
 """
 
 from __future__ import annotations
@@ -18,90 +20,56 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSizePolicy,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ganlab.app import theme
 from ganlab.app.heatmap_scale import HeatmapScale
 from ganlab.app.views.image_arrangement import arrange_generated, arrange_real, class_name
-from ganlab.app.views.image_tile_plot import TilePlot, hex_rgb, score_colours
+from ganlab.app.views.image_detail_row import ARITHMETIC_COLOUR, DetailRow
+from ganlab.app.views.image_latent_controls import LatentControls
+from ganlab.app.views.image_latent_picks import END_NAMES, TERM_NAMES, LatentPicks
+from ganlab.app.views.image_tile_plot import Caption, TilePlot, captioned_plot, score_colours
 from ganlab.training.frame import RunFrame
 
 REAL_LIMIT = 64  # real tiles shown beside an unconditional grid, at most
-NEAREST_HINT = "Click an image: its nearest real one"
-PATH_HINT = "Shift+click two images: interpolate"
-
-
-class Caption(pg.LabelItem):
-    """A label that may be narrower than its text (the text then overflows its column), so
-    that long captions never widen the view: compare mode gives each run half the width."""
-
-    def updateMin(self):  # pyqtgraph's name
-        super().updateMin()
-        self.setMinimumWidth(0)
-        self._sizeHint[Qt.SizeHint.MinimumSize] = (0, self._sizeHint[Qt.SizeHint.MinimumSize][1])
-
-
-def _grid_plot(layout: pg.GraphicsLayout, row: int, col: int,
-               title: str) -> tuple[pg.PlotItem, Caption]:
-    """A captioned plot for one mosaic: caption at (row, col), the plot below it."""
-    caption = Caption(title, color=theme.NEUTRAL_TEXT, size=f"{theme.BASE_POINT_SIZE}pt")
-    layout.addItem(caption, row=row, col=col)
-    plot = layout.addPlot(row=row + 1, col=col)
-    plot.hideButtons()
-    plot.hideAxis("bottom")
-    plot.hideAxis("left")
-    axis = plot.getAxis("left")
-    axis.setTickFont(theme.axis_font())
-    axis.setTextPen(theme.NEUTRAL_TEXT)
-    axis.setPen(theme.pen(theme.BACKGROUND, 1))
-    axis.setStyle(tickLength=0)
-    return plot, caption
 
 
 class ImageGridView(QWidget):
     """One run's view of image data."""
 
-    interpolation_chosen = Signal(object, object)  # z_start, z_end: (latent_dim,) arrays
+    latent_request_chosen = Signal(object)  # a training.pending_changes.Interpolation
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setMinimumSize(320, 300)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # its keys work while it has the focus
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(theme.BACKGROUND)
+        self.graphics.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.title = Caption("", color=theme.NEUTRAL_TEXT,
                              size=f"{theme.BASE_POINT_SIZE + 1}pt")
         self.graphics.addItem(self.title, row=0, col=0, colspan=2)
-        self.generated_plot, _ = _grid_plot(self.graphics.ci, 1, 0, "Generated G(z), fixed z")
-        self.real_plot, _ = _grid_plot(self.graphics.ci, 1, 1, "Real data")
-        bottom = self.graphics.addLayout(row=3, col=0, colspan=2)
-        self.nearest_plot, self.nearest_caption = _grid_plot(bottom, 0, 0, NEAREST_HINT)
-        self.path_plot, self.path_caption = _grid_plot(bottom, 0, 1, PATH_HINT)
-        bottom.layout.setColumnStretchFactor(0, 1)
-        bottom.layout.setColumnStretchFactor(1, 1)
+        self.generated_plot, _ = captioned_plot(self.graphics.ci, 1, 0, "Generated G(z), fixed z")
+        self.real_plot, _ = captioned_plot(self.graphics.ci, 1, 1, "Real data")
+        self.details = DetailRow(self.graphics.addLayout(row=3, col=0, colspan=2))
         self.graphics.ci.layout.setRowStretchFactor(2, 4)
         self.graphics.ci.layout.setRowStretchFactor(3, 1)
         self.generated = TilePlot(self.generated_plot.vb)
         self.real = TilePlot(self.real_plot.vb)
-        self.nearest = TilePlot(self.nearest_plot.vb, min_tile=64, frame=3, gap=8)
-        self.path = TilePlot(self.path_plot.vb)
+        details = self.details  # the short names tests and callers use
+        self.nearest, self.nearest_caption = details.nearest, details.nearest_caption
+        self.path, self.path_caption = details.path, details.path_caption
+        self.arithmetic, self.arithmetic_caption = details.arithmetic, details.arithmetic_caption
         self.readout = QLabel("")
         self.readout.setStyleSheet(f"color: {theme.NEUTRAL_TEXT};")
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.pick_ends = QPushButton("Pick ends")
-        self.pick_ends.setCheckable(True)
-        self.pick_ends.setToolTip("While on, clicks choose the two ends of a latent "
-                                  "interpolation (as Shift+click does)")
+        self.controls = LatentControls(self)
+        self.controls.spherical_toggled.connect(self._on_spherical_toggled)
+        self.pick_ends = self.controls.pick_ends
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 0, 6, 2)
         bar.addWidget(self.readout, 1)
-        bar.addWidget(self.pick_ends)
+        bar.addWidget(self.controls)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
@@ -114,9 +82,9 @@ class ImageGridView(QWidget):
         self._real_indices = np.zeros(0, dtype=np.int64)
         self._row_labels: tuple[str, ...] = ()
         self._selected: int | None = None
-        self._ends: list[int] = []
+        self.picks = LatentPicks()
+        self._request = None  # the last Interpolation this view emitted
         self._hovered: tuple[str, int] | None = None
-        self._path_steps = 0
         self._title = None
 
     # ---------------------------------------------------------------- the common view surface
@@ -154,16 +122,17 @@ class ImageGridView(QWidget):
         self.real.show(snapshot.real[indices], real_grid.rows, real_grid.columns, colours)
         if self._selected is not None and self._selected >= len(snapshot.fake):
             self._selected = None
-        self._ends = [i for i in self._ends if i < len(snapshot.fake)]
+        self.picks.forget_beyond(len(snapshot.fake))
+        names = self._class_names()
         self._show_nearest()
-        self._show_path(run.interpolation_path)
+        self.details.show_path(run.interpolation_path, self._request, names)
+        self.details.show_arithmetic(getattr(run, "arithmetic_images", None), self._request,
+                                     names)
         self._show_readout()
 
     def move_traveller(self, t: float) -> None:
         """Outline the interpolation step nearest fraction t ∈ [0, 1] of the path."""
-        if self._path_steps:
-            step = round(min(max(t, 0.0), 1.0) * (self._path_steps - 1))
-            self.path.outline("traveller", step, theme.INTERPOLATION)
+        self.details.move_traveller(t)
 
     # ---------------------------------------------------------------- selection
     @property
@@ -172,7 +141,11 @@ class ImageGridView(QWidget):
 
     @property
     def ends(self) -> tuple[int, ...]:
-        return tuple(self._ends)
+        return tuple(self.picks.ends)
+
+    @property
+    def terms(self) -> tuple[int, ...]:
+        return tuple(self.picks.terms)
 
     def select_tile(self, index: int | None) -> None:
         """Select generated tile `index` (None: none) and show its nearest training image."""
@@ -183,18 +156,35 @@ class ImageGridView(QWidget):
 
     def choose_end(self, index: int) -> None:
         """Add generated tile `index` as an interpolation end; the second distinct one emits
-        `interpolation_chosen`, a third starts a new pair."""
-        if len(self._ends) == 2:
-            self._ends = []
-        if index in self._ends:
-            return
-        self._ends.append(index)
-        for name, end in zip("AB", [*self._ends, None], strict=False):
-            self.generated.outline(name, end, theme.INTERPOLATION, text=name)
-        if len(self._ends) == 2:
-            latent = self._snapshot.latent
-            self.interpolation_chosen.emit(latent[self._ends[0]].copy(),
-                                           latent[self._ends[1]].copy())
+        `latent_request_chosen`, a third starts a new pair."""
+        if self.picks.pick_end(index):
+            self._emit_request()
+        self._outline_picks()
+
+    def choose_term(self, index: int) -> None:
+        """Add generated tile `index` as the next of a, b, c; the third emits
+        `latent_request_chosen`, a fourth starts anew."""
+        if self.picks.pick_term(index):
+            self._emit_request()
+        self._outline_picks()
+
+    def _emit_request(self) -> None:
+        snapshot = self._snapshot
+        request = self.picks.request(snapshot.latent, getattr(snapshot, "fake_labels", None))
+        if request is not None:
+            self._request = request
+            self.latent_request_chosen.emit(request)
+
+    def _on_spherical_toggled(self, spherical: bool) -> None:
+        self.picks.spherical = spherical
+        if self._snapshot is not None and self.picks.complete_ends:
+            self._emit_request()
+
+    def _outline_picks(self) -> None:
+        for names, picks, colour in ((END_NAMES, self.picks.ends, theme.INTERPOLATION),
+                                     (TERM_NAMES, self.picks.terms, ARITHMETIC_COLOUR)):
+            for name, index in zip(names, [*picks, None, None, None], strict=False):
+                self.generated.outline(name, index, colour, text=name)
 
     def _on_scene_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton or self._snapshot is None:
@@ -203,7 +193,11 @@ class ImageGridView(QWidget):
         if index is None:
             return
         event.accept()
-        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier or self.pick_ends.isChecked():
+        modifiers = event.modifiers()
+        if modifiers & Qt.KeyboardModifier.ControlModifier or \
+                self.controls.arithmetic.isChecked():
+            self.choose_term(index)
+        elif modifiers & Qt.KeyboardModifier.ShiftModifier or self.pick_ends.isChecked():
             self.choose_end(index)
         else:
             self.select_tile(index)
@@ -233,33 +227,13 @@ class ImageGridView(QWidget):
             self.generated_plot.hideAxis("left")
 
     def _show_nearest(self) -> None:
-        snapshot, index = self._snapshot, self._selected
-        if snapshot is None or index is None:
-            self.nearest.clear()
-            self._caption(self.nearest_caption, NEAREST_HINT)
-            return
-        nearest = getattr(snapshot, "nearest_real", None)
-        distances = getattr(snapshot, "nearest_distance", None)
-        colours = np.array([hex_rgb(theme.GENERATED), hex_rgb(theme.REAL)], dtype=np.uint8)
-        if nearest is None:
-            self.nearest.show(snapshot.fake[index:index + 1], 1, 1, colours[:1])
-            self._caption(self.nearest_caption, f"Image {index}: no nearest image in this frame")
-            return
-        pair = np.stack([snapshot.fake[index], nearest[index]])
-        self.nearest.show(pair, 1, 2, colours)
-        distance = float(distances[index]) if distances is not None else float("nan")
-        self._caption(self.nearest_caption, "nearest real: distance "
-                      + (f"{distance:.2f}" if np.isfinite(distance) else "—"))
+        self.details.show_nearest(self._snapshot, self._selected, self._class_names())
 
-    def _show_path(self, path: np.ndarray | None) -> None:
-        if path is None or path.ndim != 4 or not len(path):
-            self._path_steps = 0
-            self.path.clear()
-            self._caption(self.path_caption, PATH_HINT)
-            return
-        self._path_steps = len(path)
-        self.path.show(path, 1, len(path))
-        self._caption(self.path_caption, f"A → B, {len(path)} steps")
+    def _class_names(self) -> tuple[str, ...]:
+        return tuple(getattr(self._snapshot, "class_names", ()) or ())
+
+    def _class_name(self, label: int) -> str:
+        return class_name(int(label), self._class_names())
 
     def _show_readout(self) -> None:
         snapshot = self._snapshot
@@ -275,12 +249,7 @@ class ImageGridView(QWidget):
         labels = getattr(snapshot, f"{prefix}_labels", None)
         text = f"{kind.capitalize()} image {source}"
         if labels is not None:
-            names = tuple(getattr(snapshot, "class_names", ()) or ())
-            text += f" ({class_name(int(labels[source]), names)})"
+            text += f" ({self._class_name(labels[source])})"
         if scores is not None:
             text += f":  {float(scores[source]):.3f}   {snapshot.heatmap_label}"
         self.readout.setText(text)
-
-    def _caption(self, caption: Caption, text: str) -> None:
-        if caption.text != text:
-            caption.setText(text)

@@ -1,4 +1,5 @@
-"""One mosaic of images drawn in a pyqtgraph ViewBox, and the colours of discriminator scores.
+"""One mosaic of images drawn in a pyqtgraph ViewBox, the colours of discriminator scores, and
+the captioned plots the image view is made of.
 
 A `TilePlot` owns one `ImageItem` and redraws it with one `setImage` per frame from a reused
 buffer (see `image_mosaic.py`); it maps scene positions to tile indices for clicks and hovering,
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from ganlab.app import theme
@@ -136,3 +137,30 @@ class TilePlot:
         rect.setRect(QRectF(x - margin, y - margin, w + 2 * margin, h + 2 * margin))
         if label is not None:
             label.setPos(x - margin, y - margin)
+
+
+class Caption(pg.LabelItem):
+    """A label that may be narrower than its text (the text then overflows its column), so
+    that long captions never widen the view: compare mode gives each run half the width."""
+
+    def updateMin(self):  # pyqtgraph's name
+        super().updateMin()
+        self.setMinimumWidth(0)
+        self._sizeHint[Qt.SizeHint.MinimumSize] = (0, self._sizeHint[Qt.SizeHint.MinimumSize][1])
+
+
+def captioned_plot(layout: pg.GraphicsLayout, row: int, col: int,
+                   title: str) -> tuple[pg.PlotItem, Caption]:
+    """A captioned plot for one mosaic: caption at (row, col), the plot below it."""
+    caption = Caption(title, color=theme.NEUTRAL_TEXT, size=f"{theme.BASE_POINT_SIZE}pt")
+    layout.addItem(caption, row=row, col=col)
+    plot = layout.addPlot(row=row + 1, col=col)
+    plot.hideButtons()
+    plot.hideAxis("bottom")
+    plot.hideAxis("left")
+    axis = plot.getAxis("left")
+    axis.setTickFont(theme.axis_font())
+    axis.setTextPen(theme.NEUTRAL_TEXT)
+    axis.setPen(theme.pen(theme.BACKGROUND, 1))
+    axis.setStyle(tickLength=0)
+    return plot, caption
