@@ -129,6 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"ganlab {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check the whole app without a person (offscreen window, training "
+                        "process, views, sessions, export) and exit 0, or 1 naming the failed "
+                        "step")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     train = commands.add_parser(
         "train", help="train without a window and write the results", allow_abbrev=False
@@ -159,10 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test and args.command is not None:
+        parser.error("--self-test takes no command")
     if args.command is None:
         from ganlab.app.main import run_app
 
-        return run_app([])
+        return run_app([], self_test=args.self_test)
     return _run_handled(args.handler, args)
 
 

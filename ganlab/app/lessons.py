@@ -7,6 +7,10 @@ validated against the settings' declared ranges), and optionally `compare` (a pa
 for run B, laid over run A's, which starts compare mode), `layers` (layer name → shown) and
 `speed` (iterations per second, or null for full speed). Files are read in name order, so a
 numeric prefix sets the menu order.
+
+The folder is found through the package (`importlib.resources`), so it is the same whether
+ganlab runs from a checkout, an installed wheel or a frozen bundle; a bundle without its lessons
+is a broken install and says so (`LessonsMissingError`) rather than showing an empty menu.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ganlab.core.config import ConfigError, RunConfig
@@ -21,13 +27,20 @@ from ganlab.core.recipes import IMAGE_RECIPE, is_image_target
 
 log = logging.getLogger(__name__)
 
-LESSON_FOLDERS = (
-    Path(__file__).resolve().parents[1] / "resources" / "lessons",  # shipped in the package
-)
+LESSONS_RESOURCE = ("resources", "lessons")  # inside the `ganlab` package
+
+
+def shipped_lessons_folder() -> Traversable:
+    """The lessons folder shipped in the `ganlab` package."""
+    return files("ganlab").joinpath(*LESSONS_RESOURCE)
 
 
 class LessonError(ValueError):
     """A lesson file is unusable; the message names the file."""
+
+
+class LessonsMissingError(LessonError):
+    """The shipped lessons are missing or all unreadable: ganlab is not installed completely."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +62,7 @@ def app_defaults() -> RunConfig:
     return config
 
 
-def load_lesson(path: Path) -> Lesson:
+def load_lesson(path: Path | Traversable) -> Lesson:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
@@ -77,17 +90,22 @@ def load_lesson(path: Path) -> Lesson:
         raise LessonError(f"{path.name}: {error}") from None
 
 
-def load_lessons(folders: tuple[Path, ...] = LESSON_FOLDERS) -> list[Lesson]:
-    """Every readable lesson of the first folder that has any; broken files are logged."""
-    for folder in folders:
-        files = sorted(folder.glob("*.json")) if folder.is_dir() else []
-        if not files:
-            continue
-        lessons = []
-        for path in files:
-            try:
-                lessons.append(load_lesson(path))
-            except LessonError as error:
-                log.warning("skipping lesson %s", error)
-        return lessons
-    return []
+def load_lessons(folder: Path | Traversable | None = None) -> list[Lesson]:
+    """Every readable lesson in `folder` (default: the shipped ones), in file-name order; a
+    broken file is logged and skipped. `LessonsMissingError` if the folder is missing or holds
+    no readable lesson."""
+    folder = shipped_lessons_folder() if folder is None else folder
+    where = f"ganlab's lessons folder ({folder})"
+    if not folder.is_dir():
+        raise LessonsMissingError(f"{where} is missing: reinstall ganlab")
+    paths = sorted((item for item in folder.iterdir() if item.name.endswith(".json")),
+                   key=lambda item: item.name)
+    lessons = []
+    for path in paths:
+        try:
+            lessons.append(load_lesson(path))
+        except LessonError as error:
+            log.warning("skipping lesson %s", error)
+    if not lessons:
+        raise LessonsMissingError(f"{where} holds no readable lesson: reinstall ganlab")
+    return lessons
