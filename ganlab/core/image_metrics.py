@@ -7,16 +7,26 @@ distance in its feature space with the real-vs-real floor, classes covered, the 
 of the generated class histogram to the real one, mean confidence, density and coverage.
 These values are not comparable with Inception-based FID. Unlabelled targets get no
 classifier-based numbers: only the critic's value gap, where the objective has a critic.
+
+A run evaluates itself every few seconds against the same real images, so the real side of the
+evaluation (the reference's features, the perfect generator's values) is computed once per
+dataset, sample size and seed and kept for the next evaluations (`REFERENCE_SIDES_KEPT`).
 """
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from ganlab.core.image_classifier import classifier_for
-from ganlab.core.image_evaluation import evaluate_images
+from ganlab.core.image_evaluation import ReferenceSide, reference_side, score_generated
 
 IMAGE_EVALUATION_SAMPLES = 1000  # generated images per evaluation
+REFERENCE_SIDES_KEPT = 4  # datasets (× sizes × seeds) whose real side is kept
+
+_sides: dict[tuple, ReferenceSide] = {}
+_sides_lock = threading.Lock()
 
 
 def image_metrics(target, fake: np.ndarray, seed: int = 0) -> dict[str, float | int | None]:
@@ -26,7 +36,21 @@ def image_metrics(target, fake: np.ndarray, seed: int = 0) -> dict[str, float | 
         return {}
     extractor = classifier_for(data.images, data.labels, target.num_classes,
                                key=data.content_hash())
-    result = evaluate_images(fake.astype(np.float32), data.images, extractor,
-                             samples=IMAGE_EVALUATION_SAMPLES, seed=seed)
+    side = _reference_side(data, extractor, len(fake), seed)
+    result = score_generated(fake.astype(np.float32), side, extractor)
     return {key: (float(value) if isinstance(value, (float, np.floating)) else value)
             for key, value in result.items()}
+
+
+def _reference_side(data, extractor, generated_count: int, seed: int) -> ReferenceSide:
+    key = (data.content_hash(), generated_count, seed)
+    with _sides_lock:
+        side = _sides.get(key)
+    if side is None:
+        side = reference_side(data.images, extractor, generated_count=generated_count,
+                              samples=IMAGE_EVALUATION_SAMPLES, seed=seed)
+        with _sides_lock:
+            while len(_sides) >= REFERENCE_SIDES_KEPT:
+                _sides.pop(next(iter(_sides)))
+            _sides[key] = side
+    return side

@@ -263,9 +263,10 @@ class TrainingWorker(threading.Thread):
             interpolation=self._requests.interpolation,
         )
         if want_metrics and not failed:
+            sampling_started = time.perf_counter()
             for index, run in enumerate(self.runs):
                 self._metrics.submit(sample_job(index, self._lockstep.epoch, run.trainer))
-            self._metrics_schedule.sampled()
+            self._metrics_schedule.sampled(time.perf_counter() - sampling_started)
         if self._guard.observe(run_frames, failed, now):
             for run in self.runs:
                 run.checkpoint()

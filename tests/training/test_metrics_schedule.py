@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ganlab.training.metrics_schedule import IDLE_WAIT_S, MetricsSchedule
+from ganlab.training.metrics_schedule import IDLE_WAIT_S, MAX_TRAINING_SHARE, MetricsSchedule
 from tests.training.fake_clock import FakeClock
 
 
@@ -42,3 +42,22 @@ def test_a_paused_worker_wakes_when_the_next_sample_is_due():
     assert schedule.idle_wait_s(wanted=True) == 0.0
     schedule.sampled()
     assert schedule.idle_wait_s(wanted=True) == IDLE_WAIT_S  # nothing new to sample
+
+
+def test_a_costly_sample_stretches_the_interval_to_keep_training_share_small():
+    clock = FakeClock()
+    schedule = MetricsSchedule(2.0, clock)
+    schedule.start()
+    clock.advance(2.0)
+    schedule.sampled(cost_s=0.25)  # 1,000 images took the training thread 0.25 s
+    assert schedule.current_interval_s == pytest.approx(0.25 / MAX_TRAINING_SHARE)  # 5 s
+    schedule.trained()
+    clock.advance(4.9)
+    assert not schedule.due(wanted=True)
+    clock.advance(0.1)
+    assert schedule.due(wanted=True)
+    schedule.sampled(cost_s=0.01)  # cheap again (points): back to the base interval
+    schedule.trained()
+    assert schedule.current_interval_s == 2.0
+    clock.advance(2.0)
+    assert schedule.due(wanted=True)
