@@ -47,30 +47,46 @@ class DiscriminatorPicture:
         self.scale = HeatmapScale()
         self.critic_shown = True  # the D(x) layer is visible
         self.optimal_shown = False  # the D* layer is visible
+        self.no_critic = False  # the objective has no D nor witness to draw (sliced W)
+        self._critic_objective: str | None = None  # the objective of the last critic field
         self._boundary_source: np.ndarray | None = None
 
     def update_visibility(self) -> None:
-        heatmap = self.critic_shown or self.optimal_shown
+        # with no critic to draw (sliced Wasserstein), the D* layer gets the heatmap if it is on
+        critic = self.critic_shown and not self.no_critic
+        heatmap = critic or self.optimal_shown
         self.heatmap.setVisible(heatmap)
-        self.boundary.setVisible(self.critic_shown and self.optimal_shown)
+        self.boundary.setVisible(critic and self.optimal_shown)
         self.colour_bar.setVisible(heatmap)
 
     def show(self, run: RunFrame, box: ViewBox) -> None:
         snapshot = run.snapshot
-        optimal = self.optimal_shown and not self.critic_shown
+        if snapshot.critic is not None:
+            self._critic_objective = snapshot.objective
+        # no field of D for this objective: "none" output and no witness drawn for it yet (a
+        # frame carries the critic only every few frames, so absence alone proves nothing)
+        no_critic = (snapshot.output_kind == "none"
+                     and self._critic_objective != snapshot.objective)
+        if no_critic != self.no_critic:
+            self.no_critic = no_critic
+            if no_critic:
+                self.heatmap.clear()  # the previous objective's picture and levels are stale
+                self.colour_bar.setLevels((0.0, 1.0))
+                self.colour_bar.getAxis("left").setLabel("", color=theme.NEUTRAL_TEXT)
+            self.update_visibility()
+        optimal = self.optimal_shown and (not self.critic_shown or no_critic)
         field = snapshot.optimal_discriminator if optimal else snapshot.critic
         if field is not None and field.ndim == 2:
             self._show_heatmap(field, snapshot, optimal=optimal)
         d_star = snapshot.optimal_discriminator
-        if self.critic_shown and d_star is not None and d_star.ndim == 2:
-            if not same_array(d_star, self._boundary_source):
-                self._boundary_source = d_star
-                # undefined D* (no data and no model nearby) counts as "not real": the contour
-                # then encloses exactly the regions where the data outweighs the generator
-                segments = contour_segments(np.nan_to_num(d_star, nan=0.0), 0.5, snapshot.box)
-                self.boundary.setData(segments[:, 0], segments[:, 1], connect="pairs")
-        elif self.critic_shown and snapshot.output_kind == "none":
-            self.heatmap.clear()  # no discriminator (sliced Wasserstein): nothing to show
+        new_boundary = d_star is not None and d_star.ndim == 2 and not same_array(
+            d_star, self._boundary_source)
+        if self.critic_shown and not no_critic and new_boundary:
+            self._boundary_source = d_star
+            # undefined D* (no data and no model nearby) counts as "not real": the contour
+            # then encloses exactly the regions where the data outweighs the generator
+            segments = contour_segments(np.nan_to_num(d_star, nan=0.0), 0.5, snapshot.box)
+            self.boundary.setData(segments[:, 0], segments[:, 1], connect="pairs")
 
     def _show_heatmap(self, field: np.ndarray, snapshot, optimal: bool) -> None:
         if optimal:

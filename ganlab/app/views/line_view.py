@@ -3,7 +3,12 @@
 Top: histograms of real and generated samples (green, purple), the target density (white) and a
 kernel density estimate of the generated samples. Middle: D(x) and the optimal D*(x) on the same
 x axis. Right: the generator as a function, z → G(z) — the pushforward picture of theory §1:
-where the curve is flat, many z land on few x, and p_g is high there.
+where the curve is flat, many z land on few x, and p_g is high there. With a latent space of
+more than one dimension the curve is a slice, G(z₁, 0, …), and is labelled so; every displayed
+sample is drawn behind it at (z₁, G(z)), so the slice is seen against all the samples.
+
+D*(x) is drawn only where it is defined (`fields.optimal_discriminator_field` returns NaN where
+neither density has mass, and the curve breaks there).
 """
 
 from __future__ import annotations
@@ -58,11 +63,19 @@ class LineView(pg.GraphicsLayoutWidget):
         self.d_curve = self.discriminator.plot(pen=theme.pen(theme.DISCRIMINATOR, 2.5),
                                                name="D(x)")
         self.d_star_curve = self.discriminator.plot(
-            pen=theme.pen(theme.DENSITY, 2.0, dashed=True), name="D*(x) = p_data/(p_data+p_g)")
+            pen=theme.pen(theme.DENSITY, 2.0, dashed=True), name="D*(x) = p_data/(p_data+p_g)",
+            connect="finite")  # undefined (NaN) where neither density has mass: not drawn
         self.half_line = pg.InfiniteLine(pos=0.5, angle=0, movable=False,
                                          pen=theme.pen(theme.MUTED, 1.0, alpha=150))
         self.discriminator.addItem(self.half_line, ignoreBounds=True)
+        self.pushforward_legend = self.pushforward.addLegend(
+            offset=(6, 6), labelTextColor=theme.NEUTRAL_TEXT,
+            brush=theme.brush(theme.BACKGROUND, 170))
+        self.g_samples = pg.ScatterPlotItem(size=4, pen=None,
+                                            brush=theme.brush(theme.GENERATED, 90))
+        self.pushforward.addItem(self.g_samples)
         self.g_curve = self.pushforward.plot(pen=theme.pen(theme.GENERATED, 3.0))
+        self._latent_dim = 0
         self._scale = HeatmapScale()
         self._box: ViewBox | None = None
         self._real_source = None
@@ -121,7 +134,33 @@ class LineView(pg.GraphicsLayoutWidget):
             axis = grid_axes(box, len(snapshot.optimal_discriminator))[0]
             self.d_star_curve.setData(axis, snapshot.optimal_discriminator)
         if snapshot.pushforward is not None:
-            z, image = snapshot.pushforward
-            if np.isfinite(image).all():
-                self.g_curve.setData(z, image[:, 0])
-                self.pushforward.setYRange(box.low[0], box.high[0], padding=0)
+            self._show_pushforward(snapshot)
+
+    def _show_pushforward(self, snapshot) -> None:
+        z, image = snapshot.pushforward
+        latent_dim = snapshot.latent.shape[1]
+        if latent_dim != self._latent_dim:
+            self._label_pushforward(latent_dim)
+        if np.isfinite(image).all():
+            self.g_curve.setData(z, image[:, 0])
+            self.pushforward.setYRange(snapshot.box.low[0], snapshot.box.high[0], padding=0)
+        if latent_dim > 1 and np.isfinite(snapshot.fake).all():
+            self.g_samples.setData(snapshot.latent[:, 0], snapshot.fake[:, 0])
+
+    def _label_pushforward(self, latent_dim: int) -> None:
+        """One latent axis: the whole generator. More: a slice through z = 0, said so."""
+        self._latent_dim = latent_dim
+        sliced = latent_dim > 1
+        rest = "z₂ = 0" if latent_dim == 2 else f"z₂…z{latent_dim} = 0"
+        zeros = "0" if latent_dim == 2 else "0, …"
+        title = f"G(z₁, {zeros}): a slice at {rest}" if sliced else "Generator z → G(z)"
+        self.pushforward.setTitle(title, color=theme.NEUTRAL_TEXT,
+                                  size=f"{theme.BASE_POINT_SIZE + 1}pt")
+        self.pushforward.setLabel("bottom", "latent z₁" if sliced else "latent z")
+        self.g_samples.setVisible(sliced)
+        if not sliced:
+            self.g_samples.setData([], [])
+        self.pushforward_legend.clear()
+        if sliced:
+            self.pushforward_legend.addItem(self.g_curve, f"G along {rest}")
+            self.pushforward_legend.addItem(self.g_samples, "every sample: (z₁, G(z))")

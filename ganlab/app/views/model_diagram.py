@@ -22,6 +22,13 @@ PHASE_TEXT = {
 }
 
 
+def phase_text(phase: str, has_discriminator: bool) -> str:
+    """What the caption under the boxes says: an objective without D only ever updates G."""
+    if not has_discriminator and phase in ("discriminator", "both"):
+        return "updating G (no discriminator)"
+    return PHASE_TEXT.get(phase, "")
+
+
 class DiagramCanvas(QWidget):
     """The boxes and arrows."""
 
@@ -34,13 +41,16 @@ class DiagramCanvas(QWidget):
         self.critic_steps = 1
         self.generator_steps = 1
 
+    def caption(self) -> str:
+        return phase_text(self.phase, self.has_discriminator)
+
     def paintEvent(self, event):  # Qt's name
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         width, height = self.width(), self.height()
         labels = {"z": "z", "G": f"G ×{self.generator_steps}", "fake": "G(z)",
                   "real": "x (data)",
-                  "D": f"D ×{self.critic_steps}" if self.has_discriminator else "no D"}
+                  "D": f"D ×{self.critic_steps}" if self.has_discriminator else "distance (no D)"}
         margin, min_gap = 6.0, 14.0
         font = QFont(self.font())
         font.setBold(True)
@@ -82,7 +92,7 @@ class DiagramCanvas(QWidget):
         font.setBold(False)
         painter.setFont(font)
         painter.setPen(QColor(theme.NEUTRAL_TEXT))
-        status = PHASE_TEXT.get(self.phase, "")
+        status = self.caption()
         painter.drawText(QRectF(margin, bottom + box_height + 2, width - 2 * margin,
                                 metrics.height() * 1.4),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, status)
