@@ -4,6 +4,9 @@ At full speed the worker trains in bursts that end when a frame is due: the GUI 
 frame (or it is stale) and a frame interval has passed, or the interval is over anyway. At a
 chosen rate it takes one step when the step is due; at or below `SPLIT_RATE` iterations/s each
 iteration is shown in two halves (the critic's update, a frame, the generator's update, a frame).
+A frame costs the training thread its snapshot (a few milliseconds for points, ~10-20 ms for a
+grid of 16×16 images): frames come no more often than that cost / `MAX_FRAME_SHARE`, so drawing
+never takes more than that share of the training time.
 Owns the clock arithmetic only: it trains nothing and publishes nothing.
 """
 
@@ -18,6 +21,7 @@ FRAME_INTERVAL_S = 1 / 30  # publish at most this often
 STALE_FRAME_S = 0.25  # publish even if the GUI has not read the last frame after this long
 SPLIT_RATE = 3.0  # at or below this many iterations/s, show D's and G's updates separately
 MAX_RUNNING_WAIT_S = 0.05  # while running, look for news at least this often
+MAX_FRAME_SHARE = 0.15  # frames take at most this share of the training thread's time
 
 
 class Pacer:
@@ -28,6 +32,7 @@ class Pacer:
         self.frame_interval_s = frame_interval_s
         self._clock = clock
         self._last_publish = 0.0
+        self._spacing_s = frame_interval_s  # longer after a costly frame
         self._next_due = 0.0  # at a chosen rate: when the next step is due
         self._half_done = False  # slow motion: D's half of the iteration is done
 
@@ -40,12 +45,20 @@ class Pacer:
         """A frame interval has passed and the GUI has read the last frame (`consumed`) or it
         is stale."""
         elapsed = self._clock() - self._last_publish
-        return elapsed >= self.frame_interval_s and (consumed or elapsed > STALE_FRAME_S)
+        return elapsed >= self._spacing_s and (consumed or elapsed > STALE_FRAME_S)
 
-    def frame_published(self, started: float) -> None:
-        """A frame begun at `started` went out: frames start every interval, however long one
-        took."""
+    @property
+    def spacing_s(self) -> float:
+        """The time from one frame to the next now in force: the interval, or longer after a
+        costly frame."""
+        return self._spacing_s
+
+    def frame_published(self, started: float, cost_s: float = 0.0) -> None:
+        """A frame begun at `started`, which took the training thread `cost_s` seconds to make,
+        went out: frames start every interval, however long one took, unless making them
+        would take more than `MAX_FRAME_SHARE` of the time."""
         self._last_publish = started
+        self._spacing_s = max(self.frame_interval_s, cost_s / MAX_FRAME_SHARE)
 
     # ---------------------------------------------------------------- steps
     def full_speed(self, consumed: Callable[[], bool]) -> Iterator[Step]:

@@ -262,6 +262,7 @@ class TrainingWorker(threading.Thread):
             epoch=self._lockstep.epoch,
             interpolation=self._requests.interpolation,
         )
+        frame_cost = time.perf_counter() - now  # the snapshot, not the metrics sampling below
         if want_metrics and not failed:
             sampling_started = time.perf_counter()
             for index, run in enumerate(self.runs):
@@ -287,7 +288,7 @@ class TrainingWorker(threading.Thread):
                 can_restore=self._lockstep.can_restore,
             )
         )
-        self._pacer.frame_published(now)
+        self._pacer.frame_published(now, frame_cost)
 
 
 def _commanded_steps(requests: Requests) -> Iterator[steps.Step]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from itertools import islice
 
 from ganlab.training import step as steps
-from ganlab.training.pacer import MAX_RUNNING_WAIT_S, STALE_FRAME_S, Pacer
+from ganlab.training.pacer import MAX_FRAME_SHARE, MAX_RUNNING_WAIT_S, STALE_FRAME_S, Pacer
 from tests.training.fake_clock import FakeClock
 
 INTERVAL = 1 / 30
@@ -38,6 +38,21 @@ def test_frames_are_timed_from_when_they_started():
     clock.advance(INTERVAL * 0.9)  # a slow frame
     pacer.frame_published(started)
     clock.advance(INTERVAL * 0.2)
+    assert pacer.frame_wanted(consumed=True)
+
+
+def test_costly_frames_come_less_often_so_drawing_keeps_its_share_of_training_time():
+    clock = FakeClock()
+    pacer = Pacer(INTERVAL, clock)
+    pacer.frame_published(clock.now, cost_s=0.015)  # a grid of 16×16 images: 15 ms
+    assert pacer.spacing_s == 0.015 / MAX_FRAME_SHARE  # 0.1 s: 10 frames/s, 15% of the time
+    clock.advance(0.099)
+    assert not pacer.frame_wanted(consumed=True)
+    clock.advance(0.002)
+    assert pacer.frame_wanted(consumed=True)
+    pacer.frame_published(clock.now, cost_s=0.002)  # points: cheap, the interval rules again
+    assert pacer.spacing_s == INTERVAL
+    clock.advance(INTERVAL * 1.01)
     assert pacer.frame_wanted(consumed=True)
 
 
