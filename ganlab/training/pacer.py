@@ -5,8 +5,9 @@ frame (or it is stale) and a frame interval has passed, or the interval is over 
 chosen rate it takes one step when the step is due; at or below `SPLIT_RATE` iterations/s each
 iteration is shown in two halves (the critic's update, a frame, the generator's update, a frame).
 A frame costs the training thread its snapshot (a few milliseconds for points, ~10-20 ms for a
-grid of 16×16 images): frames come no more often than that cost / `MAX_FRAME_SHARE`, so drawing
-never takes more than that share of the training time.
+grid of 16×16 images): frames come no more often than that cost (averaged over recent frames,
+since point frames take turns computing different fields) / `MAX_FRAME_SHARE`, so drawing never
+takes more than that share of the training time.
 Owns the clock arithmetic only: it trains nothing and publishes nothing.
 """
 
@@ -21,7 +22,8 @@ FRAME_INTERVAL_S = 1 / 30  # publish at most this often
 STALE_FRAME_S = 0.25  # publish even if the GUI has not read the last frame after this long
 SPLIT_RATE = 3.0  # at or below this many iterations/s, show D's and G's updates separately
 MAX_RUNNING_WAIT_S = 0.05  # while running, look for news at least this often
-MAX_FRAME_SHARE = 0.15  # frames take at most this share of the training thread's time
+MAX_FRAME_SHARE = 0.25  # frames take at most this share of the training thread's time
+FRAME_COST_SMOOTHING = 0.25  # weight of the newest frame in the average frame cost
 
 
 class Pacer:
@@ -32,7 +34,8 @@ class Pacer:
         self.frame_interval_s = frame_interval_s
         self._clock = clock
         self._last_publish = 0.0
-        self._spacing_s = frame_interval_s  # longer after a costly frame
+        self._spacing_s = frame_interval_s  # longer after costly frames
+        self._frame_cost_s: float | None = None  # average over recent frames
         self._next_due = 0.0  # at a chosen rate: when the next step is due
         self._half_done = False  # slow motion: D's half of the iteration is done
 
@@ -58,7 +61,11 @@ class Pacer:
         went out: frames start every interval, however long one took, unless making them
         would take more than `MAX_FRAME_SHARE` of the time."""
         self._last_publish = started
-        self._spacing_s = max(self.frame_interval_s, cost_s / MAX_FRAME_SHARE)
+        average = self._frame_cost_s
+        average = cost_s if average is None else (
+            average + FRAME_COST_SMOOTHING * (cost_s - average))
+        self._frame_cost_s = average
+        self._spacing_s = max(self.frame_interval_s, average / MAX_FRAME_SHARE)
 
     # ---------------------------------------------------------------- steps
     def full_speed(self, consumed: Callable[[], bool]) -> Iterator[Step]:

@@ -44,16 +44,26 @@ def test_frames_are_timed_from_when_they_started():
 def test_costly_frames_come_less_often_so_drawing_keeps_its_share_of_training_time():
     clock = FakeClock()
     pacer = Pacer(INTERVAL, clock)
-    pacer.frame_published(clock.now, cost_s=0.015)  # a grid of 16×16 images: 15 ms
-    assert pacer.spacing_s == 0.015 / MAX_FRAME_SHARE  # 0.1 s: 10 frames/s, 15% of the time
+    pacer.frame_published(clock.now, cost_s=0.025)  # a grid of 16×16 images: 25 ms
+    assert pacer.spacing_s == 0.025 / MAX_FRAME_SHARE  # 0.1 s: 10 frames/s, 25% of the time
     clock.advance(0.099)
     assert not pacer.frame_wanted(consumed=True)
     clock.advance(0.002)
     assert pacer.frame_wanted(consumed=True)
-    pacer.frame_published(clock.now, cost_s=0.002)  # points: cheap, the interval rules again
+    for _ in range(30):  # points: cheap frames, the average cost falls and the interval rules
+        pacer.frame_published(clock.now, cost_s=0.002)
     assert pacer.spacing_s == INTERVAL
     clock.advance(INTERVAL * 1.01)
     assert pacer.frame_wanted(consumed=True)
+
+
+def test_the_frame_cost_is_averaged_over_frames_that_take_turns():
+    clock = FakeClock()
+    pacer = Pacer(INTERVAL, clock)
+    for turn in range(40):  # one costly field group (D*: 10 ms) in every four frames
+        pacer.frame_published(clock.now, cost_s=0.010 if turn % 4 == 0 else 0.002)
+        assert pacer.spacing_s < 0.025 / MAX_FRAME_SHARE
+    assert pacer.spacing_s == INTERVAL  # ~4 ms on average: 30 frames/s stay
 
 
 def test_a_full_speed_burst_takes_whole_iterations_until_the_frame_interval_is_over():
