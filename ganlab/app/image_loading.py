@@ -27,6 +27,7 @@ from ganlab.app.lessons import app_defaults
 from ganlab.core.config import TargetConfig
 from ganlab.core.data_store import DATA
 from ganlab.core.images import ImageFileError, LoadCancelled, LoadedImages, load_images
+from ganlab.core.images.class_names import remember_class_names
 from ganlab.core.images.image_limits import DEFAULT_RESOLUTIONS
 from ganlab.core.recipes import is_image_target, kind_switch
 
@@ -197,6 +198,7 @@ class ImageLoading(QObject):
         target = TargetConfig(name="custom", data=DATA.put(data.images),
                               labels=DATA.put(data.labels) if data.labelled else None,
                               images=path, resolution=data.resolution)
+        remember_class_names(target.labels, data.class_names)  # the views show these names
         train_on_images(self.window, target)
         classes = f"{data.num_classes} classes" if data.labelled else "no labels"
         message = f"Loaded {len(data):,} images ({classes}, {data.resolution}×" \

@@ -1,5 +1,5 @@
 """What an image run's frame shows, as numpy: fixed real and generated grids, D's scores, and
-the nearest training image of each generated one.
+the nearest training image (and its class) of each generated one.
 
 The generated grid comes from one fixed latent batch (so change is visible from frame to
 frame); a conditional model's grid is arranged class by class, `per_class` images of each
@@ -41,20 +41,24 @@ def scores(trainer, images: np.ndarray, labels: np.ndarray | None) -> np.ndarray
 
 
 @torch.no_grad()
-def nearest_training_images(pool: tuple[np.ndarray, torch.Tensor], images: np.ndarray
-                            ) -> tuple[np.ndarray, np.ndarray]:
-    """For each image, the closest of the `pool` (pixel space, Euclidean) and the distance."""
-    pool_images, flat_pool = pool
+def nearest_training_images(pool: tuple, images: np.ndarray) -> dict[str, np.ndarray | None]:
+    """For each image, the closest of the `pool` (pixel space, Euclidean): the snapshot parts
+    `nearest_real` (n, c, h, w), `nearest_distance` (n,) and `nearest_labels` (n,) or None."""
+    pool_images, flat_pool, pool_labels = pool
     query = torch.from_numpy(np.nan_to_num(images).astype(np.float32)).flatten(1)
     best, index = torch.cdist(query, flat_pool).min(dim=1)
-    return pool_images[index.numpy()], best.numpy()
+    index = index.numpy()
+    return {"nearest_real": pool_images[index], "nearest_distance": best.numpy(),
+            "nearest_labels": pool_labels[index] if pool_labels is not None else None}
 
 
-def nearest_pool(target) -> tuple[np.ndarray, torch.Tensor]:
-    """The training images searched (all of them, or a fixed subset of NEAREST_POOL), and
-    the same flattened as a tensor."""
-    images = target.data.images
+def nearest_pool(target) -> tuple[np.ndarray, torch.Tensor, np.ndarray | None]:
+    """The training images searched (all of them, or a fixed subset of NEAREST_POOL), the
+    same flattened as a tensor, and their labels (None when unlabelled)."""
+    images, labels = target.data.images, target.data.labels
     if len(images) > NEAREST_POOL:
-        chosen = np.random.default_rng(0).choice(len(images), NEAREST_POOL, replace=False)
-        images = images[np.sort(chosen)]
-    return images, torch.tensor(images.reshape(len(images), -1))
+        chosen = np.sort(np.random.default_rng(0).choice(len(images), NEAREST_POOL,
+                                                         replace=False))
+        images = images[chosen]
+        labels = labels[chosen] if labels is not None else None
+    return images, torch.tensor(images.reshape(len(images), -1)), labels

@@ -74,6 +74,7 @@ class Snapshot:
     fake_scores: np.ndarray | None = None
     nearest_real: np.ndarray | None = None  # (n, c, h, w) nearest training image of each fake
     nearest_distance: np.ndarray | None = None  # (n,) its pixel-space distance
+    nearest_labels: np.ndarray | None = None  # (n,) its class, labelled targets
     #: colour levels and label for `critic`, as the objective declares them (None: adaptive):
     #: see Objective.heatmap_levels. The app reads them here and never imports the objectives
     heatmap_levels: tuple[float, float] | None = (0.0, 1.0)
@@ -90,7 +91,7 @@ class Snapshotter:
         self._real_for: Target | None = None
         self._real = np.zeros((0, 1))
         self._real_labels: np.ndarray | None = None
-        self._nearest_pool: tuple | None = None  # images: (pool, flattened tensor)
+        self._nearest_pool: tuple | None = None  # images: (pool, flattened tensor, labels)
         self._image_latent_key: tuple | None = None
         self._base_latent = torch.zeros(0, 0)  # images: the grid's z (a row's, when conditional)
         self._latent = torch.zeros(0, 0)
@@ -230,8 +231,7 @@ class Snapshotter:
         if finite:
             parts["real_scores"] = image_snapshot.scores(trainer, real, real_labels)
             parts["fake_scores"] = image_snapshot.scores(trainer, fake, labels)
-            parts["nearest_real"], parts["nearest_distance"] = (
-                image_snapshot.nearest_training_images(self._nearest_pool, fake))
+            parts.update(image_snapshot.nearest_training_images(self._nearest_pool, fake))
             if request.metrics:
                 parts["metrics"] = evaluate(trainer)
         objective = trainer.objective

@@ -29,9 +29,18 @@ from ganlab.app.views.image_detail_row import ARITHMETIC_COLOUR, DetailRow
 from ganlab.app.views.image_latent_controls import LatentControls
 from ganlab.app.views.image_latent_picks import END_NAMES, TERM_NAMES, LatentPicks
 from ganlab.app.views.image_tile_plot import Caption, TilePlot, captioned_plot, score_colours
+from ganlab.core.images.class_names import class_names_for
 from ganlab.training.frame import RunFrame
 
 REAL_LIMIT = 64  # real tiles shown beside an unconditional grid, at most
+
+
+def run_class_names(run) -> tuple[str, ...]:
+    """The names of the run's classes: those remembered for its labels (a folder's
+    sub-folders, say), else those its snapshot reports."""
+    reported = tuple(getattr(run.snapshot, "class_names", ()) or ())
+    target = getattr(getattr(run, "config", None), "target", None)
+    return class_names_for(getattr(target, "labels", None), reported)
 
 
 class ImageGridView(QWidget):
@@ -81,6 +90,7 @@ class ImageGridView(QWidget):
         self._snapshot = None
         self._real_indices = np.zeros(0, dtype=np.int64)
         self._row_labels: tuple[str, ...] = ()
+        self._names: tuple[str, ...] = ()  # the run's class names
         self._selected: int | None = None
         self.picks = LatentPicks()
         self._request = None  # the last Interpolation this view emitted
@@ -108,8 +118,9 @@ class ImageGridView(QWidget):
         shown = [s for s in (fake_scores, real_scores) if s is not None]
         levels = self._scale.levels(np.concatenate(shown), snapshot.heatmap_levels) \
             if shown else None
+        self._names = run_class_names(run)
         grid = arrange_generated(len(snapshot.fake), getattr(snapshot, "fake_labels", None),
-                                 tuple(getattr(snapshot, "class_names", ()) or ()))
+                                 self._names)
         colours = score_colours(fake_scores, levels) if fake_scores is not None else None
         self.generated.show(snapshot.fake, grid.rows, grid.columns, colours)
         self._show_row_labels(grid)
@@ -230,7 +241,7 @@ class ImageGridView(QWidget):
         self.details.show_nearest(self._snapshot, self._selected, self._class_names())
 
     def _class_names(self) -> tuple[str, ...]:
-        return tuple(getattr(self._snapshot, "class_names", ()) or ())
+        return self._names
 
     def _class_name(self, label: int) -> str:
         return class_name(int(label), self._class_names())
