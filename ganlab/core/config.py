@@ -193,6 +193,11 @@ class TrainingConfig:
     lr_schedule: str = setting("cosine", "Learning-rate schedule: constant, or cosine decay to "
                                "5% over the iterations.", choices=LR_SCHEDULES,
                                cli="lr-schedule", paper="constant")
+    generator_ema: float = setting(
+        0.0, "β of the generator's weight average: after the t-th G update θ_avg ← β_t·θ_avg + "
+        "(1 − β_t)·θ with β_t = min(β, (1 + t)/(10 + t)); samples, metrics and exports then "
+        "come from θ_avg (0 turns it off; 0.999 is usual).", low=0.0, high=0.99999,
+        cli="generator-ema", label="G weight average β", paper=0.0, decimals=5)
     seed: int = setting(0, "Seeds the networks, the data and the noise, so a CPU run repeats "
                         "exactly.", low=0, high=2**63 - 1, cli="seed", label="seed")
     device: str = setting("auto", "Where the networks train: auto, cpu, cuda, cuda:N or mps "

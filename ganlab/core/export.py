@@ -128,20 +128,28 @@ def generator_paths(path: str | Path) -> tuple[Path, Path]:
     return stem.with_suffix(".safetensors"), stem.with_suffix(".json")
 
 
+def _sampling_network(trainer):
+    average = getattr(trainer, "generator_average", None)
+    network = trainer.generator if average is None else average.module
+    return getattr(network, "_orig_mod", network)  # torch.compile
+
+
 def export_generator(trainer, path: str | Path) -> tuple[Path, Path]:
     """Write the trainer's generator as PATH.safetensors + PATH.json; return both paths.
 
-    Points or images, as `trainer.target.data_kind` says. For images the generator is
-    `trainer.generator` (an `ImageGenerator`) and its width, hidden layers and activation come
-    from `trainer.config.model.generator`; a ValueError is raised, before anything is written,
-    if those do not describe the network's weights.
+    Points or images, as `trainer.target.data_kind` says; the generator is the one samples
+    come from (the averaged G when `trainer.generator_average` is on, else `trainer.generator`).
+    For images (an `ImageGenerator`) its width, hidden layers and activation come from
+    `trainer.config.model.generator`; a ValueError is raised, before anything is written, if
+    those do not describe the network's weights.
     """
     if getattr(trainer.target, "data_kind", "points") == "images":
-        network = getattr(trainer.generator, "_orig_mod", trainer.generator)  # torch.compile
+        network = _sampling_network(trainer)
         architecture, state = _image_architecture(trainer, network), network.state_dict()
         version, scaling = IMAGES_VERSION, dict(IMAGE_SCALING)
     else:
-        architecture, state = _points_architecture(trainer), trainer.generator.state_dict()
+        architecture = _points_architecture(trainer)
+        state = _sampling_network(trainer).state_dict()
         version = POINTS_VERSION
         scaling = {"shift": trainer.shift.tolist(), "scale": trainer.scale.tolist()}
     description = {

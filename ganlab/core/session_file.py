@@ -38,6 +38,8 @@ from ganlab.core.atomic_file import atomic_write
 from ganlab.core.optimizers import checked_state_dict
 from ganlab.core.session_data import DATA_MEMBER, data_member
 from ganlab.core.session_reading import (
+    AVERAGE,
+    AVERAGE_UPDATES,
     COUNTERS,
     FORMAT,
     METADATA,
@@ -47,6 +49,7 @@ from ganlab.core.session_reading import (
     VERSION,
     SessionFileError,
     fresh_trainer,
+    is_counter,
     mismatch_error,
     open_archive,
     read_metadata,
@@ -102,6 +105,9 @@ def save_session(session: Session, path: str | Path) -> Path:
         optimizers[role] = _split_optimizer_state(
             getattr(trainer, f"{role}_optimizer").state_dict(), f"{role}_optimizer", tensors
         )
+    average = trainer.generator_average
+    if average is not None:
+        tensors.update({f"{AVERAGE}/{k}": v for k, v in average.module.state_dict().items()})
     tensors["rng/training"] = trainer.rng.get_state()
     tensors["rng/evaluation"] = trainer.evaluation_rng.get_state()
     metadata = {
@@ -114,6 +120,7 @@ def save_session(session: Session, path: str | Path) -> Path:
             "iteration": trainer.iteration,
             "critic_updates": trainer.critic_updates,
             "generator_updates": trainer.generator_updates,
+            AVERAGE_UPDATES: average.updates if average is not None else 0,
         },
         "optimizers": optimizers,
         "history": json_safe(session.history),
@@ -202,6 +209,12 @@ def trainer_state(path: Path, trainer: Trainer, metadata: dict, tensors: dict) -
     state["rng"] = tensors["rng/training"]
     state["evaluation_rng"] = tensors["rng/evaluation"]
     state.update({k: metadata["counters"][k] for k in COUNTERS})
+    average = _prefixed(tensors, AVERAGE + "/")
+    if average:
+        updates = metadata["counters"].get(AVERAGE_UPDATES, 0)
+        if not is_counter(updates):
+            raise SessionFileError(f"{path}: the session's counters are damaged")
+        state[AVERAGE] = {"module": average, "updates": updates}
     return state
 
 

@@ -60,6 +60,8 @@ MAX_COUNTER = 2**63 - 1  # iterations and update counts
 MAX_RNG_STATE_BYTES = 1 << 16  # a random-number state (CPU: 5,056 bytes, CUDA: 16)
 ROLES = ("generator", "discriminator")
 COUNTERS = ("iteration", "critic_updates", "generator_updates")
+AVERAGE = "generator_average"  # θ_avg's tensors, when averaging is on (`core/ema.py`)
+AVERAGE_UPDATES = "generator_average_updates"  # its t, among the counters
 RNG_TENSORS = ("rng/training", "rng/evaluation")
 
 
@@ -149,7 +151,7 @@ def _checked_metadata(path: Path, metadata: object) -> dict:
         if not isinstance(metadata.get(key), kind):
             raise SessionFileError(f"{path}: the session is incomplete (no valid {key!r})")
     counters = metadata["counters"]
-    if not all(_is_counter(counters.get(k)) for k in COUNTERS):
+    if not all(is_counter(counters.get(k)) for k in COUNTERS):
         raise SessionFileError(f"{path}: the session's counters are damaged")
     if not isinstance(metadata.get("device_type", "cpu"), str):
         raise SessionFileError(f"{path}: the session's device type is damaged")
@@ -163,7 +165,7 @@ def _checked_metadata(path: Path, metadata: object) -> dict:
     return metadata
 
 
-def _is_counter(value: object) -> bool:
+def is_counter(value: object) -> bool:
     return type(value) is int and 0 <= value <= MAX_COUNTER
 
 
@@ -178,7 +180,7 @@ def history_problem(history: object) -> str | None:
     for number, row in enumerate(history, start=1):
         if not isinstance(row, dict):
             return f"row {number} is not an object"
-        if "iteration" in row and not _is_counter(row["iteration"]):
+        if "iteration" in row and not is_counter(row["iteration"]):
             return f"row {number} has iteration {str(row['iteration'])[:40]!r}"
         for key, value in row.items():
             if not (_is_plain_number(value) or isinstance(value, str) or (
@@ -246,6 +248,10 @@ def _expected_tensors(trainer: Trainer) -> tuple[dict, set]:
                 name = f"{role}_optimizer/{index}/{key}"
                 expected[name] = (SAFETENSORS_DTYPES[dtype], shape)
                 optional.add(name)
+    if trainer.generator_average is not None:  # absent in a session saved without averaging
+        for name, value in trainer.generator_average.module.state_dict().items():
+            expected[f"{AVERAGE}/{name}"] = tensor_spec(value)
+            optional.add(f"{AVERAGE}/{name}")
     expected["rng/training"] = tensor_spec(trainer.rng.get_state())
     expected["rng/evaluation"] = tensor_spec(trainer.evaluation_rng.get_state())
     return expected, optional
@@ -282,7 +288,7 @@ def read_tensors(
             f"{path}: the saved tensors are damaged ({_first_line(error)})"
         ) from None
     for name, tensor in tensors.items():
-        if name.split("/", 1)[0] in ROLES and not bool(torch.isfinite(tensor).all()):
+        if name.split("/", 1)[0] in (*ROLES, AVERAGE) and not bool(torch.isfinite(tensor).all()):
             raise SessionFileError(
                 f"{path}: the saved weights are not finite ({name}): the run had diverged"
             )

@@ -20,6 +20,7 @@ import torch
 from ganlab.core.config import RunConfig
 from ganlab.core.config_changes import ConfigChange, changed_fields, network_shape
 from ganlab.core.devices import resolve_device
+from ganlab.core.ema import averaging
 from ganlab.core.nets import DataSpaceCritic, DataSpaceGenerator, build_networks, sample_latent
 from ganlab.core.objectives import Objective, get_objective
 from ganlab.core.optimizers import make_optimizer, schedule_factor, update_hyperparameters
@@ -56,13 +57,11 @@ class Trainer:
         self._built_for = self._data_signature()
         self.generator = generator.to(self.device)
         self.discriminator = discriminator.to(self.device)
-        self.generator_optimizer = make_optimizer(
-            self.generator.parameters(), cfg.generator_optimizer
-        )
-        self.discriminator_optimizer = make_optimizer(
-            self.discriminator.parameters(), cfg.discriminator_optimizer
-        )
+        for role in ("generator", "discriminator"):
+            setattr(self, f"{role}_optimizer", make_optimizer(
+                getattr(self, role).parameters(), getattr(cfg, f"{role}_optimizer")))
         self.objective: Objective = get_objective(cfg.objective.name)
+        self.generator_average = averaging(None, self.generator, cfg.training.generator_ema)
         self.iteration = 0
         self.critic_updates = 0
         self.generator_updates = 0
@@ -86,8 +85,16 @@ class Trainer:
         mean, std = self.target.training_scale(self.config.model.standardize_data)
         self.shift = torch.tensor(mean, dtype=torch.float32, device=self.device)
         self.scale = torch.tensor(std, dtype=torch.float32, device=self.device)
-        self.data_generator = DataSpaceGenerator(self.generator, self.shift, self.scale)
         self.data_critic = DataSpaceCritic(self.discriminator, self.shift, self.scale)
+        self._wrap_generators()
+
+    def _wrap_generators(self) -> None:
+        """In data coordinates: `raw_data_generator` is G as trained, `data_generator` what
+        samples and exports come from (the averaged G θ_avg when averaging is on, else G)."""
+        self.raw_data_generator = DataSpaceGenerator(self.generator, self.shift, self.scale)
+        average = self.generator_average
+        self.data_generator = self.raw_data_generator if average is None else \
+            DataSpaceGenerator(average.module, self.shift, self.scale)
 
     # ------------------------------------------------------------------ batches
     def real_batch(self, n: int, rng: torch.Generator | None = None) -> torch.Tensor:
@@ -132,6 +139,8 @@ class Trainer:
     def generator_step(self) -> torch.Tensor:
         """One generator update; returns its loss (or the sample distance it minimizes)."""
         loss = generator_update(self)
+        if self.generator_average is not None:
+            self.generator_average.update()
         self.generator_updates += 1
         self._loss_sums[1] += loss
         self._loss_counts[1] += 1
@@ -147,12 +156,9 @@ class Trainer:
         training = self.config.training
         factor = schedule_factor(training.lr_schedule, self.iteration, training.iterations)
         if factor != self._applied_lr_factor:  # skip the Python loop when nothing changed
-            update_hyperparameters(
-                self.discriminator_optimizer, self.config.discriminator_optimizer, factor
-            )
-            update_hyperparameters(
-                self.generator_optimizer, self.config.generator_optimizer, factor
-            )
+            for role in ("discriminator", "generator"):
+                update_hyperparameters(getattr(self, f"{role}_optimizer"),
+                                       getattr(self.config, f"{role}_optimizer"), factor)
             self._applied_lr_factor = factor
         if discriminator and self.objective.needs_discriminator:
             for _ in range(training.critic_steps):
@@ -183,19 +189,21 @@ class Trainer:
 
     @torch.no_grad()
     def sample(self, n: int, latent: torch.Tensor | None = None,
-               labels: torch.Tensor | None = None) -> np.ndarray:
+               labels: torch.Tensor | None = None, averaged: bool = True) -> np.ndarray:
         """n generated samples in data coordinates, from evaluation noise (or the given z);
         a conditional model draws labels as the data has them unless `labels` are given.
-        The generator runs in evaluation mode (batch norm with its running statistics)."""
+        From the averaged generator when averaging is on, unless `averaged=False` asks for
+        the raw one. It runs in evaluation mode (batch norm with its running statistics)."""
         z = latent if latent is not None else self.latent_batch(n, self.evaluation_rng)
         if self.conditional and labels is None:
             labels = self.generated_labels(len(z), self.evaluation_rng)
         if labels is not None:
             labels = labels.to(self.device)
         # batch norm uses its running statistics: a sample does not depend on its batch
+        generator = self.data_generator if averaged else self.raw_data_generator
         self.generator.eval()
         try:
-            return self.data_generator(z.to(self.device), labels).cpu().numpy()
+            return generator(z.to(self.device), labels).cpu().numpy()
         finally:
             self.generator.train()
 
@@ -252,6 +260,10 @@ class Trainer:
             log.info("rebuilt the networks after a change of %s", ", ".join(changed))
             return ConfigChange(rebuilt=True, target_changed=target_changed, fields=changed)
         self.objective = get_objective(new.objective.name)
+        if new.training.generator_ema != old.training.generator_ema:
+            self.generator_average = averaging(self.generator_average, self.generator,
+                                               new.training.generator_ema)
+            self._wrap_generators()
         for role in ("generator", "discriminator"):
             settings = getattr(new, f"{role}_optimizer")
             if settings.name != getattr(old, f"{role}_optimizer").name:
@@ -270,6 +282,8 @@ class Trainer:
         """Everything needed to continue exactly: networks, optimizers, random streams, counters."""
         state = {name: copy.deepcopy(getattr(self, name).state_dict()) for name in STATE_MODULES}
         state.update(rng=self.rng.get_state(), evaluation_rng=self.evaluation_rng.get_state())
+        if self.generator_average is not None:
+            state["generator_average"] = self.generator_average.state_dict()
         return state | {name: getattr(self, name) for name in COUNTERS}
 
     def load_state_dict(self, state: dict) -> None:
@@ -280,3 +294,5 @@ class Trainer:
         self.evaluation_rng.set_state(state["evaluation_rng"])
         for name in COUNTERS:
             setattr(self, name, state[name])
+        if self.generator_average is not None:  # a state saved without one starts afresh
+            self.generator_average.load_state_dict(state.get("generator_average"))
