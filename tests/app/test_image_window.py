@@ -35,8 +35,9 @@ def test_image_runs_chart_image_metrics_with_the_real_vs_real_lines(qtbot):
     assert history.series["js"].last() is None  # an image row charts no points numbers
     charts.show_histories([history])
     line = charts.image_references["frechet"]
-    assert line.isVisible() and line.value() == 9.5 and line.label.format == "perfect: 9.5"
-    assert charts.image_references["classes"].label.format == "perfect: 10"
+    assert line.isVisible() and line.value() == 9.5
+    assert charts.labels["frechet"].text_of(line) == "perfect 9.5"
+    assert charts.labels["classes"].text_of(charts.image_references["classes"]) == "perfect 10"
     assert charts.image_references["coverage"].value() == 0.95
     assert charts.all_plots["classes"].viewRange()[1] == [0.0, 10.5]  # 0..classes
     low, high = charts.all_plots["frechet"].viewRange()[1]
@@ -44,7 +45,7 @@ def test_image_runs_chart_image_metrics_with_the_real_vs_real_lines(qtbot):
     x, y = charts.curves[(0, "frechet_distance")].getData()
     assert list(x) == [40] and list(y) == [80.0]
     charts.set_run_count(2)  # compare mode: run B dashed, titles say so
-    assert "B dashed" in charts.all_plots["frechet"].titleLabel.text
+    assert "B dashed" in charts.all_plots["frechet"].getAxis("bottom").labelText
     charts.set_data_kind("points")
     assert list(charts.plots) == ["losses", "divergences", "kl", "modes"]
 

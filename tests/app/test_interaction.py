@@ -141,7 +141,7 @@ def test_compare_mode_trains_two_runs_in_lockstep(window, qtbot):
     assert lines[(0, "generator")].value() == pytest.approx(np.log(2))
     assert lines[(1, "generator")].isVisible()
     assert lines[(1, "generator")].value() == pytest.approx(-np.log(2))
-    assert lines[(1, "generator")].label.format == "B: G at equilibrium −log 2"
+    assert window.charts.labels["losses"].text_of(lines[(1, "generator")]) == "B: G −log 2"
     # an edit of run B reaches run B's trainer only
     window.control_panels[1].widget_for("training.critic_steps").setValue(4)
     qtbot.waitUntil(lambda: trainer_of(window, 1).config.training.critic_steps == 4,

@@ -18,8 +18,9 @@ def test_reference_lines_are_finite_batch_floors_and_hinge_equilibrium(qtbot):
     assert not lines[(0, "discriminator")].isVisible()
     assert lines[(0, "generator")].isVisible()
     assert lines[(0, "generator")].value() == pytest.approx(0.0428)
-    assert lines[(0, "generator")].label.format == (
-        "G at p_g = p_data, this batch size: 0.0428")
+    # labelled beside the chart: a sample distance's floor is what p_g = p_data reads
+    assert charts.labels["losses"].text_of(lines[(0, "generator")]) == "G 0.0428"
+    assert charts.labels["losses"].text_of(lines[(0, "discriminator")]) is None
     charts.set_objectives(["hinge"], [(2.0, None)])
     assert lines[(0, "discriminator")].value() == 2.0
     assert not lines[(0, "generator")].isVisible()

@@ -10,7 +10,8 @@ from ganlab.core.objectives import OBJECTIVES
 CHARTS = {
     "losses": [("discriminator_loss", "D loss", theme.DISCRIMINATOR),
                ("generator_loss", "G loss", theme.GENERATOR)],
-    "divergences": [("js", "JS", theme.JS_COLOUR), ("w1", "W1 estimate", theme.W1_COLOUR)],
+    "divergences": [("js", "JS divergence", theme.JS_COLOUR),
+                    ("w1", "W1 estimate", theme.W1_COLOUR)],
     "kl": [("kl_data_model", "KL(p_data‖p_g)", theme.KL_COLOUR),
            ("kl_model_data", "KL(p_g‖p_data)", theme.JS_COLOUR)],
     "modes": [("modes_covered", "modes covered %", theme.MODES_COLOUR),
@@ -44,6 +45,16 @@ TITLES = {
 UNLABELLED_CHARTS = ("classes", "class_kl")  # one series, which the title names: no legend
 Y_LABELS = {"frechet": "distance", "classes": "classes", "class_kl": "nats",
             "coverage": "fraction"}
+
+
+def chart_title(chart: str) -> str:
+    """The chart's title as rich text that names its series in their curves' colours (the
+    chart's legend); a one-series chart in `UNLABELLED_CHARTS` shows its title so."""
+    series = ALL_CHARTS[chart]
+    if chart in UNLABELLED_CHARTS:
+        return f"<span style='color:{series[0][2]}'>{TITLES[chart]}</span>"
+    return " · ".join(f"<span style='color:{colour}'>{label}</span>"
+                      for _, label, colour in series)
 
 
 def equilibrium_losses(name: str) -> dict[str, float | None]:

@@ -9,6 +9,10 @@ Curves are created once per run and updated in place with `setData` from growing
 peak downsampling and clip-to-view keep long runs fast. Run A is drawn solid and run B (compare
 mode) dashed, in the same colours, so both runs share every chart.
 
+Nothing is written over the curves: a chart's title names its series in their colours (no
+legend box in a plot a hundred pixels high), and the reference lines are labelled in a margin
+to the right of the plot (`chart_labels.ReferenceLabels`).
+
 Axis ranges move in "nice" steps (1, 2, 5 × 10^k) rather than following every new point, so the
 axes, whose text is slow to draw, are re-rendered only when a range actually changes; between
 changes they are cached pixmaps.
@@ -29,8 +33,9 @@ from PySide6.QtWidgets import QGraphicsItem
 from ganlab.app import theme
 from ganlab.app.history import RunHistory
 from ganlab.app.views import chart_specs as specs
+from ganlab.app.views.chart_labels import ReferenceLabels
 from ganlab.app.views.chart_ranges import describe_value, nice_ceiling, nice_range, still_fits
-from ganlab.app.views.chart_specs import ALL_CHARTS, CHARTS, IMAGE_CHARTS, KIND_CHARTS, TITLES
+from ganlab.app.views.chart_specs import ALL_CHARTS, CHARTS, IMAGE_CHARTS, KIND_CHARTS
 from ganlab.core.objectives import OBJECTIVES
 
 __all__ = ["CHARTS", "Charts", "nice_ceiling", "nice_range"]
@@ -43,15 +48,14 @@ class Charts(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.setMinimumHeight(190)
         self.all_plots: dict[str, pg.PlotItem] = {}
-        self.legends: dict[str, pg.LegendItem] = {}
+        self.labels: dict[str, ReferenceLabels] = {}  # the reference lines' labels, by chart
         self.curves: dict[tuple[int, str], pg.PlotDataItem] = {}
         self._run_count = 1
         self.data_kind, self.classes = "", 0  # set_data_kind("points") below
         self._modes_wanted = True
         for column, (chart, series) in enumerate(ALL_CHARTS.items()):
             plot = self.addPlot(row=0, col=column)
-            theme.style_plot(plot, TITLES[chart], x_label="iteration",
-                             y_label=specs.Y_LABELS.get(chart, ""))
+            theme.style_plot(plot, "", x_label="iteration", y_label=specs.Y_LABELS.get(chart, ""))
             plot.setMenuEnabled(False)
             plot.hideButtons()
             plot.setMouseEnabled(x=False, y=False)
@@ -64,22 +68,14 @@ class Charts(pg.GraphicsLayoutWidget):
                                           else specs.LEFT_AXIS_WIDTH)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
-            # bottom right where the curves rise towards a ceiling line labelled at the top
-            offset = (-4, -4) if chart == "coverage" else (-4, 4)
-            legend = plot.addLegend(offset=offset, labelTextColor=theme.NEUTRAL_TEXT,
-                                    brush=theme.brush(theme.BACKGROUND, 200),
-                                    verSpacing=-6)
-            legend.setLabelTextSize(f"{theme.BASE_POINT_SIZE - 1}pt")
-            self.legends[chart] = legend
             for run in (0, 1):
-                for name, label, colour in series:
+                for name, _, colour in series:
                     curve = plot.plot(pen=theme.pen(colour, 2.0, dashed=run == 1))
                     curve.setClipToView(True)
                     curve.setDownsampling(auto=True, method="peak")
                     self.curves[(run, name)] = curve
-                    if run == 0 and chart not in specs.UNLABELLED_CHARTS:
-                        legend.addItem(curve, label)
             self.all_plots[chart] = plot
+            self.labels[chart] = ReferenceLabels(plot)
         self.all_plots["modes"].setYRange(0, 105)
         # the equilibrium losses of each run's objective: (run, role) → line; run B's are drawn
         # only where they differ from run A's (compare mode with another objective)
@@ -87,39 +83,26 @@ class Charts(pg.GraphicsLayoutWidget):
         for run in (0, 1):
             for role, colour in (("discriminator", theme.DISCRIMINATOR),
                                  ("generator", theme.GENERATOR)):
-                # labels start at the left edge, away from the legend in the top-right corner
-                line = pg.InfiniteLine(
-                    angle=0, movable=False, pen=theme.pen(colour, 1.2, alpha=150), label="",
-                    labelOpts={"color": colour, "position": 0.02,
-                               "anchors": [(0, 1), (0, 1)]})
+                line = pg.InfiniteLine(angle=0, movable=False,
+                                       pen=theme.pen(colour, 1.2, alpha=150))
                 line.pen.setStyle(pg.QtCore.Qt.PenStyle.DotLine if run == 0
                                   else pg.QtCore.Qt.PenStyle.DashDotLine)
                 line.setVisible(False)
                 self.all_plots["losses"].addItem(line, ignoreBounds=True)
                 self.reference_lines[(run, role)] = line
         self.js_ceiling = pg.InfiniteLine(pos=math.log(2), angle=0, movable=False,
-                                          pen=theme.pen(theme.JS_COLOUR, 1.0, alpha=120),
-                                          label="log 2 (JS maximum)",
-                                          # under the line: it is the top of the chart
-                                          labelOpts={"color": theme.JS_COLOUR, "position": 0.3,
-                                                     "anchors": [(0.5, 0), (0.5, 0)]})
+                                          pen=theme.pen(theme.JS_COLOUR, 1.0, alpha=120))
         self.all_plots["divergences"].addItem(self.js_ceiling, ignoreBounds=True)
+        self.labels["divergences"].set_label(self.js_ceiling, "JS max log 2", theme.JS_COLOUR)
         self.w1_floor = pg.InfiniteLine(angle=0, movable=False,
-                                        pen=theme.pen(theme.W1_COLOUR, 1.0, alpha=150),
-                                        label="W1 of a perfect G",
-                                        labelOpts={"color": theme.W1_COLOUR, "position": 0.62,
-                                                   "anchors": [(0.5, 1), (0.5, 1)]})
+                                        pen=theme.pen(theme.W1_COLOUR, 1.0, alpha=150))
         self.w1_floor.pen.setStyle(pg.QtCore.Qt.PenStyle.DotLine)
         self.w1_floor.setVisible(False)
         self.all_plots["divergences"].addItem(self.w1_floor, ignoreBounds=True)
         # what a perfect generator scores on each image chart (run A's: the data is shared)
         self.image_references: dict[str, pg.InfiniteLine] = {}
         for chart, (_, _, colour) in ((chart, IMAGE_CHARTS[chart][0]) for chart in IMAGE_CHARTS):
-            # a floor's label above its line, a ceiling's (classes, coverage) below it
-            anchor = (0, 0) if chart in ("classes", "coverage") else (0, 1)
-            line = pg.InfiniteLine(angle=0, movable=False, pen=theme.pen(colour, 1.2, alpha=170),
-                                   label="", labelOpts={"color": colour, "position": 0.03,
-                                                        "anchors": [anchor, anchor]})
+            line = pg.InfiniteLine(angle=0, movable=False, pen=theme.pen(colour, 1.2, alpha=170))
             line.pen.setStyle(pg.QtCore.Qt.PenStyle.DashLine)
             line.setVisible(False)
             self.all_plots[chart].addItem(line, ignoreBounds=True)
@@ -159,11 +142,14 @@ class Charts(pg.GraphicsLayoutWidget):
             if run >= runs:
                 curve.setData([], [])
         for chart, plot in self.all_plots.items():
-            suffix = "  (A solid, B dashed)" if runs > 1 else ""
-            if chart in IMAGE_CHARTS and not self.classes:
-                suffix = "  (labelled images only)"
-            plot.setTitle(TITLES[chart] + suffix, color=theme.NEUTRAL_TEXT,
+            suffix = "  (labelled images only)" if chart in IMAGE_CHARTS and not self.classes \
+                else ""
+            plot.setTitle(specs.chart_title(chart) + suffix, color=theme.NEUTRAL_TEXT,
                           size=f"{theme.BASE_POINT_SIZE + 1}pt")
+            # under the plot, where a longer text cannot widen the chart as a title would
+            plot.setLabel("bottom", "iteration  (A solid, B dashed)" if runs > 1
+                          else "iteration", color=theme.NEUTRAL_TEXT,
+                          **{"font-size": f"{theme.BASE_POINT_SIZE}pt"})
 
     def set_mode_chart_visible(self, visible: bool) -> None:
         """The mode coverage chart of points runs (only targets with known modes have one)."""
@@ -212,24 +198,23 @@ class Charts(pg.GraphicsLayoutWidget):
                                        strict=True)))
             else:
                 values.append(specs.equilibrium_losses(name))
+        floors = False
         for (run, role), line in self.reference_lines.items():
             value = values[run][role] if run < len(values) else None
             if run == 1 and value is not None and value == values[0][role]:
                 value = None  # the same line as run A's
             line.setVisible(value is not None)
+            text = None
             if value is not None:
                 line.setValue(value)
-                letter = role[0].upper()
                 objective = OBJECTIVES.get(names[run])
-                floor = objective is not None and not objective.needs_discriminator
-                if len(names) > 1:  # two runs in a small chart: short labels
-                    what = "floor" if floor else "at equilibrium"
-                    text = f"{'AB'[run]}: {letter} {what} {describe_value(value, short=True)}"
-                elif floor:  # a sample distance between two batches of the same law
-                    text = f"{letter} at p_g = p_data, this batch size: {describe_value(value)}"
-                else:
-                    text = f"equilibrium {letter}: {describe_value(value)}"
-                line.label.setFormat(text)
+                # a sample distance between two batches of the same law: its finite-batch floor
+                floors |= objective is not None and not objective.needs_discriminator
+                run_name = f"{'AB'[run]}: " if len(names) > 1 else ""
+                text = f"{run_name}{role[0].upper()} {describe_value(value, short=True)}"
+            colour = theme.DISCRIMINATOR if role == "discriminator" else theme.GENERATOR
+            self.labels["losses"].set_label(line, text, colour)
+        self.labels["losses"].set_caption("at p_g = p_data" if floors else "at equilibrium")
 
     def set_w1_floor(self, floor: float | None) -> None:
         """W1 of a perfect generator under the metrics' protocol (None: hide the line)."""
@@ -237,6 +222,8 @@ class Charts(pg.GraphicsLayoutWidget):
         self.w1_floor.setVisible(shown)
         if shown and self.w1_floor.value() != floor:
             self.w1_floor.setValue(floor)
+        text = f"perfect W1 {describe_value(floor, short=True)}" if shown else None
+        self.labels["divergences"].set_label(self.w1_floor, text, theme.W1_COLOUR)
 
     def show_histories(self, histories: list[RunHistory],
                        charts: tuple[str, ...] | None = None) -> None:
@@ -260,8 +247,11 @@ class Charts(pg.GraphicsLayoutWidget):
         line.setVisible(shown)
         if shown and line.value() != value:
             line.setValue(value)
+        if shown:
             text = f"{value:.0f}" if chart == "classes" else describe_value(value)
-            line.label.setFormat(f"perfect: {text}")
+            self.labels[chart].set_label(line, f"perfect {text}", IMAGE_CHARTS[chart][0][2])
+        else:
+            self.labels[chart].set_label(line, None, "")
 
     def _fit_range(self, chart: str, histories: list[RunHistory],
                    x_range: tuple[float, float]) -> None:
