@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ganlab.app.log_file import set_up_logging
@@ -21,6 +22,17 @@ log = logging.getLogger(__name__)
 
 MISSING_LIBRARIES_EXIT_CODE = 3  # Qt could not start: system libraries or the X display missing
 BROKEN_INSTALL_EXIT_CODE = 4  # the shipped resources (lessons) are missing
+
+
+class _FirstPaint(QObject):
+    """Logs "window shown" at the window's first paint (what a launch-time measurement of an
+    installed bundle waits for), then removes itself."""
+
+    def eventFilter(self, watched, event):  # Qt's name
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            log.info("window shown")
+        return False
 
 
 def run_app(argv: list[str] | None = None, *, self_test: bool = False) -> int:
@@ -56,6 +68,8 @@ def run_app(argv: list[str] | None = None, *, self_test: bool = False) -> int:
         where = f"\n\nThe log is in {log_path}." if log_path else ""
         QMessageBox.critical(None, "ganlab is not installed completely", f"{error}{where}")
         return BROKEN_INSTALL_EXIT_CODE
+    first_paint = _FirstPaint(window)
+    window.installEventFilter(first_paint)
     window.show()
     if not window.autosave_control.timer.isActive():
         window.statusBar().showMessage(

@@ -27,8 +27,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 ITERATIONS = 300  # trained on the 2D target before the views are checked
-START_TIMEOUT_S = 90.0  # the training process imports torch: slow on a busy 2-core machine
-STEP_TIMEOUT_S = 60.0
+START_TIMEOUT_S = 180.0  # the training process imports torch: slow on a busy 2-core machine
+STEP_TIMEOUT_S = 180.0  # generous: a failure is a step that never ends, not a slow one
 MIN_COLOURS = 12  # distinct colours in a view that drew its data (an empty plot has a few)
 
 
