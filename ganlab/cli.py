@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ganlab.evaluate_command import add_parser as add_evaluate_parser
 
     add_evaluate_parser(commands)
+    from ganlab.study_command import add_parser as add_study_parser
+
+    add_study_parser(commands)
     return parser
 
 

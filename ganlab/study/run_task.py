@@ -1,0 +1,87 @@
+"""One run of a study, executed where a worker runs it: train, write the run folder, report.
+
+`execute_run` is the whole task: an ordinary `ganlab train` run (`run_headless`) into its run
+folder, which is published whole or not at all (`ganlab.core.run_folder`). It never raises for
+the run's own failures: a run that diverges is written (from its last finite state) and
+reported as "diverged"; one that crashes is reported as "crashed" with its reason, and the study
+goes on. Only an interrupt (Ctrl+C) propagates.
+
+`start_worker` prepares a worker process of the local pool: one torch thread, the study's data
+in the process's store, and a watcher that ends the worker when the study's process is gone
+(killed), so that no orphan goes on training and writing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+FINISHED, DIVERGED, CRASHED = "finished", "diverged", "crashed"
+MAX_REASON_CHARS = 500
+
+
+def execute_run(config: dict[str, Any], out_dir: str, evaluations: int, samples: int) -> dict:
+    """Train the run `config` into `out_dir`; the outcome: {"status", "reason",
+    "wall_seconds"} (and "traceback" for a crash)."""
+    from ganlab.core.config import RunConfig
+    from ganlab.core.headless import TrainingDivergedError, run_headless
+
+    started = time.perf_counter()
+    outcome: dict[str, Any] = {"status": FINISHED, "reason": None}
+    try:
+        run_config = RunConfig.from_dict(config).validate()
+        run_headless(run_config, Path(out_dir), evaluations=evaluations, sample_count=samples,
+                     progress=False)
+    except TrainingDivergedError as error:
+        outcome.update(status=DIVERGED, reason=_one_line(str(error).split(" (results in")[0]))
+    except Exception as error:  # any failure of one run is recorded, not raised
+        outcome.update(status=CRASHED, reason=_one_line(f"{type(error).__name__}: {error}"),
+                       traceback=traceback.format_exc(limit=20))
+    outcome["wall_seconds"] = round(time.perf_counter() - started, 3)
+    return outcome
+
+
+def _one_line(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 1] + "…"
+
+
+def start_worker(data: dict[str, np.ndarray]) -> None:
+    """The local pool's initializer (in each worker process): one torch thread, the study's
+    data in this process's store, and an end when the parent process ends."""
+    import torch
+
+    import ganlab.core.headless  # noqa: F401  (imported before the first run's clock starts)
+    from ganlab.core.data_store import DATA
+
+    torch.set_num_threads(1)
+    for reference, array in data.items():
+        DATA.put(array, reference)
+    _exit_with_parent()
+
+
+def _exit_with_parent() -> None:
+    """End this process as soon as the process that started it has ended (its sentinel
+    becomes ready): a killed study leaves no worker training on."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        log.warning("the study's process ended; this worker stops")
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watcher", daemon=True).start()
