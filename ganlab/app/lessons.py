@@ -67,6 +67,8 @@ def load_lesson(path: Path | Traversable) -> Lesson:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise LessonError(f"{path.name}: cannot be read ({error})") from None
+    if not isinstance(raw, dict):
+        raise LessonError(f"{path.name}: not a lesson (a JSON object is expected)")
     try:
         partial = raw.get("config", {})
         target = partial.get("target", {}) if isinstance(partial, dict) else {}
