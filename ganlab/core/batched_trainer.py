@@ -1,0 +1,269 @@
+"""Several runs of one points GAN trained as one batched model: the same numbers as separate
+`Trainer`s, in a fraction of the time for GAN Lab-sized networks.
+
+A small MLP step on a CPU costs its dispatch, not its arithmetic: R runs whose networks have one
+shape are stacked (`stacked_mlp`: parameters (R, P), one `baddbmm` per layer for all runs) and
+stepped together. Runs may differ in seed and in the two learning rates; every other setting
+must be the same. Each run keeps its own random stream, seeded and drawn exactly as a `Trainer`
+draws it (per D update: real batch, z, then the interpolation α of the gradient penalty; per G
+update: z, then the real batch of a sample distance), and its networks start from the same
+seeded initialisation, so run r follows `Trainer(configs[r])` to float rounding.
+
+Per-run losses are the objective's own formulas mapped over the run dimension (`torch.func.vmap`);
+penalties (gradient penalty, R1, weight decay) are written per run below, as in `penalties.py`.
+Supported: every objective with a discriminator (minimax, non-saturating, wgan with clipping,
+wgan-gp, lsgan, hinge) and MMD; Adam for both networks; k critic and g generator steps; R1;
+D weight decay; the learning-rate schedule; the generator's weight average. Not supported (a
+ConfigError says so): images, other optimizers, sliced Wasserstein (its random projections are
+drawn inside the loss).
+
+`trainer(r)` gives run r as an ordinary `Trainer` (networks, Adam moments, random stream,
+counters, weight average), from which a study writes an ordinary run folder or trains on.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch.func import vmap
+
+from ganlab.core.config import ConfigError, RunConfig
+from ganlab.core.devices import resolve_device
+from ganlab.core.ema import warmup_decay
+from ganlab.core.nets import build_networks, sample_latent
+from ganlab.core.objectives import get_objective
+from ganlab.core.optimizers import schedule_factor
+from ganlab.core.stacked_mlp import StackedAdam, StackedMLP
+from ganlab.core.targets import Target, make_target
+from ganlab.core.trainer import Trainer
+
+#: settings that may differ between the runs of one batch (as (section, field))
+PER_RUN_SETTINGS = (("training", "seed"), ("generator_optimizer", "learning_rate"),
+                    ("discriminator_optimizer", "learning_rate"))
+UNSUPPORTED_OBJECTIVES = ("sliced-wasserstein",)
+ROLES = ("generator", "discriminator")
+
+
+def batching_problem(configs: list[RunConfig], target: Target) -> str | None:
+    """Why these runs cannot train as one batch (None if they can)."""
+    if not configs:
+        return "no runs to batch"
+    shared = []
+    for config in configs:
+        values = config.to_dict()
+        for section, name in PER_RUN_SETTINGS:
+            values[section].pop(name)
+        shared.append(values)
+    for index, values in enumerate(shared[1:], start=1):
+        if values != shared[0]:
+            field = next(f"{s}.{k}" for s in values for k in values[s]
+                         if values[s][k] != shared[0][s][k])
+            return f"run {index} differs from run 0 in {field}; only seeds and learning " \
+                   "rates may differ within a batch"
+    config = configs[0]
+    if target.data_kind != "points":
+        return f"batched runs train points networks (MLPs); {target.name} is {target.data_kind}"
+    if config.objective.name in UNSUPPORTED_OBJECTIVES:
+        return f"batched runs do not support {config.objective.name} (its random projections " \
+               "are drawn inside the loss); train it with Trainer"
+    for role in ROLES:
+        if getattr(config, f"{role}_optimizer").name != "adam":
+            return f"batched runs use Adam; the {role}'s optimizer is " \
+                   f"{getattr(config, f'{role}_optimizer').name}"
+    return None
+
+
+class BatchedTrainer:
+    """R points GANs of one shape (differing in seed and learning rates) trained as one."""
+
+    def __init__(self, configs: list[RunConfig], target: Target | None = None):
+        configs = [config.copy().validate() for config in configs]
+        self.target = target if target is not None else make_target(configs[0].target)
+        problem = batching_problem(configs, self.target)
+        if problem is not None:
+            raise ConfigError(problem)
+        self.configs = configs
+        self.config = configs[0]  # the settings every run shares
+        self.device = resolve_device(self.config.training.device)
+        self.objective = get_objective(self.config.objective.name)
+        networks = {role: [] for role in ROLES}
+        for config in configs:  # each run's initial weights as its Trainer draws them
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(config.training.seed)
+                generator, discriminator, _, _ = build_networks(self.target, config.model)
+            networks["generator"].append(generator)
+            networks["discriminator"].append(discriminator)
+        model = self.config.model
+        self.generator = StackedMLP(networks["generator"], model.generator.activation,
+                                    self.device)
+        self.discriminator = StackedMLP(networks["discriminator"],
+                                        model.discriminator.activation, self.device)
+        self.optimizers = {role: StackedAdam(getattr(self, role).flat, (
+            getattr(self.config, f"{role}_optimizer").beta1,
+            getattr(self.config, f"{role}_optimizer").beta2)) for role in ROLES}
+        self.rngs = [torch.Generator(device=self.device).manual_seed(c.training.seed)
+                     for c in configs]
+        mean, std = self.target.training_scale(model.standardize_data)
+        self.shift = torch.tensor(mean, dtype=torch.float32, device=self.device)
+        self.scale = torch.tensor(std, dtype=torch.float32, device=self.device)
+        self.average = self.generator.flat.detach().clone() \
+            if self.config.training.generator_ema > 0 else None  # θ_avg, (R, P_G)
+        self.iteration = self.critic_updates = self.generator_updates = 0
+        self._loss_sums = torch.zeros(len(configs), 2, device=self.device)  # (R, (D, G))
+        self._loss_counts = [0, 0]
+        self._rates: dict[str, torch.Tensor] = {}
+        self._rate_factor: float | None = None
+        if self.objective.needs_discriminator:
+            self._discriminator_losses = vmap(self.objective.discriminator_loss)
+            self._generator_losses = vmap(self.objective.generator_loss)
+        else:
+            self._distances = vmap(self.objective.distance)
+
+    @property
+    def runs(self) -> int:
+        return len(self.configs)
+
+    # ------------------------------------------------------------------ batches
+    def _draw(self, real: bool, latent: bool, alpha: bool = False, real_first: bool = True
+              ) -> dict[str, torch.Tensor]:
+        """Per run, from its own stream and in its Trainer's order: a real batch (training
+        coordinates), z, α; stacked over runs: (R, n, dim), (R, n, latent), (R, n, 1)."""
+        n, model = self.config.training.batch_size, self.config.model
+        drawn: dict[str, list[torch.Tensor]] = {"real": [], "latent": [], "alpha": []}
+        for rng in self.rngs:
+            order = ("real", "latent") if real_first else ("latent", "real")
+            for kind in order:
+                if kind == "real" and real:
+                    drawn["real"].append(self.target.sample(n, rng))
+                elif kind == "latent" and latent:
+                    drawn["latent"].append(sample_latent(
+                        n, model.latent_dim, model.latent_distribution, rng))
+            if alpha:
+                drawn["alpha"].append(torch.rand((n, 1), generator=rng, device=self.device))
+        out = {kind: torch.stack(values) for kind, values in drawn.items() if values}
+        if "real" in out:
+            out["real"] = (out["real"] - self.shift) / self.scale
+        return out
+
+    def _critic(self, x: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
+        """d(x) of every run: x (R, n, dim) → logits (R, n)."""
+        return self.discriminator(x, flat).squeeze(-1)
+
+    # ------------------------------------------------------------------ updates
+    def _rates_for(self, role: str) -> torch.Tensor:
+        """(R, 1) learning rates: each run's base rate × the schedule's factor."""
+        training = self.config.training
+        factor = schedule_factor(training.lr_schedule, self.iteration, training.iterations)
+        if factor != self._rate_factor:
+            self._rates = {r: torch.tensor(
+                [[getattr(c, f"{r}_optimizer").learning_rate * factor] for c in self.configs],
+                dtype=torch.float32, device=self.device) for r in ROLES}
+            self._rate_factor = factor
+        return self._rates[role]
+
+    def discriminator_step(self) -> None:
+        """One critic update of every run; penalties as in `penalties.py`, per run."""
+        settings = self.config.objective
+        gradient_penalty = self.objective.gradient_penalty and \
+            settings.gradient_penalty_weight > 0
+        batch = self._draw(real=True, latent=True, alpha=gradient_penalty)
+        real, n = batch["real"], self.config.training.batch_size
+        with torch.no_grad():
+            fake = self.generator(batch["latent"])
+        d_both = self._critic(torch.cat([real, fake], dim=1))  # (R, 2n)
+        losses = self._discriminator_losses(d_both[:, :n], d_both[:, n:])  # (R,)
+        total = losses.sum()  # each run's parameters get only its own loss's gradient
+        if gradient_penalty:  # λ E(‖∇d(x̂)‖₂ − 1)², x̂ = α real + (1 − α) fake
+            alpha = batch["alpha"]
+            mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+            (grad,) = torch.autograd.grad(self._critic(mixed).sum(), mixed, create_graph=True)
+            penalty = ((grad.norm(dim=-1) - 1) ** 2).mean(dim=1)
+            total = total + settings.gradient_penalty_weight * penalty.sum()
+        if settings.r1_gamma > 0:  # (γ/2) E_data ‖∇d(x)‖²
+            real_in = real.detach().requires_grad_(True)
+            (grad,) = torch.autograd.grad(self._critic(real_in).sum(), real_in,
+                                          create_graph=True)
+            total = total + 0.5 * settings.r1_gamma * grad.pow(2).sum(-1).mean(-1).sum()
+        if settings.discriminator_weight_decay > 0:  # (C/2) Σ ‖W‖², weights only
+            total = total + 0.5 * settings.discriminator_weight_decay * sum(
+                w.pow(2).sum() for w in self.discriminator.weights(self.discriminator.flat))
+        total.backward()
+        self.optimizers["discriminator"].step(self._rates_for("discriminator"))
+        if self.objective.weight_clipping:
+            with torch.no_grad():
+                self.discriminator.flat.clamp_(-settings.clip_value, settings.clip_value)
+        self.critic_updates += 1
+        self._loss_sums[:, 0] += losses.detach()
+        self._loss_counts[0] += 1
+
+    def generator_step(self) -> None:
+        """One generator update of every run (D's weights get no gradients)."""
+        if self.objective.needs_discriminator:
+            latent = self._draw(real=False, latent=True)["latent"]
+            d_fake = self._critic(self.generator(latent), self.discriminator.flat.detach())
+            losses = self._generator_losses(d_fake)
+        else:  # a sample distance: z first, then the real batch, as Trainer draws them
+            batch = self._draw(real=True, latent=True, real_first=False)
+            losses = self._distances(batch["real"], self.generator(batch["latent"]))
+        losses.sum().backward()
+        self.optimizers["generator"].step(self._rates_for("generator"))
+        self.generator_updates += 1
+        if self.average is not None:  # θ_avg ← β_t θ_avg + (1 − β_t) θ (`ema.py`)
+            beta = warmup_decay(self.config.training.generator_ema, self.generator_updates)
+            self.average.lerp_(self.generator.flat.detach(), 1.0 - beta)
+        self._loss_sums[:, 1] += losses.detach()
+        self._loss_counts[1] += 1
+
+    def step(self) -> None:
+        """One iteration of every run: k critic updates, then g generator updates."""
+        training = self.config.training
+        if self.objective.needs_discriminator:
+            for _ in range(training.critic_steps):
+                self.discriminator_step()
+        for _ in range(training.generator_steps):
+            self.generator_step()
+        self.iteration += 1
+
+    def train(self, iterations: int) -> None:
+        for _ in range(iterations):
+            self.step()
+
+    # ------------------------------------------------------------------ reading
+    def read_losses(self) -> list[tuple[float | None, float | None]]:
+        """Per run, the mean D and G loss since the last read (None where there were none),
+        as `Trainer.read_losses`. Synchronises with the device."""
+        sums = self._loss_sums.tolist()
+        means = [tuple(s / c if c else None for s, c in zip(row, self._loss_counts,
+                                                              strict=True)) for row in sums]
+        self._loss_sums.zero_()
+        self._loss_counts = [0, 0]
+        return means
+
+    def trainer(self, run: int) -> Trainer:
+        """Run `run` as an ordinary Trainer in exactly this state: stepping it continues the
+        run as this batch would (its evaluation stream is fresh, as in a run never sampled)."""
+        trainer = Trainer(self.configs[run], self.target)
+        for role in ROLES:
+            stacked, network = getattr(self, role), getattr(trainer, role)
+            stacked.copy_into(run, network)
+            steps, exp_avg, exp_avg_sq = self.optimizers[role].run_state(run)
+            if steps:
+                optimizer = getattr(trainer, f"{role}_optimizer")
+                state = optimizer.state_dict()
+                moments = [stacked.layers(m.unsqueeze(0)) for m in (exp_avg, exp_avg_sq)]
+                per_parameter = [(w[0].t(), b[0, 0], w2[0].t(), b2[0, 0]) for (w, b), (w2, b2)
+                                 in zip(*moments, strict=True)]
+                tensors = [(m1, m2) for w, b, w2, b2 in per_parameter for m1, m2 in
+                           ((w, w2), (b, b2))]
+                state["state"] = {index: {"step": torch.tensor(float(steps)),
+                                          "exp_avg": m.contiguous(),
+                                          "exp_avg_sq": v.contiguous()}
+                                  for index, (m, v) in enumerate(tensors)}
+                optimizer.load_state_dict(state)
+        trainer.rng.set_state(self.rngs[run].get_state())
+        trainer.iteration = self.iteration
+        trainer.critic_updates = self.critic_updates
+        trainer.generator_updates = self.generator_updates
+        if self.average is not None and trainer.generator_average is not None:
+            self.generator.copy_into(run, trainer.generator_average.module, self.average)
+            trainer.generator_average.updates = self.generator_updates
+        return trainer

@@ -1,0 +1,153 @@
+"""The batched trainer gives every run the numbers its own Trainer gives it.
+
+R runs stacked into one model must follow R separate `Trainer`s: the same initial weights, the
+same random streams (so the same batches), the same losses and the same parameters after
+training, to float rounding. Rounding differs (one batched matmul per layer instead of one per
+run, Adam written out instead of torch's fused kernel): after one iteration the two agree to a
+few float32 ulps; over 50 iterations Adam, which divides by √v, magnifies those ulps where a
+gradient is near zero or crosses a kink (a ReLU, hinge's margins), so the 50-iteration bounds
+below are the largest differences measured with a margin, a fraction of one Adam step (lr) for
+the kinked and unbounded objectives and far below it for the smooth ones.
+"""
+
+import pytest
+import torch
+
+from ganlab.core.batched_trainer import BatchedTrainer
+from ganlab.core.config import ConfigError, RunConfig
+from ganlab.core.trainer import Trainer
+
+SEEDS = (0, 1, 2)
+ITERATIONS = 50
+OBJECTIVES = ("non-saturating", "minimax", "wgan", "wgan-gp", "lsgan", "hinge", "mmd")
+TOLERANCE = 1e-4  # on losses (every iteration) and parameters (at the end)
+
+
+def config(objective: str, seed: int, changes: dict | None = None) -> RunConfig:
+    net = {"hidden_layers": 2, "width": 16}
+    run = RunConfig().merged({
+        "objective": {"name": objective},
+        "model": {"generator": net, "discriminator": net},
+        "training": {"seed": seed, "critic_steps": 2, "batch_size": 64,
+                     "iterations": ITERATIONS, "device": "cpu"},
+    })
+    return run.merged(changes) if changes else run
+
+
+def parameters(trainer: Trainer) -> list[torch.Tensor]:
+    return [p.detach() for net in (trainer.generator, trainer.discriminator)
+            for p in net.parameters()]
+
+
+def largest_parameter_difference(a: Trainer, b: Trainer) -> float:
+    return max(float((x - y).abs().max()) for x, y in zip(parameters(a), parameters(b),
+                                                           strict=True))
+
+
+def train_both(configs, iterations):
+    """(batched, separate trainers, largest loss difference over every iteration)."""
+    batched, separate = BatchedTrainer(configs), [Trainer(c) for c in configs]
+    worst = 0.0
+    for _ in range(iterations):
+        batched.step()
+        for run, (trainer, losses) in enumerate(zip(separate, batched.read_losses(),
+                                                    strict=True)):
+            trainer.step()
+            for mine, theirs in zip(losses, trainer.read_losses(), strict=True):
+                assert (mine is None) == (theirs is None)
+                if mine is not None:
+                    worst = max(worst, abs(mine - theirs))
+            assert run < len(configs)
+    return batched, separate, worst
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+def test_first_iteration_matches_separate_trainers_to_rounding(objective):
+    configs = [config(objective, seed) for seed in SEEDS]
+    batched, separate, loss_difference = train_both(configs, 1)
+    assert loss_difference <= 1e-6
+    for run, trainer in enumerate(separate):
+        assert largest_parameter_difference(batched.trainer(run), trainer) <= 1e-6
+
+
+def assert_runs_match(configs, iterations=ITERATIONS):
+    batched, separate, loss_difference = train_both(configs, iterations)
+    assert loss_difference <= TOLERANCE
+    training = configs[0].training
+    critic = training.critic_steps if batched.objective.needs_discriminator else 0
+    for run, trainer in enumerate(separate):
+        exported = batched.trainer(run)
+        assert largest_parameter_difference(exported, trainer) <= TOLERANCE
+        counters = ("iteration", "critic_updates", "generator_updates")
+        assert [getattr(exported, c) for c in counters] == [
+            iterations, critic * iterations, training.generator_steps * iterations]
+        # the same random stream: both draw the same next batch
+        assert torch.equal(exported.real_batch(8), trainer.real_batch(8))
+    return batched, separate
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("objective", OBJECTIVES)
+def test_fifty_iterations_match_separate_trainers(objective):
+    assert_runs_match([config(objective, seed) for seed in SEEDS])
+
+
+@pytest.mark.slow
+def test_learning_rates_may_differ_per_run():
+    rates = ((1e-3, 1e-3), (2e-4, 1e-3), (1e-3, 4e-4))
+    configs = [config("non-saturating", seed, {"generator_optimizer": {"learning_rate": g},
+                                              "discriminator_optimizer": {"learning_rate": d}})
+               for seed, (g, d) in zip(SEEDS, rates, strict=True)]
+    assert_runs_match(configs, 20)
+
+
+@pytest.mark.slow
+def test_weight_average_penalties_and_constant_rate_match():
+    changes = {"training": {"generator_ema": 0.9, "lr_schedule": "constant",
+                            "generator_steps": 2},
+               "objective": {"discriminator_weight_decay": 0.01, "r1_gamma": 1.0}}
+    configs = [config("wgan-gp", seed, changes) for seed in SEEDS]
+    batched, separate = assert_runs_match(configs, 20)
+    for run, trainer in enumerate(separate):
+        mine = batched.trainer(run).generator_average
+        assert mine.updates == trainer.generator_average.updates == 40
+        for x, y in zip(mine.module.parameters(), trainer.generator_average.module.parameters(),
+                        strict=True):
+            assert float((x - y).abs().max()) <= TOLERANCE
+
+
+def test_an_exported_run_continues_as_its_own_trainer_would():
+    configs = [config("hinge", seed) for seed in SEEDS]
+    batched = BatchedTrainer(configs)
+    batched.train(3)
+    exported = batched.trainer(1)
+    again = batched.trainer(1)
+    exported.train(2)
+    again.train(2)  # same state → the same numbers, bit for bit
+    assert all(torch.equal(x, y) for x, y in zip(parameters(exported), parameters(again),
+                                                 strict=True))
+    separate = Trainer(configs[1])
+    separate.train(5)
+    assert largest_parameter_difference(exported, separate) <= 1e-6
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"training": {"batch_size": 32}}, "training.batch_size"),
+    ({"objective": {"name": "sliced-wasserstein"}}, "sliced-wasserstein"),
+    ({"generator_optimizer": {"name": "sgd"}}, "Adam"),
+    ({"target": {"name": "digits", "resolution": 8}}, "points"),
+])
+def test_runs_that_cannot_be_batched_are_refused_with_the_reason(changes, message):
+    first = config("non-saturating", 0)
+    other = config("non-saturating", 1, changes)
+    configs = [first, other] if "batch_size" in str(changes) else [other, other]
+    with pytest.raises(ConfigError, match=message):
+        BatchedTrainer(configs)
