@@ -1,7 +1,9 @@
 """The data canvas's legend: fixed entries (real and generated samples, always listed) and
 switchable ones that the layers add (density contours, D* = ½, gradient arrows), listed only
 while their layer is shown. Contours have no legend sample of their own, so plain stand-in items
-lend their pens. Switchable entries are listed in the order of their items' depth."""
+lend their pens. Switchable entries are listed in the order of their items' depth. A layer
+may hold an entry back while it draws nothing for it (D* = ½ when there is no D to draw it
+over), whatever the toggles say."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ class CanvasLegend:
                                     brush=theme.brush(theme.BACKGROUND, 190))
         self.legend.setParentItem(plot.vb)
         self._switchable: list[tuple[float, int, pg.GraphicsObject, str]] = []
+        self._entries: set | None = None  # the stand-ins the toggles list (None: all)
+        self._held_back: set = set()
 
     def add_fixed(self, item, name: str) -> None:
         """An entry listed whatever is shown (add these before any switchable one)."""
@@ -35,8 +39,22 @@ class CanvasLegend:
     def show(self, visible: bool, entries: set) -> None:
         """The legend (hidden while painting) listing the stand-ins in `entries`."""
         self.legend.setVisible(visible)
+        self._entries = set(entries)
+        self._list()
+
+    def hold_back(self, stand_in, held: bool) -> None:
+        """Keep `stand_in` out of the legend (held) or let the toggles decide again."""
+        (self._held_back.add if held else self._held_back.discard)(stand_in)
+        self._list()
+
+    def listed(self) -> list[str]:
+        """The names the legend lists now, top to bottom."""
+        return [label.text for _, label in self.legend.items]
+
+    def _list(self) -> None:
         for _, _, stand_in, name in self._switchable:
-            shown = stand_in in entries
+            wanted = self._entries is None or stand_in in self._entries
+            shown = wanted and stand_in not in self._held_back
             present = any(sample.item is stand_in for sample, _ in self.legend.items)
             if shown and not present:
                 self.legend.addItem(stand_in, name)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QGraphicsItem
 
 from ganlab.app import theme
@@ -49,6 +50,8 @@ class DiscriminatorPicture:
         self.optimal_shown = False  # the D* layer is visible
         self.no_critic = False  # the objective has no D nor witness to draw (sliced W)
         self._critic_objective: str | None = None  # the objective of the last critic field
+        self.legend = parts.legend
+        self.boundary_entry = None  # the D* = ½ legend entry (the D* layer's), if attached
         self._boundary_source: np.ndarray | None = None
 
     def update_visibility(self) -> None:
@@ -74,6 +77,8 @@ class DiscriminatorPicture:
                 self.colour_bar.setLevels((0.0, 1.0))
                 self.colour_bar.getAxis("left").setLabel("", color=theme.NEUTRAL_TEXT)
             self.update_visibility()
+            if self.boundary_entry is not None:  # no boundary drawn: none listed
+                self.legend.hold_back(self.boundary_entry, no_critic)
         optimal = self.optimal_shown and (not self.critic_shown or no_critic)
         field = snapshot.optimal_discriminator if optimal else snapshot.critic
         if field is not None and field.ndim == 2:
@@ -102,9 +107,26 @@ class DiscriminatorPicture:
                                     box.high[1] - box.low[1]))
         if self.colour_bar.levels() != levels:
             self.colour_bar.setLevels(levels)
+            self._fit_numbers(levels)
         axis = self.colour_bar.getAxis("left")  # ColorBarItem puts its label on the left axis
         if axis.labelText != label:
             axis.setLabel(label, color=theme.NEUTRAL_TEXT)
+
+
+    def _fit_numbers(self, levels: tuple[float, float]) -> None:
+        """Widen the colour bar's axis to its longest number: pyqtgraph's fixed 45 pixels
+        dropped every label that did not fit, so a critic's bar of ±0.001 showed only "0"."""
+        axis = self.colour_bar.getAxis("right")
+        metrics = QFontMetricsF(axis.style["tickFont"] or theme.axis_font())
+        length = max(axis.geometry().height(), 100.0)
+        texts = [text for spacing, values in axis.tickValues(*levels, length)
+                 for text in axis.tickStrings(values, 1.0, spacing)]
+        widest = max((metrics.boundingRect(QRectF(0, 0, 100, 100), Qt.AlignmentFlag.AlignCenter,
+                                           text).width() for text in texts), default=0.0)
+        width = max(45.0, widest + max(0, axis.style["tickLength"])
+                    + axis.style["tickTextOffset"][0] + 4)
+        if abs(width - axis.width()) >= 1:
+            axis.setWidth(int(width + 0.999))
 
 
 def shared_picture(parts: CanvasParts) -> DiscriminatorPicture:
@@ -148,6 +170,7 @@ class OptimalDiscriminator(CanvasLayer):
         self.picture = shared_picture(parts)
         self.stand_in = parts.legend.add_switchable(self.picture.boundary_pen, "D* = ½",
                                                     Z_BOUNDARY)
+        self.picture.boundary_entry = self.stand_in
 
     def set_visible(self, shown: bool) -> None:
         self.picture.optimal_shown = shown

@@ -50,7 +50,7 @@ class DiagramCanvas(QWidget):
         width, height = self.width(), self.height()
         labels = {"z": "z", "G": f"G ×{self.generator_steps}", "fake": "G(z)",
                   "real": "x (data)",
-                  "D": f"D ×{self.critic_steps}" if self.has_discriminator else "distance (no D)"}
+                  "D": f"D ×{self.critic_steps}" if self.has_discriminator else "no D"}
         margin, min_gap = 6.0, 14.0
         font = QFont(self.font())
         font.setBold(True)

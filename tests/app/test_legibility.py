@@ -1,0 +1,232 @@
+"""Every label readable (issue 16): colour bars with numbers, the MMD witness drawn, no stale
+colour bar without a discriminator, a diagram that agrees with the objective, chart labels that
+never touch, and a 1D view that labels its generator slice and draws D* only where defined."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from ganlab.app.layers import Layers
+from ganlab.core.snapshot import Snapshot
+from ganlab.core.targets import ViewBox
+from ganlab.training.frame import RunFrame
+
+BOX = ViewBox((-2.0, -2.0), (2.0, 2.0))
+RNG = np.random.default_rng(0)
+
+
+def run_frame(objective: str, output_kind: str, critic=None, d_star=None, levels=None,
+              label: str = "critic d(x)  (high = real)", box: ViewBox = BOX, latent_dim: int = 2,
+              pushforward=None) -> RunFrame:
+    """A frame as the worker sends it, with only the fields a test needs."""
+    dim = len(box.low)
+    snapshot = Snapshot(
+        iteration=10, critic_updates=10, generator_updates=10, discriminator_loss=None,
+        generator_loss=None, objective=objective, output_kind=output_kind, box=box,
+        real=RNG.normal(size=(64, dim)), fake=RNG.normal(size=(64, dim)),
+        latent=RNG.normal(size=(64, latent_dim)), critic=critic, optimal_discriminator=d_star,
+        heatmap_levels=levels, heatmap_label=label, pushforward=pushforward)
+    return RunFrame(snapshot=snapshot, config=None, device="cpu")
+
+
+@pytest.fixture
+def canvas(qtbot):
+    from ganlab.app.views.data_canvas import DataCanvas
+
+    canvas = DataCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(700, 520)
+    canvas.show()
+    return canvas
+
+
+def picture(canvas):
+    return canvas.layers["discriminator"].picture
+
+
+def colour_bar_numbers(canvas) -> list[float]:
+    """The numbers written beside the colour bar, as its axis would draw them now."""
+    from PySide6.QtGui import QImage, QPainter
+
+    axis = picture(canvas).colour_bar.getAxis("right")
+    assert axis.isVisible() and axis.style["showValues"]
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        texts = axis.generateDrawSpecs(painter)[2]
+    finally:
+        painter.end()
+    return [float(text.replace("−", "-")) for _, _, text in texts]
+
+
+@pytest.mark.parametrize("spread", [2e-4, 1e-3, 0.04, 300.0])
+def test_the_critic_colour_bar_writes_numbers_spanning_its_levels(canvas, qtbot, spread):
+    x = np.linspace(-1, 1, 64)
+    field = spread * np.add.outer(x, 0.5 * x)  # an unbounded critic: levels adapt to it
+    canvas.show_run(run_frame("wgan", "critic", critic=field))
+    qtbot.wait(50)
+    bar = picture(canvas).colour_bar
+    low, high = bar.levels()
+    assert low < 0 < high and high <= 1.5 * spread * 1.01  # the field's robust range
+    numbers = colour_bar_numbers(canvas)
+    assert len(numbers) >= 3
+    assert all(low - 1e-12 <= n <= high + 1e-12 for n in numbers)
+    assert max(numbers) - min(numbers) >= 0.4 * (high - low)  # real values, not a rescaling
+
+
+def test_the_mmd_witness_is_drawn_and_stays_between_field_frames(canvas, qtbot):
+    witness = np.outer(np.linspace(-0.2, 0.3, 64), np.ones(64))
+    canvas.show_run(run_frame("wgan", "critic", critic=-witness))
+    canvas.show_run(run_frame("mmd", "none", label="MMD witness"))  # no field in this frame
+    shown = picture(canvas)
+    assert shown.heatmap.image is None  # the previous objective's picture is gone...
+    assert not shown.colour_bar.isVisible()
+    canvas.show_run(run_frame("mmd", "none", critic=witness, label="MMD witness"))
+    canvas.show_run(run_frame("mmd", "none", label="MMD witness"))  # ...this one's stays
+    assert shown.heatmap.isVisible() and shown.colour_bar.isVisible()
+    np.testing.assert_array_equal(shown.heatmap.image, witness)
+    assert shown.colour_bar.getAxis("left").labelText == "MMD witness"
+
+
+def test_sliced_wasserstein_shows_no_stale_colour_bar(canvas):
+    witness = np.outer(np.linspace(-0.2, 0.3, 64), np.ones(64))
+    canvas.show_run(run_frame("mmd", "none", critic=witness, label="MMD witness"))
+    canvas.show_run(run_frame("sliced-wasserstein", "none"))
+    shown = picture(canvas)
+    assert not shown.colour_bar.isVisible() and not shown.heatmap.isVisible()
+    assert shown.heatmap.image is None
+    # with the D* layer on, D* takes the heatmap and the bar says so; no D* = ½ contour
+    canvas.set_layers(Layers(optimal_discriminator=True))
+    d_star = np.outer(np.linspace(0, 1, 64), np.ones(64))
+    canvas.show_run(run_frame("sliced-wasserstein", "none", d_star=d_star))
+    assert shown.colour_bar.isVisible()
+    assert shown.colour_bar.getAxis("left").labelText.startswith("D*(x)")
+    np.testing.assert_array_equal(shown.heatmap.image, d_star)
+    assert not shown.boundary.isVisible()
+    assert "D* = ½" not in canvas.legend.listed()
+    canvas.show_run(run_frame("minimax", "probability", critic=d_star, levels=(0.0, 1.0),
+                              label="D(x)  (1 = real)"))
+    assert "D* = ½" in canvas.legend.listed() and shown.boundary.isVisible()
+
+
+@pytest.mark.parametrize(("objective", "both", "critic_phase"), [
+    ("minimax", "updating D and G in turn", "updating D (critic steps)"),
+    ("wgan-gp", "updating D and G in turn", "updating D (critic steps)"),
+    ("mmd", "updating G (no discriminator)", "updating G (no discriminator)"),
+    ("sliced-wasserstein", "updating G (no discriminator)", "updating G (no discriminator)")])
+def test_the_diagram_caption_agrees_with_the_objective(qtbot, objective, both, critic_phase):
+    from ganlab.app.views.model_diagram import ModelDiagram
+
+    diagram = ModelDiagram()
+    qtbot.addWidget(diagram)
+    diagram.set_objective(objective, 5, 1)
+    diagram.set_phase("both")
+    assert diagram.canvas.caption() == both
+    diagram.set_phase("discriminator")
+    assert diagram.canvas.caption() == critic_phase
+    diagram.set_phase("generator")
+    assert diagram.canvas.caption() == "updating G"
+
+
+def _overlaps(rects) -> list:
+    return [(a.getRect(), b.getRect()) for i, a in enumerate(rects) for b in rects[i + 1:]
+            if a.intersects(b)]
+
+
+@pytest.mark.parametrize("width", [1366, 1920])
+@pytest.mark.parametrize("objectives", [
+    ["minimax"], ["lsgan"], ["non-saturating", "minimax"], ["lsgan", "hinge"],
+    ["minimax", "mmd"]])
+def test_chart_labels_never_touch_each_other_nor_leave_their_chart(qtbot, width, objectives):
+    from ganlab.app.history import RunHistory
+    from ganlab.app.views.charts import Charts
+
+    charts = Charts()
+    qtbot.addWidget(charts)
+    charts.resize(width - 20, charts.minimumHeight())  # the charts dock of a maximised window
+    charts.show()
+    charts.set_run_count(len(objectives))
+    # MMD's line is its finite-batch floor, which the worker measures
+    references = [None, (None, 0.043)] if objectives[-1] == "mmd" else None
+    charts.set_objectives(objectives, references)
+    charts.set_w1_floor(0.058)
+    history = RunHistory()
+    for step in range(1, 40):
+        history.add_losses(10 * step, 1.3 + 0.1 * math.sin(step), 0.7)
+    charts.show_histories([history] * len(objectives))
+    qtbot.wait(50)
+    shown = 0
+    for chart in charts.chart_names:
+        plot, labels = charts.all_plots[chart], charts.labels[chart]
+        rects = labels.label_rects()
+        shown += len(rects)
+        assert not _overlaps(rects), chart
+        area = plot.sceneBoundingRect()
+        view = plot.vb.sceneBoundingRect()
+        for rect in rects:  # inside its chart, right of the curves, within the plot's height
+            assert area.contains(rect) and rect.left() >= view.right()
+            assert view.top() - 0.5 <= rect.top() and rect.bottom() <= view.bottom() + 0.5
+    lines = sum(line.isVisible() for line in charts.reference_lines.values())
+    assert shown == lines + 2  # every loss line, JS's ceiling and W1's floor are labelled
+    # the charts share the width: none spills into its neighbour
+    plots = [charts.all_plots[chart].sceneBoundingRect() for chart in charts.chart_names]
+    assert not _overlaps(plots)
+
+
+def test_the_spread_keeps_labels_apart_and_inside():
+    from ganlab.app.views.chart_labels import spread
+
+    tops = spread([50.0, 52.0, 53.0, 98.0], [14.0] * 4, 0.0, 100.0)
+    bottoms = [top + 14.0 for top in tops]
+    assert all(bottoms[i] < tops[i + 1] for i in range(3))
+    assert tops[0] >= 0 and bottoms[-1] <= 100.0
+    assert tops == [41.0, 56.0, 71.0, 86.0]  # stacked up from the bottom edge, 1 px apart
+    assert spread([20.0, 22.0, 60.0], [14.0] * 3, 0.0, 100.0) == [13.0, 28.0, 53.0]
+    assert spread([30.0], [14.0], 0.0, 100.0) == [23.0]
+
+
+@pytest.fixture
+def line_view(qtbot):
+    from ganlab.app.views.line_view import LineView
+
+    view = LineView()
+    qtbot.addWidget(view)
+    view.resize(900, 500)
+    view.show()
+    return view
+
+
+def test_the_1d_generator_slice_is_labelled_and_drawn_over_every_sample(line_view):
+    box = ViewBox((-4.0,), (4.0,))
+    z = np.linspace(-3, 3, 50)
+    frame = run_frame("minimax", "probability", box=box, latent_dim=2,
+                      pushforward=(z, np.tanh(z)[:, None]))
+    line_view.show_run(frame)
+    title = line_view.pushforward.titleLabel.text
+    assert "slice" in title and "z₂ = 0" in title
+    assert line_view.pushforward.getAxis("bottom").labelText == "latent z₁"
+    names = [label.text for _, label in line_view.pushforward_legend.items]
+    assert names == ["G along z₂ = 0", "every sample: (z₁, G(z))"]
+    x, y = line_view.g_samples.getData()
+    np.testing.assert_array_equal(x, frame.snapshot.latent[:, 0])  # all 64 samples
+    np.testing.assert_array_equal(y, frame.snapshot.fake[:, 0])
+    line_view.show_run(run_frame("minimax", "probability", box=box, latent_dim=1,
+                                 pushforward=(z, np.tanh(z)[:, None])))
+    assert "slice" not in line_view.pushforward.titleLabel.text
+    assert not line_view.g_samples.isVisible() and not line_view.pushforward_legend.items
+
+
+def test_the_1d_view_draws_d_star_only_where_it_is_defined(line_view):
+    box = ViewBox((-4.0,), (4.0,))
+    d_star = np.linspace(0.2, 0.8, 100)
+    d_star[70:] = np.nan  # undefined: neither density has mass there
+    line_view.show_run(run_frame("minimax", "probability", box=box, latent_dim=1,
+                                 critic=np.full(100, 0.5), d_star=d_star, levels=(0.0, 1.0)))
+    path = line_view.d_star_curve.curve.getPath().boundingRect()
+    cell = 8.0 / 100
+    assert path.right() == pytest.approx(-4.0 + 69.5 * cell)  # the curve stops at the last
+    assert path.left() == pytest.approx(-4.0 + 0.5 * cell)  # defined cell, and goes nowhere
+    assert path.top() == pytest.approx(0.2) and path.bottom() == pytest.approx(d_star[69])
