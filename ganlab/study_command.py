@@ -105,7 +105,10 @@ def _spec_and_out(args):
         fields["seeds"] = seeds if "," in args.seeds else seeds[0]
     if args.iterations is not None:
         fields["iterations"] = [_whole(w, "--iterations") for w in _words(args.iterations)]
-    settings = dict(fields.get("settings") or {})
+    settings = fields.get("settings", {})
+    if not isinstance(settings, dict):
+        spec_from_fields(fields, source)  # raises: settings must be a table (names the file)
+    settings = dict(settings)
     for item in args.set:
         name, sep, values = item.partition("=")
         if not sep or not values.strip():

@@ -114,8 +114,10 @@ def _spec(fields: dict[str, Any]) -> StudySpec:
                                  "a list of seeds")
         seeds = list(range(seeds))
     seeds = checked_values(_leaf("training.seed"), _list_of(seeds, int, "seeds"))
-    budgets = checked_values(_leaf("training.iterations"),
-                             _list_of(fields.get("iterations", []), int, "iterations") or [None])
+    budgets = _list_of(fields.get("iterations", []), int, "iterations")
+    if any(budget < 1 for budget in budgets):
+        raise StudySpecError(f"iterations {min(budgets)}: a budget is at least 1 iteration")
+    budgets = checked_values(_leaf("training.iterations"), budgets) if budgets else ()
     settings = fields.get("settings", {})
     if not isinstance(settings, dict):
         raise StudySpecError("settings: expected a table of name = value or [values]")
@@ -132,7 +134,7 @@ def _spec(fields: dict[str, Any]) -> StudySpec:
         points_file=points_file,
         objectives=tuple(objectives),
         seeds=seeds,
-        budgets=() if budgets == (None,) else budgets,
+        budgets=budgets,
         settings=tuple(axes.items()),
         base=_read_base(Path(base_path)) if base_path else None,
         paper_defaults=_optional(fields, "paper_defaults", bool) or False,
