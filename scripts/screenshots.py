@@ -5,6 +5,10 @@
 Scenes: a 2D mixture with every layer on, the optimal discriminator, a 1D target, compare mode,
 a lesson, painting a target, the NaN banner; plus each dock on its own and the whole window
 (docs/screenshots/main_window.png, the README's picture). Each scene trains for a while first.
+
+The whole window at the two screen sizes the app must stay readable at, 1366×768 and 1920×1080,
+in compare and in single mode (`legibility_<size>_<mode>.png`); `--only legibility` makes just
+these four.
 """
 
 from __future__ import annotations
@@ -66,10 +70,41 @@ def quick_config(target: str):
     return config.validate()
 
 
+SCREEN_SIZES = ((1366, 768), (1920, 1080))  # a workshop laptop, a full-HD screen
+
+
+def save_at_screen_sizes(app, window, out: Path, mode: str) -> None:
+    """The whole window at each of SCREEN_SIZES (run under a screen at least 1920×1080)."""
+    size = window.size()
+    for width, height in SCREEN_SIZES:
+        window.resize(width, height)
+        wait(app, 1.5)  # the layout settles and the views redraw at the new size
+        save(window, out, f"legibility_{width}x{height}_{mode}")
+    window.resize(size)
+    wait(app, 0.5)
+
+
+def legibility(app, window, out: Path, budget: float) -> None:
+    """Every label at both screen sizes: compare mode (non-saturating vs minimax, three
+    equilibrium lines), then run A alone."""
+    window.session.load(quick_config("grid25"), None)
+    window.set_compare(True)
+    window.session.reset()
+    for name in ("discriminator", "optimal_discriminator", "density", "gradients"):
+        window.set_layer(name, True)
+    train(app, window, 1500, budget)
+    save_at_screen_sizes(app, window, out, "compare")
+    window.set_compare(False)
+    window.session.reset()
+    train(app, window, 1500, budget)
+    save_at_screen_sizes(app, window, out, "single")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--budget", type=float, default=45.0, help="seconds of training a scene")
+    parser.add_argument("--only", choices=["legibility"], help="make only these screenshots")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -78,6 +113,10 @@ def main() -> int:
     window.resize(1720, 1040)
     window.show()
     wait(app, 2.0, until=lambda: window.session.last_frame is not None)
+    if args.only == "legibility":
+        legibility(app, window, args.out, args.budget)
+        window.close()
+        return 0
 
     # 1. a 2D mixture with every layer on
     for name in ("real", "generated", "discriminator", "optimal_discriminator", "density",
@@ -114,6 +153,7 @@ def main() -> int:
     train(app, window, 1500, args.budget)
     save(window, args.out, "compare_mode")
     window.set_compare(False)
+    legibility(app, window, args.out, args.budget)
 
     # 5. a lesson
     lessons = load_lessons()
