@@ -218,7 +218,8 @@ class FileActions(QObject):
             path += ".gif"
         self.record_action.setChecked(True)
         self.recorder.start(path)
-        self.window.statusBar().showMessage(f"Recording the canvas to {path}… (Ctrl+G stops)")
+        self.window.statusBar().showMessage(f"Recording the canvas to {path}… (Ctrl+G stops)",
+                                            5000)
 
     def stop_recording(self) -> bool:
         self.record_action.setChecked(False)

@@ -20,6 +20,7 @@ from ganlab.app.views.model_diagram import ModelDiagram
 from ganlab.app.views.status_line import StatusLine
 from ganlab.training.frame import Frame
 
+RESTART_NOTE_S = 3.0  # an announced restart's message covers the restarts of a few seconds
 CHART_INTERVAL_S = 0.2  # while training runs, each chart redraws at most 5 times a second:
 # one chart per frame, in turn (a turn is CHART_INTERVAL_S / the number of charts), so that no
 # frame pays for all of them (axes re-rendering their text together stalled the GUI ~50 ms)
@@ -70,13 +71,28 @@ class FramePresenter:
         self.frames_presented = 0
         self._chart_drawn = 0.0
         self._chart_turn = 0
+        self._restart_note: tuple[str, float | None] | None = None  # (message, until)
+
+    def announce_restart(self, message: str) -> None:
+        """The next restart of the networks has a reason the window knows (a new target, a
+        lesson's end): say `message` then rather than the general "networks restarted"."""
+        self._restart_note = (message, None)
+
+    def _restart_message(self) -> tuple[str, int]:
+        """The announced message for the first restart after it (and those close behind: a
+        rebuild and a reset may arrive in two frames), else the general one."""
+        note, now = self._restart_note, time.perf_counter()
+        if note is not None and (note[1] is None or now < note[1]):
+            self._restart_note = (note[0], note[1] or now + RESTART_NOTE_S)
+            return note[0], 12000
+        self._restart_note = None
+        return ("Networks restarted from fresh weights (reset, or a change of network shape, "
+                "latent size or device): iteration 0.", 6000)
 
     def present(self, frame: Frame) -> None:
         if frame.epoch != self._epoch:
             if self._epoch is not None:
-                self.status.bar.showMessage(
-                    "Networks restarted from fresh weights (reset, or a change of network "
-                    "shape, latent size or device): iteration 0.", 6000)
+                self.status.bar.showMessage(*self._restart_message())
             self._epoch = frame.epoch
             self.forget_runs()
         if len(frame.runs) != self._run_count:

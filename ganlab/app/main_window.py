@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gc
 import logging
-from dataclasses import asdict
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
@@ -22,22 +21,25 @@ from ganlab.app.app_theme import theme_app
 from ganlab.app.autosave_control import AutosaveControl
 from ganlab.app.file_actions import FileActions, dropped_file
 from ganlab.app.frame_presenter import FramePresenter, RunPane
+from ganlab.app.help_overlay import HelpOverlay
 from ganlab.app.image_loading import connect_images
 from ganlab.app.interpolation_animation import InterpolationAnimation
 from ganlab.app.layer_toggles import LayerToggles
 from ganlab.app.layers import Layers
 from ganlab.app.lesson_box import LessonBox
+from ganlab.app.lesson_flow import LessonFlow
 from ganlab.app.lessons import Lesson, app_defaults, load_lessons
 from ganlab.app.menus import build_menus
 from ganlab.app.painting_mode import PaintingMode
-from ganlab.app.session import TrainingSession
+from ganlab.app.recorder import RecordingIndicator
+from ganlab.app.run_configs import MIN_RESTORED_LR
+from ganlab.app.session import RESTORE_LR_FACTOR, TrainingSession
 from ganlab.app.views.alert_banner import AlertBanner
 from ganlab.app.views.status_line import StatusLine
 from ganlab.app.window_docks import build_docks
 from ganlab.core.autosave import Autosave
 from ganlab.core.config import RunConfig, TargetConfig
 from ganlab.core.data_store import DATA
-from ganlab.core.recipes import is_image_target, kind_switch
 from ganlab.core.targets import PointsFileError, load_points
 
 log = logging.getLogger(__name__)
@@ -64,11 +66,14 @@ class MainWindow(QMainWindow):
         build_docks(self)
         build_menus(self)
         self.status = StatusLine(self.statusBar())
+        self.statusBar().addPermanentWidget(RecordingIndicator(self.file_actions.recorder))
         self.painting = PaintingMode(self.session, self.panes[0], self.painting_panel, self)
         self.painting.started.connect(self._on_painting_started)
         self.painting.stopped.connect(lambda: self.compare_action.setEnabled(True))
         self.presenter = FramePresenter(self.panes, self.charts, self.diagram, self.status,
                                         self.banner)
+        self.lesson_flow = LessonFlow(self)
+        self.help_overlay = HelpOverlay(self)
         self.animation = InterpolationAnimation(
             self.presenter.move_travellers, shown=lambda: self.layers.interpolation,
             running=lambda: self.session.running)
@@ -125,9 +130,11 @@ class MainWindow(QMainWindow):
         self.gallery.target_chosen.connect(self.choose_target)
         self.gallery.drawing_chosen.connect(self.painting.start)
         self.gallery.loading_chosen.connect(self.ask_for_points_file)
+        self.painting.target_painted.connect(
+            lambda target: self.lesson_flow.train_on(target, "your drawing"))
         self.painting.trained.connect(lambda: self.gallery.select(""))
         self.banner.restore_clicked.connect(session.restore_last_good)
-        self.banner.reset_clicked.connect(session.reset)
+        self.banner.reset_clicked.connect(self.reset_slower)
         self.banner.restart_clicked.connect(session.restart_training)
         session.training_stopped.connect(self.banner.show_stopped)
         session.training_restarted.connect(self._on_training_restarted)
@@ -135,6 +142,16 @@ class MainWindow(QMainWindow):
         for pane in self.panes:
             pane.image_view.latent_request_chosen.connect(session.request_latent_images)
         self.latent_panel.animation_toggled.connect(self.animation.set_animating)
+
+    def reset_slower(self) -> None:
+        """The NaN banner's reset: fresh networks with both learning rates of every run divided
+        by 10 (the rates that blew up would blow up again), as the button says."""
+        for index, config in enumerate(self.session.configs):
+            for optimizer in (config.generator_optimizer, config.discriminator_optimizer):
+                optimizer.learning_rate = max(optimizer.learning_rate * RESTORE_LR_FACTOR,
+                                              MIN_RESTORED_LR)
+            self.session.set_config(index, config)
+        self.session.reset()
 
     def _on_training_restarted(self) -> None:
         """A new worker trains from iteration 0 (after a stop: the banner's button, reset,
@@ -187,18 +204,8 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- targets
     def choose_target(self, name: str) -> None:
-        """Train on the named target; moving between points and images starts from the other
-        kind's recipe (networks, rates, batch) and says so."""
-        self.painting.stop()
-        configs, images = self.session.configs, is_image_target(name)
-        if images == is_image_target(configs[0].target.name, configs[0].target.images):
-            self.session.set_target(TargetConfig(name=name))
-            return
-        fresh = kind_switch(app_defaults(), images) | {"target": asdict(TargetConfig(name=name))}
-        moved = [config.merged(fresh) for config in configs]
-        self.session.load(moved[0], moved[1] if len(moved) > 1 else None)
-        kind = "images: a DCGAN" if images else "points: MLPs"
-        self.statusBar().showMessage(f"{name}: the recipe for {kind} (see the settings)", 8000)
+        """A fresh run on the named target (see `lesson_flow`: a lesson on ends)."""
+        self.lesson_flow.choose_target(name)
 
     def ask_for_points_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load points", "",
@@ -213,10 +220,10 @@ class MainWindow(QMainWindow):
         except PointsFileError as error:
             self.show_error("Cannot use this points file", str(error))
             return False
-        self.session.set_target(TargetConfig(name="custom", data=DATA.put(points),
-                                             points_file=str(path)))
+        self.lesson_flow.train_on(TargetConfig(name="custom", data=DATA.put(points),
+                                               points_file=str(path)),
+                                  f"{len(points):,} points from {path}")
         self.gallery.select("")
-        self.statusBar().showMessage(f"Training on {len(points):,} points from {path}", 8000)
         return True
 
     def show_error(self, title: str, message: str) -> None:
@@ -234,26 +241,13 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- lessons
     def apply_lesson(self, lesson: Lesson) -> None:
-        self.painting.stop()
-        self.session.pause()
-        if (lesson.compare is not None) != self.session.compare:
-            if lesson.compare is not None:
-                self.settings_tabs.addTab(self.control_panels[1], "Run B")
-            else:
-                self.settings_tabs.removeTab(1)
-        self.compare_action.setChecked(lesson.compare is not None)
-        self.session.load(lesson.config, lesson.compare)
-        self.session.reset()
-        layers = self.layers
-        for name, shown in lesson.layers.items():
-            layers = layers.with_layer(name, shown)
-        self.apply_layers(layers)
-        self.speed_control.set_speed(lesson.speed)
-        self.lesson_box.show_lesson(lesson)
+        """The lesson's settings, layers and speed, and its explanation (see `lesson_flow`)."""
+        self.lesson_flow.start_lesson(lesson)
 
     # ---------------------------------------------------------------- running
     def _on_running_changed(self, running: bool) -> None:
         self.play_action.setText("Pause" if running else "Play")
+        self.lesson_box.set_running(running)
 
     def _freeze_start_up_objects(self, _frame=None) -> None:
         """Once, at the first frame: move the ~400k objects of start-up (torch, Qt, pyqtgraph)

@@ -2,8 +2,8 @@
 target of every run.
 
 While painting, training is paused, the canvas shows the painted points only and keeps the 2D
-view whatever the current target is; "Train on drawing" sets a custom target of the painted
-points and resumes training.
+view whatever the current target is; "Train on drawing" hands the window a custom target of the
+painted points (`target_painted`: a fresh run on it) and resumes training.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ganlab.core.data_store import DATA
 class PaintingMode(QObject):
     started = Signal()
     stopped = Signal()
+    target_painted = Signal(object)  # the TargetConfig of the painted points, to train on
     trained = Signal()  # the painted points became the target
 
     def __init__(self, session, pane, panel, parent=None):
@@ -65,7 +66,7 @@ class PaintingMode(QObject):
             return
         points = self.points.points.round(4)
         self.stop()
-        self.session.set_target(TargetConfig(name="custom", data=DATA.put(points)))
+        self.target_painted.emit(TargetConfig(name="custom", data=DATA.put(points)))
         self.trained.emit()
         self.session.play()
 

@@ -3,7 +3,8 @@
 While recording, a GUI timer grabs the widget ~10 times a second (`QWidget.grab`), scaled to at
 most `MAX_SIDE` pixels, into a bounded list of frames (`MAX_FRAMES`: about a minute; memory stays
 under ~200 MB). Stopping writes the GIF with imageio (atomically: a temporary file, then a
-rename) and clears the frames.
+rename) and clears the frames. `RecordingIndicator` is the status-bar field that says a recording
+is under way, and only then.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QLabel
 
 log = logging.getLogger(__name__)
 
@@ -97,3 +99,23 @@ class GifRecorder(QObject):
         self.recording_changed.emit(False)
         frames, self.frames = self.frames, []
         return write_gif(frames, self.path, self.fps)
+
+
+class RecordingIndicator(QLabel):
+    """'● Recording GIF: 12 frames' while `recorder` records; hidden as soon as it stops."""
+
+    def __init__(self, recorder: GifRecorder, parent=None):
+        super().__init__(parent)
+        self.recorder = recorder
+        self.setStyleSheet("color: #ff6b6b;")
+        self.setToolTip("A GIF of the canvas is being recorded (Ctrl+G stops and saves it).")
+        recorder.recording_changed.connect(self._on_recording_changed)
+        recorder.timer.timeout.connect(self._count)
+        self.hide()
+
+    def _on_recording_changed(self, recording: bool) -> None:
+        self._count()
+        self.setVisible(recording)
+
+    def _count(self) -> None:
+        self.setText(f"● Recording GIF: {len(self.recorder.frames)} frames")

@@ -32,3 +32,19 @@ def test_an_idle_worker_shows_zero_after_a_second():
     assert meter.update(idle=True) == pytest.approx(100.0)
     clock.advance(0.7)
     assert meter.update(idle=True) == 0.0
+
+
+def test_slow_motion_reads_its_rate_not_zero():
+    """At 0.5 it/s a half-second window holds no iteration or one: the window waits for two.
+    The worker reads the rate at each frame: after D's half, and after G's (the iteration)."""
+    clock = FakeClock()
+    meter = RateMeter(clock)
+    readings = []
+    for _ in range(8):
+        clock.advance(1.0)
+        readings.append(meter.update())  # D's half shown
+        clock.advance(1.0)
+        meter.count()
+        readings.append(meter.update())  # G's half: one more iteration
+    assert readings[:3] == [0.0, 0.0, 0.0]  # nothing to say yet
+    assert readings[3:] == [pytest.approx(0.5)] * (len(readings) - 3)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ganlab.app import theme
+from ganlab.app.controls.field_keys import guard_fields
 from ganlab.app.controls.setting_widgets import make_binding
 from ganlab.core.config import ConfigError, RunConfig
 from ganlab.core.objectives import OBJECTIVES
@@ -30,6 +31,13 @@ from ganlab.core.settings import Leaf, leaves
 
 #: the order of the groups; a section not named here follows them, in declaration order
 GROUP_ORDER = ("objective", "training", "generator_optimizer", "discriminator_optimizer", "model")
+#: k or g at 0 stops one network's training: a choice the panel names and explains
+FROZEN_STEPS = {
+    "training.critic_steps": ("0: D frozen", "k = 0: the discriminator never trains; the "
+                              "generator chases a fixed D."),
+    "training.generator_steps": ("0: G frozen", "g = 0: the generator never trains; watch "
+                                 "the discriminator approach D* for a fixed generator."),
+}
 
 
 class ControlPanel(QScrollArea):
@@ -52,6 +60,12 @@ class ControlPanel(QScrollArea):
         self.error_label.setStyleSheet(f"color: {theme.INTERPOLATION};")
         self.error_label.hide()
         layout.addWidget(self.error_label)
+        self.frozen_note = QLabel()
+        self.frozen_note.setWordWrap(True)
+        self.frozen_note.setStyleSheet("color: #ffd479;")
+        self.frozen_note.setToolTip("A network with 0 updates per iteration does not learn.")
+        self.frozen_note.hide()
+        layout.addWidget(self.frozen_note)
         for items in _groups(type(config)):
             form = self._group(layout, items[0].group)
             for item in items:
@@ -59,7 +73,10 @@ class ControlPanel(QScrollArea):
         if shared_locked:
             self.widget_for("training.seed").setEnabled(False)
             self.widget_for("training.seed").setToolTip("Run B uses run A's seed and target.")
+        for path, (special, _note) in FROZEN_STEPS.items():
+            self.widget_for(path).setSpecialValueText(special)  # shown at the minimum, 0
         layout.addStretch(1)
+        self.field_guard = guard_fields(body)  # the wheel scrolls; Space plays
         self.set_config(self._config)
 
     # ---------------------------------------------------------------- public
@@ -133,6 +150,10 @@ class ControlPanel(QScrollArea):
                     usable and optimizer == "adam")
             self.widget_for(f"{role}_optimizer.momentum").setEnabled(
                 usable and optimizer != "adam")
+        notes = [note for path, (_special, note) in FROZEN_STEPS.items()
+                 if config.value_at(path) == 0 and self.widget_for(path).isEnabled()]
+        self.frozen_note.setText(" ".join(notes))
+        self.frozen_note.setVisible(bool(notes))
 
 
 def _groups(root: type) -> list[list[Leaf]]:

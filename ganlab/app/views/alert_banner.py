@@ -31,8 +31,10 @@ class AlertBanner(QFrame):
             "Go back to the last state where everything was finite and divide both learning "
             "rates by 10."
         )
-        self.reset_button = QPushButton("Reset networks")
-        self.reset_button.setToolTip("Start again from freshly initialised networks.")
+        self.reset_button = QPushButton("Reset networks, learning rates ÷ 10")
+        self.reset_button.setToolTip(
+            "Start again from freshly initialised networks with both learning rates divided "
+            "by 10 (the rates that blew up would blow up again).")
         self.restart_button = QPushButton("Restart training")
         self.restart_button.setToolTip(
             "Start a new training process with the current settings, from iteration 0.")
