@@ -17,8 +17,8 @@ import torch
 
 from ganlab.core import fields, generator_curves
 from ganlab.core.config import RunConfig
+from ganlab.core.equilibrium import finite_batch_equilibrium
 from ganlab.core.metrics import evaluate_samples
-from ganlab.core.objectives import finite_batch_equilibrium
 from ganlab.core.snapshot import SnapshotRequest, Snapshotter
 from ganlab.core.trainer import Trainer
 

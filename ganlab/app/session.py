@@ -36,7 +36,6 @@ from ganlab.training.pending_changes import (
     ViewRequest,
 )
 from ganlab.training.process import TrainingProcess
-from ganlab.training.worker import TrainingWorker
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +85,8 @@ class TrainingSession(QObject):
         if self._training == "process":
             self.worker = TrainingProcess(configs, **self._worker_options)
         else:
+            from ganlab.training.worker import TrainingWorker  # torch: tests' thread mode only
+
             self.worker = TrainingWorker(PendingChanges(configs), FrameSlot(),
                                          **self._worker_options)
         self.pending, self.slot = self.worker.pending, self.worker.slot

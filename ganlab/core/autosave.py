@@ -15,9 +15,12 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ganlab.core.atomic_file import process_alive, remove_stale_temporaries
-from ganlab.core.session_file import Session, SessionFileError, load_session, save_session
+
+if TYPE_CHECKING:  # sessions hold torch state: saved and restored by the training process only
+    from ganlab.core.session_file import Session
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +82,14 @@ class Autosave:
 
     def save(self, session: Session) -> Path:
         """Save now (atomically) and restart the interval."""
+        from ganlab.core.session_file import save_session
+
         self.restart_interval()
         return save_session(session, self.path)
 
     def restore(self, device: str | None = None) -> Session:
+        from ganlab.core.session_file import load_session
+
         return load_session(self.path, device=device)
 
     def discard(self) -> None:
@@ -96,4 +103,4 @@ class Autosave:
             return None
 
 
-__all__ = ["AUTOSAVE_INTERVAL_S", "Autosave", "SessionFileError", "default_data_folder"]
+__all__ = ["AUTOSAVE_INTERVAL_S", "Autosave", "default_data_folder"]

@@ -52,9 +52,9 @@ def _objective_names() -> dict[str, str]:
 
 
 def _device_names() -> list[str]:
-    from ganlab.core.devices import available_devices  # torch: imported only when asked
+    from ganlab.core.device_names import offered_devices  # no torch in the app's window
 
-    return ["auto", *available_devices()]
+    return ["auto", *offered_devices()]
 
 
 @dataclass

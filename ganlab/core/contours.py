@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganlab.core.fields import grid_axes
+from ganlab.core.grids import grid_axes
 from ganlab.core.targets import ViewBox
 
 # marching squares: corners a = [i, j], b = [i+1, j], c = [i+1, j+1], d = [i, j+1] of a cell;

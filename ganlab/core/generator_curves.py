@@ -8,12 +8,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ganlab.core.latent_algebra import latent_arithmetic, latent_path
-
-
-def latent_extent(distribution: str) -> float:
-    """Half-width of the latent region drawn: ±1 for uniform z, ±2.5 for Gaussian z."""
-    return 1.0 if distribution == "uniform" else 2.5
+from ganlab.core.latent_algebra import latent_arithmetic, latent_extent, latent_path
 
 
 @torch.no_grad()

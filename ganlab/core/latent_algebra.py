@@ -16,6 +16,11 @@ import numpy as np
 PARALLEL_ANGLE = 1e-7  # radians: ends closer than this in direction are interpolated linearly
 
 
+def latent_extent(distribution: str) -> float:
+    """Half-width of the latent region drawn: ±1 for uniform z, ±2.5 for Gaussian z."""
+    return 1.0 if distribution == "uniform" else 2.5
+
+
 def lerp(start: np.ndarray, end: np.ndarray, t: np.ndarray) -> np.ndarray:
     """(1 − t) z0 + t z1 for each t: shape (len(t), d)."""
     start, end, t = _vectors(start, end, t)

@@ -6,15 +6,19 @@ Adversarial objectives give `discriminator_loss(d_real, d_fake)` and `generator_
 (d = the discriminator's raw output). Discriminator-free objectives give `distance(real, fake)`,
 which the generator minimizes directly. Constraints (clipping, gradient penalty) are flags the
 trainer acts on; their formulas live in `penalties.py`.
+
+torch is imported inside the losses: the app's window reads the objectives' names, formulas and
+flags, and runs without torch (training, where the losses are computed, imports it).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import torch
-import torch.nn.functional as F
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class Objective:
     output_kind: str = "probability"
     #: loss values when p_g = p_data and D is optimal, where theory gives one (chart reference);
     #: the sample-distance objectives' generator line depends on the data and the batch size:
-    #: see `finite_batch_equilibrium`
+    #: see `equilibrium.finite_batch_equilibrium`
     equilibrium_discriminator_loss: float | None = None
     equilibrium_generator_loss: float | None = None
     weight_clipping: bool = False  # clips every critic weight to [-c, c] (uses clip_value)
@@ -66,16 +70,22 @@ class Objective:
 
 class Minimax(Objective):
     def discriminator_loss(self, d_real, d_fake):
+        import torch.nn.functional as F
+
         # -[log D(x) + log(1 - D(G(z)))]: binary cross-entropy with real = 1, fake = 0
         return F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
 
     def generator_loss(self, d_fake):
+        import torch.nn.functional as F
+
         # minimize log(1 - D(G(z))) = -softplus(d): saturates when D rejects fakes confidently
         return -F.softplus(d_fake).mean()
 
 
 class NonSaturating(Minimax):
     def generator_loss(self, d_fake):
+        import torch.nn.functional as F
+
         # minimize -log D(G(z)) = softplus(-d): gradient scaled by 1 - D(G(z))
         return F.softplus(-d_fake).mean()
 
@@ -99,6 +109,8 @@ class LeastSquares(Objective):
 
 class Hinge(Objective):
     def discriminator_loss(self, d_real, d_fake):
+        import torch.nn.functional as F
+
         return F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
 
     def generator_loss(self, d_fake):
@@ -114,6 +126,8 @@ def rbf_kernel_mixture(squared_distances: torch.Tensor) -> torch.Tensor:
 
     Exponents are clamped at -80 (exp(-80) ≈ 2e-35, still a normal float32): without it, far
     pairs produce subnormal numbers, which make the CPU's exp four times slower."""
+    import torch
+
     return sum(
         torch.exp((-squared_distances / (2 * s * s)).clamp(min=-80.0)) for s in MMD_BANDWIDTHS
     )
@@ -122,6 +136,8 @@ def rbf_kernel_mixture(squared_distances: torch.Tensor) -> torch.Tensor:
 class MaximumMeanDiscrepancy(Objective):
     def distance(self, real, fake, generator=None):
         """Biased MMD² = mean k(x, x') + mean k(y, y') - 2 mean k(x, y), k = Σ_σ exp(-|·|²/2σ²)."""
+        import torch
+
         both = torch.cat([real, fake])
         kernel = rbf_kernel_mixture(torch.cdist(both, both).pow(2))  # (2n, 2n)
         n = len(real)
@@ -134,6 +150,8 @@ SLICED_PROJECTIONS = 64  # random directions per step (1D data uses the line its
 class SlicedWasserstein(Objective):
     def distance(self, real, fake, generator=None):
         """Mean over random unit directions θ of W1(θᵀreal, θᵀfake): sort both, match in order."""
+        import torch
+
         dim = real.shape[1]
         if dim == 1:
             directions = torch.ones(1, 1, device=real.device)
@@ -250,40 +268,6 @@ OBJECTIVES: dict[str, Objective] = {
         ),
     )
 }
-
-
-EQUILIBRIUM_PAIRS = 100_000  # independent pairs behind E k(x, x') for the MMD floor
-EQUILIBRIUM_REPEATS = 16  # pairs of batches behind the sliced-Wasserstein floor (SE ≈ 1%)
-
-
-def finite_batch_equilibrium(objective: Objective, sample_standardised, batch_size: int,
-                             seed: int = 0) -> tuple[float | None, float | None]:
-    """(D loss, G loss) a perfect generator reaches at this batch size, in expectation.
-
-    `sample_standardised(n, generator)` draws n standardised data points (what the losses see).
-    For the adversarial objectives these are the equilibrium values above (an optimal D makes
-    them exact for any batch). The sample distances of two independent batches of the same law
-    are not 0:
-    - MMD (biased V-statistic, K₀ = k(x, x) = number of bandwidths, κ = E k(x, x') over
-      independent x, x'): E MMD_b² = 2 (K₀ + (B − 1) κ)/B − 2κ = (2/B)(K₀ − κ), with κ by
-      Monte Carlo over EQUILIBRIUM_PAIRS pairs;
-    - sliced Wasserstein: the mean of the distance over EQUILIBRIUM_REPEATS pairs of batches.
-    """
-    if objective.needs_discriminator:
-        return objective.equilibrium_discriminator_loss, objective.equilibrium_generator_loss
-    generator = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        if isinstance(objective, MaximumMeanDiscrepancy):
-            x = sample_standardised(EQUILIBRIUM_PAIRS, generator)
-            y = sample_standardised(EQUILIBRIUM_PAIRS, generator)
-            kappa = float(rbf_kernel_mixture((x - y).pow(2).sum(dim=1)).double().mean())
-            return None, 2.0 / batch_size * (len(MMD_BANDWIDTHS) - kappa)
-        total = 0.0
-        for _ in range(EQUILIBRIUM_REPEATS):
-            real = sample_standardised(batch_size, generator)
-            fake = sample_standardised(batch_size, generator)
-            total += float(objective.distance(real, fake, generator))
-        return None, total / EQUILIBRIUM_REPEATS
 
 
 def get_objective(name: str) -> Objective:

@@ -6,7 +6,8 @@ The GUI queues a command with `PendingChanges.request_file_command`; the worker 
 `run_file_command` and hands a `FileResult` back through a `ResultQueue` that the session drains
 on its refresh tick. Every failure becomes a result with `ok=False` and a message naming the file;
 nothing here raises into the worker loop. Each command gets exactly one result; its `ticket`
-(given by the GUI's session) tells which request a result answers.
+(given by the GUI's session) tells which request a result answers. The commands and results
+are plain data the GUI builds and reads without torch; running them imports what they need.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from ganlab.core.atomic_file import atomic_write
 from ganlab.core.config import RunConfig
@@ -172,6 +172,8 @@ def _export_samples(command: ExportSamples, trainer) -> FileResult:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".npy"):
         raise ValueError("samples are written as .csv or .npy")
+    import torch
+
     rng = torch.Generator(device=trainer.device).manual_seed(SAMPLE_SEED)
     samples = trainer.sample(command.count, latent=trainer.latent_batch(command.count, rng))
     samples = np.asarray(samples, dtype=np.float64)

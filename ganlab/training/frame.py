@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ganlab.core.config import RunConfig
-from ganlab.core.snapshot import Snapshot
+from ganlab.core.snapshot_data import Snapshot
 
 PHASES = ("idle", "discriminator", "generator", "both")
 

@@ -4,7 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from ganlab.core.objectives import OBJECTIVES, finite_batch_equilibrium, get_objective
+from ganlab.core.equilibrium import finite_batch_equilibrium
+from ganlab.core.objectives import OBJECTIVES, get_objective
 from ganlab.core.penalties import clip_weights, gradient_penalty, r1_penalty, weight_decay_penalty
 from ganlab.core.targets import TARGETS
 

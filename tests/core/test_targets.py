@@ -167,3 +167,38 @@ def test_standardisation_uses_one_scale_for_every_axis():
     assert scale[0] == scale[1] == pytest.approx(np.sqrt((1 / 12) / 2), rel=0.02)
     _, scale = TARGETS["grid25"]().moments()
     assert scale[0] == scale[1] == pytest.approx(np.sqrt(8 + 0.05**2), rel=0.02)
+
+
+def _histogram(samples: np.ndarray, box, bins: int) -> np.ndarray:
+    ranges = list(zip(box.low, box.high, strict=True))
+    counts, _ = np.histogramdd(np.asarray(samples, dtype=np.float64), bins=bins, range=ranges)
+    return counts.ravel() / len(samples)
+
+
+@pytest.mark.parametrize("name", list(TARGETS))
+def test_numpy_samples_follow_the_same_distribution_as_torch_samples(name):
+    """`sample_numpy` (pictures in the torch-free window) draws the law `sample` draws: the
+    total variation between binned samples of the two is at sampling-noise level."""
+    target = TARGETS[name]()
+    n = 40_000
+    drawn = target.sample_numpy(n, np.random.default_rng(1))
+    assert drawn.shape == (n, target.dim)
+    assert np.array_equal(drawn, target.sample_numpy(n, np.random.default_rng(1)))
+    reference = target.sample(n, torch.Generator().manual_seed(1)).numpy()
+    bins = 10 if target.dim == 2 else 40
+    box = target.view_box
+    distance = 0.5 * np.abs(_histogram(drawn, box, bins) - _histogram(reference, box, bins)).sum()
+    assert distance < 0.05
+
+
+def test_numpy_samples_of_given_points_and_images_are_those_points_and_images():
+    points = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+    drawn = PointCloud(points).sample_numpy(3000, np.random.default_rng(0))
+    rows = {tuple(row) for row in drawn}
+    assert rows == {tuple(row) for row in points}
+    target = make_target(TargetConfig(name="digits", resolution=8))
+    images = target.sample_numpy(5, np.random.default_rng(0))
+    assert images.shape == (5, *target.shape)
+    flat = np.asarray(target.data.images).reshape(len(target), -1)
+    for image in images.reshape(5, -1):
+        assert (np.abs(flat - image).sum(axis=1) == 0).any()

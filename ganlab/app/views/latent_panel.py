@@ -14,7 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ganlab.app import theme
-from ganlab.core.generator_curves import latent_extent
+from ganlab.core.latent_algebra import latent_extent
 
 
 class LatentPanel(QWidget):

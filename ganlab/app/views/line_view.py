@@ -20,7 +20,7 @@ from ganlab.app import theme
 from ganlab.app.heatmap_scale import HeatmapScale
 from ganlab.app.layers import Layers
 from ganlab.app.views.array_cache import same_array
-from ganlab.core.fields import grid_axes, kde_on_grid, kernel_bandwidth
+from ganlab.core.grids import grid_axes, kde_on_grid, kernel_bandwidth
 from ganlab.core.targets import ViewBox
 from ganlab.training.frame import RunFrame
 

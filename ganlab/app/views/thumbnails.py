@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QPolygonF
 
@@ -15,8 +14,8 @@ THUMBNAIL_SAMPLES = 4000
 
 
 def target_thumbnail(target: Target, size: int = THUMBNAIL_SIZE) -> QPixmap:
-    rng = torch.Generator().manual_seed(3)
-    samples = target.sample(THUMBNAIL_SAMPLES, rng).numpy()
+    """The target's picture from `THUMBNAIL_SAMPLES` numpy samples (the window has no torch)."""
+    samples = target.sample_numpy(THUMBNAIL_SAMPLES, np.random.default_rng(3))
     return points_thumbnail(samples, target.view_box.low, target.view_box.high, size)
 
 

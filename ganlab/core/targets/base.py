@@ -3,6 +3,9 @@
 A target draws seeded samples (`sample(n, generator)`, on the generator's device), exposes its
 exact density where one exists (`density(x)` on numpy points, needed for the optimal
 discriminator and divergences), and, for mixtures, its modes and σ (for the mode metrics).
+`sample_numpy(n, rng)` draws from the same distribution with numpy, for pictures (the gallery's
+thumbnails, the canvas before training starts) in a process without torch: the app's window
+imports targets but never torch, which is imported only where torch samples are drawn.
 """
 
 from __future__ import annotations
@@ -10,10 +13,13 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 from scipy.spatial.distance import cdist
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,11 @@ class Target(ABC):
     def sample(self, n: int, generator: torch.Generator) -> torch.Tensor:
         """n samples, float32 of shape (n, dim), on the generator's device."""
 
+    @abstractmethod
+    def sample_numpy(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """n samples of the same distribution drawn with numpy, shape (n, dim) (for pictures:
+        the numbers differ from `sample`'s for any seed)."""
+
     def density(self, x: np.ndarray) -> np.ndarray | None:
         """Exact density p(x) at points x of shape (m, dim), or None if it has none."""
         return None
@@ -74,6 +85,8 @@ class Target(ABC):
         large fixed sample. One scale for every axis keeps shapes (and Lipschitz constraints)
         isotropic, and a flat target such as the segment does not collapse its thin axis."""
         if not hasattr(self, "_moments"):
+            import torch
+
             generator = torch.Generator().manual_seed(12345)
             x = self.sample(100_000, generator).double().numpy()
             scale = max(float(np.sqrt(x.var(axis=0).mean())), 1e-3)
@@ -82,6 +95,8 @@ class Target(ABC):
 
 
 def _uniform(n: int, dim: int, generator: torch.Generator) -> torch.Tensor:
+    import torch
+
     return torch.rand(n, dim, generator=generator, device=generator.device)
 
 
@@ -103,6 +118,8 @@ class GaussianMixture(Target):
         self._centres_by_device: dict[torch.device, torch.Tensor] = {}
 
     def sample(self, n, generator):
+        import torch
+
         device = generator.device
         if device not in self._centres_by_device:
             self._centres_by_device[device] = torch.tensor(
@@ -112,6 +129,10 @@ class GaussianMixture(Target):
         index = torch.randint(len(centres), (n,), generator=generator, device=device)
         noise = torch.randn(n, self.dim, generator=generator, device=device)
         return centres[index] + self.sigma * noise
+
+    def sample_numpy(self, n, rng):
+        index = rng.integers(len(self.centres), size=n)
+        return self.centres[index] + self.sigma * rng.standard_normal((n, self.dim))
 
     def density(self, x):
         x = np.asarray(x, dtype=np.float64)
@@ -134,9 +155,14 @@ class UniformBox(Target):
         self.view_box = view_box
 
     def sample(self, n, generator):
+        import torch
+
         low = torch.tensor(self.low, dtype=torch.float32, device=generator.device)
         span = torch.tensor(self.high - self.low, dtype=torch.float32, device=generator.device)
         return low + span * _uniform(n, self.dim, generator)
+
+    def sample_numpy(self, n, rng):
+        return self.low + (self.high - self.low) * rng.random((n, self.dim))
 
     def density(self, x):
         inside = np.all((x >= self.low) & (x <= self.high), axis=1)
@@ -153,6 +179,8 @@ class Checkerboard(Target):
         self.view_box = ViewBox((-2.5, -2.5), (2.5, 2.5))
 
     def sample(self, n, generator):
+        import torch
+
         u = _uniform(n, 2, generator) * 4 - 2  # uniform on the board
         col = torch.floor(u[:, 0] + 2)
         row = torch.floor(u[:, 1] + 2)
@@ -160,6 +188,13 @@ class Checkerboard(Target):
         # pair columns 0↔1 and 2↔3: a light square moves to its dark neighbour in the same row
         step = torch.where(col % 2 == 0, 1.0, -1.0)
         u[:, 0] = torch.where(light, u[:, 0] + step, u[:, 0])
+        return u
+
+    def sample_numpy(self, n, rng):
+        u = rng.random((n, 2)) * 4 - 2
+        col, row = np.floor(u[:, 0] + 2), np.floor(u[:, 1] + 2)
+        light = (col + row) % 2 == 1
+        u[:, 0] = np.where(light, u[:, 0] + np.where(col % 2 == 0, 1.0, -1.0), u[:, 0])
         return u
 
     def density(self, x):
@@ -180,8 +215,13 @@ class VerticalSegment(Target):
         self.view_box = ViewBox((-1.5, -0.5), (1.5, 1.5))
 
     def sample(self, n, generator):
+        import torch
+
         y = _uniform(n, 1, generator)
         return torch.cat([torch.zeros_like(y), y], dim=1)
+
+    def sample_numpy(self, n, rng):
+        return np.concatenate([np.zeros((n, 1)), rng.random((n, 1))], axis=1)
 
 
 class Exponential1D(Target):
@@ -195,8 +235,13 @@ class Exponential1D(Target):
         self.view_box = ViewBox((-1.0,), (6.0,))
 
     def sample(self, n, generator):
+        import torch
+
         u = _uniform(n, 1, generator)
         return -torch.log1p(-u) / self.rate
+
+    def sample_numpy(self, n, rng):
+        return rng.exponential(1 / self.rate, size=(n, 1))
 
     def density(self, x):
         x = x[:, 0]
@@ -214,6 +259,9 @@ class SquaredUniform1D(Target):
 
     def sample(self, n, generator):
         return _uniform(n, 1, generator) ** 2
+
+    def sample_numpy(self, n, rng):
+        return rng.random((n, 1)) ** 2
 
     def density(self, x):
         x = x[:, 0]

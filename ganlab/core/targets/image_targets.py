@@ -13,12 +13,15 @@ scikit-learn's handwritten digits at 8, 16 or 32 pixels and the synthetic famili
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
 from ganlab.core.images import DIGIT_RESOLUTIONS, SYNTHETIC_FAMILIES, ImageData, digits, synthetic
 from ganlab.core.targets.base import Target, ViewBox
+
+if TYPE_CHECKING:  # imported where torch samples are drawn: the app's window runs without it
+    import torch
 
 SYNTHETIC_IMAGES = 4000  # images drawn for a synthetic family (fixed seed: the same every run)
 SYNTHETIC_SEED = 0
@@ -72,6 +75,8 @@ class ImageTarget(Target):
         return len(self.data.images)
 
     def _tensors(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor | None]:
+        import torch
+
         if device not in self._by_device:
             images = torch.from_numpy(np.array(self.data.images)).to(device)
             labels = None
@@ -83,22 +88,31 @@ class ImageTarget(Target):
     def sample_labelled(self, n: int, generator: torch.Generator
                         ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """n images (n, c, h, w) in [0, 1] drawn with replacement, and their labels (or None)."""
+        import torch
+
         images, labels = self._tensors(generator.device)
         index = torch.randint(len(images), (n,), generator=generator, device=generator.device)
         return images[index], (labels[index] if labels is not None else None)
 
     def sample(self, n, generator):
+        import torch
+
         images, _ = self._tensors(generator.device)  # the same draw as sample_labelled's
         return images[torch.randint(len(images), (n,), generator=generator,
                                     device=generator.device)]
 
     def sample_labels(self, n: int, generator: torch.Generator) -> torch.Tensor:
         """n labels drawn from the data's own label frequencies (for generated batches)."""
+        import torch
+
         _, labels = self._tensors(generator.device)
         if labels is None:
             raise ValueError(f"{self.name} has no labels")
         index = torch.randint(len(labels), (n,), generator=generator, device=generator.device)
         return labels[index]
+
+    def sample_numpy(self, n, rng):
+        return np.asarray(self.data.images)[rng.integers(len(self), size=n)]
 
     def training_scale(self, standardize: bool) -> tuple[np.ndarray, np.ndarray]:
         """Pixels map [0, 1] ↔ the networks' tanh range [−1, 1] whatever `standardize` says:

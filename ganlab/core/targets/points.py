@@ -14,10 +14,9 @@ never quote the file's content. Reading text is `points_text`'s; the limits are 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
-import torch
 from numpy.lib import format as npy_format
 
 from ganlab.core.regular_files import open_regular_file
@@ -30,6 +29,9 @@ from ganlab.core.targets.points_limits import (  # the limits are read from here
     PointsFileError,
 )
 from ganlab.core.targets.points_text import read_text
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = ["MAX_ABS_VALUE", "MAX_POINTS", "PointCloud", "PointsFileError", "load_points",
            "validate_points"]
@@ -177,8 +179,13 @@ class PointCloud(Target):
         self._by_device: dict[torch.device, torch.Tensor] = {}
 
     def sample(self, n, generator):
+        import torch
+
         device = generator.device
         if device not in self._by_device:
             self._by_device[device] = torch.tensor(self.points, dtype=torch.float32, device=device)
         points = self._by_device[device]
         return points[torch.randint(len(points), (n,), generator=generator, device=device)]
+
+    def sample_numpy(self, n, rng):
+        return self.points[rng.integers(len(self.points), size=n)]
