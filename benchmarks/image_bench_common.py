@@ -13,15 +13,16 @@ import torch
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def image_recipe_config(resolution: int, seed: int = 0, conditional: bool = False,
+def image_recipe_config(resolution: int | None, seed: int = 0, conditional: bool = False,
                         device: str = "cpu", objective: str | None = None):
-    """`ganlab train --target digits --resolution R [--conditional]`'s configuration: the image
-    recipe laid over `RunConfig()`, as `cli_train.config_from_args` builds it."""
+    """`ganlab train --target digits [--resolution R] [--conditional]`'s configuration: the
+    digits recipe laid over `RunConfig()`, as `cli_train.config_from_args` builds it
+    (resolution None: the recipe's own)."""
     from ganlab.core.config import RunConfig
     from ganlab.core.recipes import recipe_for
 
     options: dict = {
-        "target": {"name": "digits", "resolution": resolution},
+        "target": {"name": "digits"} | ({} if resolution is None else {"resolution": resolution}),
         "training": {"seed": seed, "device": device},
         "model": {"conditional": conditional},
     }

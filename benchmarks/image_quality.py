@@ -1,10 +1,11 @@
-"""Quality of the shipped image recipe on the embedded digits at 16×16, after a wall-clock budget.
+"""Quality of the shipped image recipe on the embedded digits, after a wall-clock budget.
 
-Each seed trains `ganlab train --target digits`'s configuration (the image recipe: DCGAN, z 32,
-width 64, Adam 2·10⁻⁴ β1 0.5, batch 64, non-saturating; `--conditional` adds the conditional
-model) with `Trainer` on `--threads` CPU threads (default 2) until the recipe's iterations are
-done or `--seconds` (default 180) have passed, whichever comes first. Then 1,000 images are
-generated (evaluation noise, batch norm in eval mode) and scored by the dataset's own classifier
+Each seed trains `ganlab train --target digits [--conditional]`'s configuration (the digits
+recipe of `core/recipes.py`, at its resolution unless `--resolution` says otherwise) with
+`Trainer` on `--threads` CPU threads (default 2) until the recipe's iterations are done or
+`--seconds` (default 180) have passed, whichever comes first. Then 1,000 images are generated
+(evaluation noise, batch norm in eval mode; from the averaged generator θ_avg when the recipe
+averages, or the raw G with `--raw`) and scored by the dataset's own classifier
 (`image_classifier.classifier_for`: the cached one `ganlab train` uses, trained on all 1,797
 digits; held-out accuracy printed):
 
@@ -24,20 +25,24 @@ digits; held-out accuracy printed):
 - `--conditional`: for each class c, 100 images G(z, c) from fixed z; the share the classifier
   labels c (goal ≥ 90% for every class).
 
-Runs are sequential, each on `--threads` threads: on a machine whose cores are busy, two threads
-can drop to a few iterations per second (seen: 1 it/s against 14 on one thread), which a wall-
-clock budget turns into a failed run; the header prints the iterations each run reached.
+Runs are sequential, each on `--threads` threads, unless `--jobs N` runs N seeds at a time (in
+separate processes: for quality on a shared machine, where a budget in iterations rather than
+seconds is then the honest one, e.g. `--seconds 1e9`). On a machine whose cores are busy, two
+threads can drop to a few iterations per second (seen: 1 it/s against 14 on one thread), which
+a wall-clock budget turns into a failed run; the header prints the iterations each run reached.
 
-    python benchmarks/image_quality.py [--seeds 3] [--seconds 180] [--threads 2]
-        [--conditional] [--gan-on-reference] [--no-save | --out FILE]
+    python benchmarks/image_quality.py [--seeds 3] [--seconds 180] [--threads 2] [--jobs 1]
+        [--conditional] [--resolution R] [--raw] [--gan-on-reference] [--no-save | --out FILE]
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import multiprocessing
 import statistics
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import torch
@@ -49,7 +54,6 @@ from ganlab.core.image_scores import class_histogram, classes_covered, kl_to_ref
 from ganlab.core.targets.image_targets import ImageTarget, image_target
 from ganlab.core.trainer import Trainer
 
-RESOLUTION = 16
 GENERATED = 1000  # images scored per run
 PER_CLASS = 100  # images per class for the conditional check
 SPLITS = 5  # reference / held-out splits of the digits (seeds 0 … SPLITS − 1), averaged
@@ -65,19 +69,43 @@ def train_within_budget(trainer: Trainer, seconds: float) -> tuple[int, float]:
     return trainer.iteration, time.perf_counter() - started
 
 
-def own_class_rates(trainer: Trainer, extractor, classes: int, seed: int) -> list[float]:
+def own_class_rates(trainer: Trainer, extractor, classes: int, seed: int,
+                    averaged: bool = True) -> list[float]:
     """For each class c: the share of PER_CLASS images G(z, c) the classifier labels c."""
     z = torch.randn(PER_CLASS, trainer.config.model.latent_dim,
                     generator=torch.Generator().manual_seed(seed))
     rates = []
     for c in range(classes):
-        images = trainer.sample(PER_CLASS, latent=z, labels=torch.full((PER_CLASS,), c))
+        images = trainer.sample(PER_CLASS, latent=z, labels=torch.full((PER_CLASS,), c),
+                                averaged=averaged)
         rates.append(float(np.mean(extractor.predict(images.astype(np.float32)) == c)))
     return rates
 
 
+def _evaluation_set(args):
+    """(data, reference / held-out splits, classifier) at the run's resolution."""
+    data = image_target("digits", _resolution(args)).data
+    splits = [stratified_split(data.labels, 0.5, split)
+              for split in range(1 if args.gan_on_reference else SPLITS)]
+    extractor = classifier_for(data.images, data.labels, len(data.class_names),
+                               key=data.content_hash())
+    torch.set_num_threads(args.threads)  # in case training the classifier changed it
+    return data, splits, extractor
+
+
+def _resolution(args) -> int:
+    config = image_recipe_config(args.resolution, conditional=args.conditional)
+    return config.target.resolution
+
+
+def run_seed(seed: int, args) -> dict:
+    """One seed in a process of its own (`--jobs`)."""
+    torch.set_num_threads(args.threads)
+    return run_one(seed, args, *_evaluation_set(args))
+
+
 def run_one(seed: int, args, data, splits, extractor) -> dict:
-    config = image_recipe_config(RESOLUTION, seed=seed, conditional=args.conditional)
+    config = image_recipe_config(args.resolution, seed=seed, conditional=args.conditional)
     target = None
     if args.gan_on_reference:
         reference = splits[0][0]
@@ -88,7 +116,8 @@ def run_one(seed: int, args, data, splits, extractor) -> dict:
     iterations, seconds = train_within_budget(trainer, args.seconds)
     row = {"seed": seed, "iterations": iterations, "seconds": seconds,
            "finite": trainer.state_is_finite()}
-    generated = trainer.sample(GENERATED).astype(np.float32)
+    averaged = not args.raw
+    generated = trainer.sample(GENERATED, averaged=averaged).astype(np.float32)
     if not row["finite"] or not np.isfinite(generated).all():
         return row
     histogram = class_histogram(extractor.probabilities(generated), extractor.num_classes)
@@ -104,7 +133,8 @@ def run_one(seed: int, args, data, splits, extractor) -> dict:
                         "coverage_real", "density", "samples_generated")}
     row["fd_ratio"] = row["frechet_distance"] / row["frechet_distance_real"]
     if args.conditional:
-        row["own_class"] = own_class_rates(trainer, extractor, extractor.num_classes, seed)
+        row["own_class"] = own_class_rates(trainer, extractor, extractor.num_classes, seed,
+                                           averaged)
     return row
 
 
@@ -149,7 +179,7 @@ def _mean_sd(values: list[float], digits: int) -> str:
     return f"{statistics.fmean(values):.{digits}f} ± {statistics.stdev(values):.{digits}f}"
 
 
-def summary(rows: list[dict], conditional: bool) -> str:
+def summary(rows: list[dict], conditional: bool, iterations: int) -> str:
     """Mean ± sd over seeds that finished finite, and how many seeds met each goal."""
     done = [r for r in rows if "classes" in r]
     lines = ["| measure | mean ± sd over seeds | goal | seeds meeting it |", "|---|---|---|---|"]
@@ -160,7 +190,7 @@ def summary(rows: list[dict], conditional: bool) -> str:
             if goal is not None else ""
         lines.append(f"| {label} | {_mean_sd(values, digits)} | {goal_text} | {met} |")
 
-    add("iterations", "iterations", 0, "≤ 3000 or budget")
+    add("iterations", "iterations", 0, f"≤ {iterations} or budget")
     add("classes covered", "classes", 1, "10 / 10", GOALS["classes"], lower=False)
     add("KL(classes ‖ uniform), nats", "kl_uniform", 3, "≤ 0.05", GOALS["kl_uniform"])
     add("KL(classes ‖ real classes), nats", "class_kl", 3, "")
@@ -186,7 +216,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3, help="runs, seeds 1 … N")
     parser.add_argument("--seconds", type=float, default=180.0, help="wall-clock budget per run")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=1, help="seeds run at a time (processes)")
     parser.add_argument("--conditional", action="store_true")
+    parser.add_argument("--resolution", type=int, default=None,
+                        help="image side (default: the recipe's)")
+    parser.add_argument("--raw", action="store_true",
+                        help="score the raw generator, not its weight average")
     parser.add_argument("--gan-on-reference", action="store_true",
                         help="train the GAN on the reference half only (held-out unseen)")
     parser.add_argument("--no-save", action="store_true", help="print only")
@@ -194,28 +229,38 @@ def main() -> None:
                         help="results file (default benchmarks/results/<name>_<date>.txt)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    data = image_target("digits", RESOLUTION).data
-    splits = [stratified_split(data.labels, 0.5, split)
-              for split in range(1 if args.gan_on_reference else SPLITS)]
-    extractor = classifier_for(data.images, data.labels, len(data.class_names),
-                               key=data.content_hash())
-    torch.set_num_threads(args.threads)  # in case training the classifier changed it
+    data, splits, extractor = _evaluation_set(args)
+    config = image_recipe_config(args.resolution, conditional=args.conditional)
+    side = config.target.resolution
     recipe = "conditional image recipe" if args.conditional else "image recipe"
-    header = [f"# {machine_line(args.threads)}",
-              f"# digits {RESOLUTION}×{RESOLUTION}, {recipe}, GAN trained on "
+    average = (f"G weight average β {config.training.generator_ema:g}, "
+               f"{'raw G scored' if args.raw else 'averaged G scored'}"
+               if config.training.generator_ema > 0 else "no weight average")
+    header = [f"# {machine_line(args.threads)}"
+              + (f", {args.jobs} seeds at a time" if args.jobs > 1 else ""),
+              f"# digits {side}×{side}, {recipe} ({config.objective.name}, z "
+              f"{config.model.latent_dim}, width {config.model.generator.width}, batch "
+              f"{config.training.batch_size}, G/D lr {config.generator_optimizer.learning_rate:g}"
+              f"/{config.discriminator_optimizer.learning_rate:g}, {average}), GAN trained on "
               f"{'the reference half' if args.gan_on_reference else 'all digits'}; budget "
-              f"{args.seconds:g} s or {image_recipe_config(RESOLUTION).training.iterations} "
+              f"{args.seconds:g} s or {config.training.iterations} "
               f"iterations; {GENERATED} generated images; reference {len(splits[0][0])} / held-out "
               f"{len(splits[0][1])} real digits (stratified splits, means over {len(splits)}); "
               "classifier "
               f"held-out accuracy {extractor.accuracy:.3f}"]
     print("\n".join(header), flush=True)
-    rows, runs = [], []
-    for seed in range(1, args.seeds + 1):
-        rows.append(run_one(seed, args, data, splits, extractor))
-        runs.append(run_table(rows[-1]))
-        print(f"\n{runs[-1]}", flush=True)
-    total = summary(rows, args.conditional)
+    seeds = range(1, args.seeds + 1)
+    if args.jobs > 1:
+        with ProcessPoolExecutor(args.jobs, multiprocessing.get_context("spawn")) as pool:
+            rows = list(pool.map(run_seed, seeds, [args] * len(seeds)))
+        print("\n" + "\n\n".join(run_table(row) for row in rows), flush=True)
+    else:
+        rows = []
+        for seed in seeds:
+            rows.append(run_one(seed, args, data, splits, extractor))
+            print(f"\n{run_table(rows[-1])}", flush=True)
+    runs = [run_table(row) for row in rows]
+    total = summary(rows, args.conditional, config.training.iterations)
     print(f"\n{total}")
     if not args.no_save:
         name = "image_quality_conditional" if args.conditional else "image_quality"
