@@ -34,6 +34,7 @@ from ganlab.app.painting_mode import PaintingMode
 from ganlab.app.recorder import RecordingIndicator
 from ganlab.app.run_configs import MIN_RESTORED_LR
 from ganlab.app.session import RESTORE_LR_FACTOR, TrainingSession
+from ganlab.app.start_up_view import StartUpView
 from ganlab.app.views.alert_banner import AlertBanner
 from ganlab.app.views.status_line import StatusLine
 from ganlab.app.window_docks import build_docks
@@ -89,7 +90,8 @@ class MainWindow(QMainWindow):
                                      self.session.configs[0].model.latent_distribution)
         self.session.set_interpolation(*self.latent_panel.endpoints)
         self.statusBar().showMessage("Press Space to train, → to step once.", 10000)
-        if start:
+        if start:  # the target is drawn at once; the training process starts after a paint
+            self.start_up_view = StartUpView(self.session, self.panes[0], self)
             QTimer.singleShot(WORKER_START_DELAY_MS, self.session.start)
             if self.autosave_control.start():  # the last run crashed: offer its autosave
                 QTimer.singleShot(2 * WORKER_START_DELAY_MS, self.autosave_control.offer_restore)
