@@ -230,3 +230,18 @@ def test_the_1d_view_draws_d_star_only_where_it_is_defined(line_view):
     assert path.right() == pytest.approx(-4.0 + 69.5 * cell)  # the curve stops at the last
     assert path.left() == pytest.approx(-4.0 + 0.5 * cell)  # defined cell, and goes nowhere
     assert path.top() == pytest.approx(0.2) and path.bottom() == pytest.approx(d_star[69])
+
+
+@pytest.mark.parametrize(("label", "axis", "title"), [
+    ("D(x) score (1 = real)", "D(x) score", "Discriminator (1 = real)"),
+    ("critic d(x)  (high = real)", "critic d(x)", "Discriminator (high = real)"),
+    ("MMD witness", "MMD witness", "Discriminator")])
+def test_the_1d_discriminator_axis_is_short_and_the_title_says_how_to_read_it(
+        line_view, label, axis, title):
+    box = ViewBox((-4.0,), (4.0,))
+    line_view.show_run(run_frame("lsgan", "score", box=box, latent_dim=3, label=label,
+                                 critic=np.linspace(0, 1, 100), levels=(0.0, 1.0),
+                                 pushforward=(np.zeros(5), np.zeros((5, 1)))))
+    assert line_view.discriminator.getAxis("left").labelText == axis
+    assert line_view.discriminator.titleLabel.text == title
+    assert "z₂…z₃ = 0" in line_view.pushforward.titleLabel.text

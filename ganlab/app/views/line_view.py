@@ -127,7 +127,7 @@ class LineView(pg.GraphicsLayoutWidget):
             axis = grid_axes(box, len(snapshot.critic))[0]
             low, high = self._scale.levels(snapshot.critic, snapshot.heatmap_levels)
             self.discriminator.setYRange(low, high, padding=0.05)
-            self.discriminator.setLabel("left", snapshot.heatmap_label)
+            self._label_discriminator(snapshot.heatmap_label)
             self.half_line.setVisible(snapshot.output_kind == "probability")
             self.d_curve.setData(axis, snapshot.critic)
         if snapshot.optimal_discriminator is not None and snapshot.optimal_discriminator.ndim == 1:
@@ -135,6 +135,19 @@ class LineView(pg.GraphicsLayoutWidget):
             self.d_star_curve.setData(axis, snapshot.optimal_discriminator)
         if snapshot.pushforward is not None:
             self._show_pushforward(snapshot)
+
+    def _label_discriminator(self, label: str) -> None:
+        """'D(x) score (1 = real)': the short name on the axis, the reading in the title (the
+        whole text, rotated, ran into the axis label of the plot above)."""
+        if label == getattr(self, "_d_label", None):
+            return
+        self._d_label = label
+        name, _, reading = label.rpartition(" (")
+        name = name.strip() or label
+        self.discriminator.setLabel("left", name)
+        title = f"Discriminator ({reading}" if reading and name != label else "Discriminator"
+        self.discriminator.setTitle(title, color=theme.NEUTRAL_TEXT,
+                                    size=f"{theme.BASE_POINT_SIZE + 1}pt")
 
     def _show_pushforward(self, snapshot) -> None:
         z, image = snapshot.pushforward
@@ -151,7 +164,8 @@ class LineView(pg.GraphicsLayoutWidget):
         """One latent axis: the whole generator. More: a slice through z = 0, said so."""
         self._latent_dim = latent_dim
         sliced = latent_dim > 1
-        rest = "z₂ = 0" if latent_dim == 2 else f"z₂…z{latent_dim} = 0"
+        last = str(latent_dim).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+        rest = "z₂ = 0" if latent_dim == 2 else f"z₂…z{last} = 0"
         zeros = "0" if latent_dim == 2 else "0, …"
         title = f"G(z₁, {zeros}): a slice at {rest}" if sliced else "Generator z → G(z)"
         self.pushforward.setTitle(title, color=theme.NEUTRAL_TEXT,
