@@ -99,7 +99,7 @@ def test_ctrl_clicking_three_images_asks_for_a_minus_b_plus_c(qtbot, view):
     answer.arithmetic_images = images
     view.show_run(answer)
     assert view.arithmetic.layout.count == 4
-    assert view.arithmetic_caption.text == "a − b + c = G(z_a − z_b + z_c), class 3"
+    assert view.arithmetic_caption.text == "G(z_a − z_b + z_c), class 3"
     assert view.arithmetic.outlined("term 3") == 3
     x, y, w, h = view.arithmetic.layout.rect(3)
     scale = view.arithmetic.layout.scale
@@ -132,3 +132,24 @@ def test_picks_make_one_request_with_the_path_and_the_sum():
     assert request.label == 7 and request.arithmetic.labels == (7, 7, 9)
     picks.forget_beyond(5)  # tile 5 is gone: the terms go, the ends stay
     assert picks.terms == [] and picks.ends == [1, 4]
+
+
+def test_a_small_view_names_fewer_rows_and_hides_labels_that_would_overlap(qtbot, view):
+    run = image_frame(n=80, classes=10)
+    view.show_run(run)
+    view.choose_end(0)
+    qtbot.waitUntil(lambda: view.generated.on_screen_cell()[1] > 0, timeout=2000)
+    ticks = view.generated_plot.getAxis("left")._tickLevels[0]
+    assert len(ticks) == 10 and view.generated.labels_fit()
+    label = view.generated._outlines["A"][1]
+    assert label.isVisible()
+    view.resize(420, 300)
+    qtbot.waitUntil(lambda: len(view.generated_plot.getAxis("left")._tickLevels[0]) < 10,
+                    timeout=2000)
+    ticks = view.generated_plot.getAxis("left")._tickLevels[0]
+    row_px = view.generated.on_screen_cell()[1]
+    spacing = (ticks[1][0] - ticks[0][0]) / view.generated.layout.cell_height * row_px
+    assert spacing >= 1.3 * 11  # names at least a line of text apart
+    assert [name for _, name in ticks][0] == "0"
+    assert not view.generated.labels_fit() and not label.isVisible()
+    assert view.generated._outlines["A"][0].isVisible()  # the rectangle still marks A

@@ -12,8 +12,8 @@ from ganlab.app import theme
 from ganlab.app.views.image_arrangement import class_name
 from ganlab.app.views.image_tile_plot import Caption, TilePlot, captioned_plot, hex_rgb
 
-NEAREST_HINT = "Click an image: its nearest real one"
-PATH_HINT = "Shift+click two images: interpolate"
+NEAREST_HINT = "Click: nearest real"
+PATH_HINT = "Shift+click two: A → B"
 ARITHMETIC_HINT = "Ctrl+click three: a − b + c"
 ARITHMETIC_COLOUR = theme.GENERATOR
 ARITHMETIC_MARKS = ("a", "−b", "+c", "=")
@@ -89,7 +89,7 @@ class DetailRow:
         for index, mark in enumerate(ARITHMETIC_MARKS):
             self.arithmetic.outline(f"term {index}", index, ARITHMETIC_COLOUR, text=mark,
                                     width=1.0)
-        text = "a − b + c = G(z_a − z_b + z_c)"
+        text = "G(z_a − z_b + z_c)"
         arithmetic = request.arithmetic if request is not None else None
         if arithmetic is not None and arithmetic.labels is not None:
             text += f", class {class_name(arithmetic.labels[2], names)}"

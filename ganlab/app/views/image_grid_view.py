@@ -17,6 +17,8 @@ never changes the run itself. Each grid is one `ImageItem` redrawn with one `set
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -33,6 +35,7 @@ from ganlab.core.images.class_names import class_names_for
 from ganlab.training.frame import RunFrame
 
 REAL_LIMIT = 64  # real tiles shown beside an unconditional grid, at most
+ROW_LABEL_PX = 1.3 * theme.BASE_POINT_SIZE  # screen pixels a row needs for its name
 
 
 def run_class_names(run) -> tuple[str, ...]:
@@ -50,7 +53,7 @@ class ImageGridView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setMinimumSize(320, 300)
+        self.setMinimumSize(320, 260)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # its keys work while it has the focus
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(theme.BACKGROUND)
@@ -84,12 +87,14 @@ class ImageGridView(QWidget):
         column.setSpacing(2)
         column.addWidget(self.graphics, 1)
         column.addLayout(bar)
+        self.generated_plot.vb.sigResized.connect(lambda *_: self._show_row_labels())
         self.graphics.scene().sigMouseClicked.connect(self._on_scene_clicked)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._scale = HeatmapScale()
         self._snapshot = None
         self._real_indices = np.zeros(0, dtype=np.int64)
         self._row_labels: tuple[str, ...] = ()
+        self._row_label_every = 1  # every k-th class row is named (1: all)
         self._names: tuple[str, ...] = ()  # the run's class names
         self._selected: int | None = None
         self.picks = LatentPicks()
@@ -224,15 +229,21 @@ class ImageGridView(QWidget):
             self._show_readout()
 
     # ---------------------------------------------------------------- parts
-    def _show_row_labels(self, grid) -> None:
-        if grid.row_labels == self._row_labels:
+    def _show_row_labels(self, grid=None) -> None:
+        """Name each class row at its left; when rows are lower on screen than a line of text,
+        only every k-th row is named, so names never overlap."""
+        row_labels = grid.row_labels if grid is not None else self._row_labels
+        layout = self.generated.layout
+        cell_px = self.generated.on_screen_cell()[1]
+        every = max(1, math.ceil(ROW_LABEL_PX / cell_px)) if cell_px else 1
+        if (row_labels, every) == (self._row_labels, self._row_label_every):
             return
-        self._row_labels = grid.row_labels
+        self._row_labels, self._row_label_every = row_labels, every
         axis = self.generated_plot.getAxis("left")
-        if grid.row_labels:
-            cell = self.generated.layout.cell_height
-            axis.setTicks([[((r + 0.5) * cell, name) for r, name in enumerate(grid.row_labels)],
-                           []])
+        if row_labels and layout is not None:
+            cell = layout.cell_height
+            axis.setTicks([[((r + 0.5) * cell, name) for r, name in enumerate(row_labels)
+                            if r % every == 0], []])
             self.generated_plot.showAxis("left")
         else:
             self.generated_plot.hideAxis("left")

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QGraphicsRectItem
 from ganlab.app import theme
 from ganlab.app.views.image_mosaic import Mosaic, MosaicLayout, tile_mosaic
 
+LABEL_MIN_CELL_PX = 26  # outline labels ("A", "−b") show on cells at least this wide on screen
+
 
 def hex_rgb(colour: str) -> np.ndarray:
     """'#rrggbb' → (3,) float array."""
@@ -54,6 +56,7 @@ class TilePlot:
         self._background = tuple(int(v) for v in hex_rgb(theme.BACKGROUND))
         self._outlines: dict[str, tuple[QGraphicsRectItem, pg.TextItem | None]] = {}
         self._outlined: dict[str, int | None] = {}
+        view_box.sigResized.connect(self._show_fitting_labels)
 
     @property
     def layout(self) -> MosaicLayout | None:
@@ -137,6 +140,24 @@ class TilePlot:
         rect.setRect(QRectF(x - margin, y - margin, w + 2 * margin, h + 2 * margin))
         if label is not None:
             label.setPos(x - margin, y - margin)
+            label.setVisible(self.labels_fit())
+
+    def on_screen_cell(self) -> tuple[float, float]:
+        """The width and height of one cell in screen pixels (0 before the first layout)."""
+        layout = self.layout
+        pixel_width, pixel_height = self.view_box.viewPixelSize()
+        if layout is None or not pixel_width or not pixel_height:
+            return 0.0, 0.0
+        return layout.cell_width / pixel_width, layout.cell_height / pixel_height
+
+    def labels_fit(self) -> bool:
+        """Whether outline labels fit on a tile: on tiny tiles they would cover the
+        neighbours, so then only the rectangles show."""
+        return self.on_screen_cell()[0] >= LABEL_MIN_CELL_PX
+
+    def _show_fitting_labels(self, *_) -> None:
+        for name, index in self._outlined.items():
+            self._place_outline(name, index)
 
 
 class Caption(pg.LabelItem):
