@@ -171,9 +171,42 @@ def test_chart_labels_never_touch_each_other_nor_leave_their_chart(qtbot, width,
             assert view.top() - 0.5 <= rect.top() and rect.bottom() <= view.bottom() + 0.5
     lines = sum(line.isVisible() for line in charts.reference_lines.values())
     assert shown == lines + 2  # every loss line, JS's ceiling and W1's floor are labelled
-    # the charts share the width: none spills into its neighbour
+    assert_charts_side_by_side(charts)
+
+
+def assert_charts_side_by_side(charts) -> None:
+    """The charts share the width: none spills into its neighbour or out of the widget, and
+    each chart's labels stay inside it."""
     plots = [charts.all_plots[chart].sceneBoundingRect() for chart in charts.chart_names]
     assert not _overlaps(plots)
+    assert all(rect.left() >= 0 and rect.right() <= charts.width() for rect in plots)
+    for chart in charts.chart_names:
+        area = charts.all_plots[chart].sceneBoundingRect()
+        assert all(area.contains(rect) for rect in charts.labels[chart].label_rects()), chart
+
+
+@pytest.mark.parametrize("runs", [1, 2])
+def test_image_charts_fit_side_by_side_at_1366(qtbot, runs):
+    from ganlab.app.history import RunHistory
+    from ganlab.app.views.charts import Charts
+    from tests.app.test_image_window import METRICS_ROW
+
+    charts = Charts()
+    qtbot.addWidget(charts)
+    charts.resize(1346, charts.minimumHeight())
+    charts.show()
+    charts.set_data_kind("images", 10)
+    charts.set_run_count(runs)
+    charts.set_objectives(["non-saturating", "minimax"][:runs])
+    history = RunHistory()
+    history.add_losses(40, 1.3, 0.7)
+    history.add_metrics(METRICS_ROW)
+    charts.show_histories([history] * runs)
+    qtbot.wait(50)
+    assert len(charts.chart_names) == 5
+    assert_charts_side_by_side(charts)
+    labelled = sum(len(charts.labels[chart].label_rects()) for chart in charts.chart_names)
+    assert labelled == 1 + runs + 4  # D and G (and B's other G line), 4 "perfect" values
 
 
 def test_the_spread_keeps_labels_apart_and_inside():

@@ -54,9 +54,10 @@ class ReferenceLabels(pg.GraphicsWidget):
         self._caption.setRotation(90)
         self._caption_text = caption
         plot.layout.addItem(self, 2, 3)  # right of the right axis' cell, level with the view
-        # the title may use the column's width too (a title's width is its plot's minimum)
+        # the title may use the whole width, axis and column too (a title's width is its
+        # plot's minimum: a title wider than the plot would push the charts over each other)
         plot.layout.removeItem(plot.titleLabel)
-        plot.layout.addItem(plot.titleLabel, 0, 1, 1, 3)
+        plot.layout.addItem(plot.titleLabel, 0, 0, 1, 4)
         plot.vb.sigYRangeChanged.connect(self.place)
         plot.vb.sigResized.connect(self.place)
         self.geometryChanged.connect(self.place)

@@ -24,7 +24,7 @@ IMAGE_CHARTS = {
     "class_kl": [("class_kl", "KL(generated ‖ real classes)", theme.KL_COLOUR)],
     "coverage": [("coverage", "coverage", theme.REAL),
                  ("density", "density", theme.HIGH_QUALITY_COLOUR),
-                 ("mean_confidence", "mean confidence", theme.JS_COLOUR)],
+                 ("mean_confidence", "confidence", theme.JS_COLOUR)],
 }
 IMAGE_REFERENCES = {"frechet": "frechet_distance_real", "classes": "classes_covered_real",
                     "class_kl": "class_kl_real", "coverage": "coverage_real"}

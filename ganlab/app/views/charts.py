@@ -145,9 +145,10 @@ class Charts(pg.GraphicsLayoutWidget):
             suffix = "  (labelled images only)" if chart in IMAGE_CHARTS and not self.classes \
                 else ""
             plot.setTitle(specs.chart_title(chart) + suffix, color=theme.NEUTRAL_TEXT,
-                          size=f"{theme.BASE_POINT_SIZE + 1}pt")
+                          size=f"{theme.BASE_POINT_SIZE}pt")  # five fit at 1366
             # under the plot, where a longer text cannot widen the chart as a title would
-            plot.setLabel("bottom", "iteration  (A solid, B dashed)" if runs > 1
+            # (A is solid: "B dashed" is all a narrow chart has room for)
+            plot.setLabel("bottom", "iteration  (B dashed)" if runs > 1
                           else "iteration", color=theme.NEUTRAL_TEXT,
                           **{"font-size": f"{theme.BASE_POINT_SIZE}pt"})
 
