@@ -13,8 +13,9 @@ from ganlab.app.views.image_arrangement import class_name
 from ganlab.app.views.image_tile_plot import Caption, TilePlot, captioned_plot, hex_rgb
 
 NEAREST_HINT = "Click: nearest real"
-PATH_HINT = "Shift+click two: A → B"
-ARITHMETIC_HINT = "Ctrl+click three: a − b + c"
+PATH_HINT = "Shift+click 2: A → B"
+ARITHMETIC_HINT = "Ctrl+click 3: a − b + c"
+CAPTION_POINTS = theme.BASE_POINT_SIZE - 1  # three captions share one line
 ARITHMETIC_COLOUR = theme.GENERATOR
 ARITHMETIC_MARKS = ("a", "−b", "+c", "=")
 
@@ -23,10 +24,12 @@ class DetailRow:
     """The three captioned plots of the row, in `layout` (a pyqtgraph GraphicsLayout)."""
 
     def __init__(self, layout: pg.GraphicsLayout):
-        self.nearest_plot, self.nearest_caption = captioned_plot(layout, 0, 0, NEAREST_HINT)
-        self.path_plot, self.path_caption = captioned_plot(layout, 0, 1, PATH_HINT)
-        self.arithmetic_plot, self.arithmetic_caption = captioned_plot(layout, 0, 2,
-                                                                       ARITHMETIC_HINT)
+        self.nearest_plot, self.nearest_caption = captioned_plot(layout, 0, 0, NEAREST_HINT,
+                                                                 CAPTION_POINTS)
+        self.path_plot, self.path_caption = captioned_plot(layout, 0, 1, PATH_HINT,
+                                                           CAPTION_POINTS)
+        self.arithmetic_plot, self.arithmetic_caption = captioned_plot(
+            layout, 0, 2, ARITHMETIC_HINT, CAPTION_POINTS)
         for column, stretch in enumerate((2, 4, 3)):  # 2, 10 and 4 images
             layout.layout.setColumnStretchFactor(column, stretch)
         self.nearest = TilePlot(self.nearest_plot.vb, min_tile=64, frame=3, gap=8)

@@ -170,10 +170,10 @@ class Caption(pg.LabelItem):
         self._sizeHint[Qt.SizeHint.MinimumSize] = (0, self._sizeHint[Qt.SizeHint.MinimumSize][1])
 
 
-def captioned_plot(layout: pg.GraphicsLayout, row: int, col: int,
-                   title: str) -> tuple[pg.PlotItem, Caption]:
-    """A captioned plot for one mosaic: caption at (row, col), the plot below it."""
-    caption = Caption(title, color=theme.NEUTRAL_TEXT, size=f"{theme.BASE_POINT_SIZE}pt")
+def captioned_plot(layout: pg.GraphicsLayout, row: int, col: int, title: str,
+                   points: int = theme.BASE_POINT_SIZE) -> tuple[pg.PlotItem, Caption]:
+    """A captioned plot for one mosaic: caption at (row, col) in `points`, the plot below."""
+    caption = Caption(title, color=theme.NEUTRAL_TEXT, size=f"{points}pt")
     layout.addItem(caption, row=row, col=col)
     plot = layout.addPlot(row=row + 1, col=col)
     plot.hideButtons()
