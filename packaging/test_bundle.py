@@ -54,7 +54,7 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def run(command: list[str], env: dict[str, str], timeout: float = 300, user: str | None = None):
     if user is not None:
-        command = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups",
+        command = ["setpriv", f"--reuid={user}", "--regid=65534", "--clear-groups",
                    "--reset-env", "env", *[f"{k}={v}" for k, v in env.items()
                                            if k in ("PATH", "LANG", "GANLAB_DATA_DIR",
                                                     "QT_QPA_PLATFORM")], *command]
