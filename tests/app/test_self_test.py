@@ -25,6 +25,7 @@ STEPS = (
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(330)  # ~40 s on a quiet 2-core machine; minutes when it is shared
 def test_self_test_passes_every_step_in_a_fresh_process(tmp_path):
     """As a user types it: `ganlab --self-test` in its own process (its own QApplication, the
     training child started with spawn), with no display and a private data folder."""
@@ -32,7 +33,7 @@ def test_self_test_passes_every_step_in_a_fresh_process(tmp_path):
                                                                          "QT_QPA_PLATFORM")}
     env["GANLAB_DATA_DIR"] = str(tmp_path / "data")
     result = subprocess.run([sys.executable, "-m", "ganlab.cli", "--self-test"], env=env,
-                            capture_output=True, text=True, timeout=110, check=False)
+                            capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     passed = [line.split("self-test: ", 1)[1].rsplit(": ok", 1)[0]
               for line in result.stderr.splitlines() if ": ok (" in line]
