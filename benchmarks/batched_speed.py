@@ -11,7 +11,8 @@ one after another as the median of the per-round ratios with its range (the goal
 ≥ 3×), with the load average before and after each size.
 
     python benchmarks/batched_speed.py [--seconds 2] [--rounds 5] [--runs 1 4 8 16]
-        [--objective non-saturating] [--critic-steps 1] [--no-save | --out FILE]
+        [--objective non-saturating] [--critic-steps 1] [--clock wall|cpu]
+        [--no-save | --out FILE]
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ SIZES = {  # name: (hidden layers, width, batch)
     "2×16, batch 64": (2, 16, 64),
     "2×32, batch 128": (2, 32, 128),
 }
+CLOCKS = {"wall": time.perf_counter, "cpu": time.thread_time}  # cpu: time this thread ran
 WARMUP_STEPS = 10  # per round, before the clock starts
 
 
@@ -47,19 +49,20 @@ def run_config(size: str, seed: int, objective: str, critic_steps: int) -> RunCo
     })
 
 
-def run_iterations_per_second(step, runs: int, seconds: float) -> float:
+def run_iterations_per_second(step, runs: int, seconds: float, clock=time.perf_counter
+                              ) -> float:
     """Run-iterations per second of `step`, which advances `runs` runs by one iteration."""
     for _ in range(WARMUP_STEPS):
         step()
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
+    count, start = 0, clock()
+    while clock() - start < seconds:
         step()
         count += 1
-    return runs * count / (time.perf_counter() - start)
+    return runs * count / (clock() - start)
 
 
 def measure(size: str, runs: list[int], objective: str, critic_steps: int, seconds: float,
-            rounds: int) -> dict:
+            rounds: int, clock: str = "wall") -> dict:
     contestants = {"one after another": (Trainer(run_config(size, 0, objective,
                                                               critic_steps)).step, 1)}
     for r in runs:
@@ -73,7 +76,7 @@ def measure(size: str, runs: list[int], objective: str, critic_steps: int, secon
         shift = round_ % len(names)
         for name in names[shift:] + names[:shift]:
             step, r = contestants[name]
-            speeds[name].append(run_iterations_per_second(step, r, seconds))
+            speeds[name].append(run_iterations_per_second(step, r, seconds, CLOCKS[clock]))
     sequential = speeds["one after another"]
     row = {"size": size, "sequential": statistics.median(sequential),
            "load": (load_before, os.getloadavg()[0]), "batched": {}}
@@ -105,6 +108,9 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
     parser.add_argument("--objective", default="non-saturating")
     parser.add_argument("--critic-steps", type=int, default=1)
+    parser.add_argument("--clock", choices=list(CLOCKS), default="wall",
+                        help="wall time, or the CPU time the thread ran (steadier on a busy "
+                        "machine)")
     parser.add_argument("--no-save", action="store_true", help="print only")
     parser.add_argument("--out", default=None,
                         help="results file (default benchmarks/results/batched_speed_<date>.txt)")
@@ -112,12 +118,12 @@ def main() -> None:
     torch.set_num_threads(1)
     header = (f"# {machine_line(1)}; default recipe ({args.objective}, k = "
               f"{args.critic_steps}, R1 0.1, cosine); {args.rounds} interleaved rotating "
-              f"rounds of {args.seconds:g} s per contestant, medians")
+              f"rounds of {args.seconds:g} s ({args.clock} clock) per contestant, medians")
     print(header, flush=True)
     rows = []
     for size in args.sizes:
         rows.append(measure(size, args.runs, args.objective, args.critic_steps, args.seconds,
-                            args.rounds))
+                            args.rounds, args.clock))
         row = rows[-1]
         print(f"  {size}: one after another {row['sequential']:.0f} run-it/s; " + ", ".join(
             f"R={r} {v[0]:.0f} ({v[1]:.2f}×)" for r, v in row["batched"].items()), flush=True)

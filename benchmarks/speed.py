@@ -17,8 +17,13 @@ engine / best bare as the median of the per-round ratios with its range (the goa
 ≥ 0.95 at every size), and the load average before and after (a busy machine lowers all three
 and widens the range).
 
+With `--clock cpu` a round lasts, and speeds count, the CPU time the thread ran instead of
+wall time: on a machine other processes keep busy, time spent waiting for a core then stops
+counting against whoever happened to be running (caches are still shared: it steadies the
+numbers, it does not make the machine quiet).
+
     python benchmarks/speed.py [--seconds 2] [--rounds 5] [--threads 1] [--device cpu]
-        [--no-save | --out FILE]
+        [--clock wall|cpu] [--no-save | --out FILE]
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ SIZES = {  # name: (hidden layers, width, batch)
     "2×16, batch 64": (2, 16, 64),
     "1×8, batch 64": (1, 8, 64),
 }
+CLOCKS = {"wall": time.perf_counter, "cpu": time.thread_time}  # cpu: time this thread ran
 WARMUP_STEPS = 20  # per round, before the clock starts
 
 
@@ -115,20 +121,22 @@ class BareLoop:
         self.g_opt.step()
 
 
-def iterations_per_second(step, device: torch.device, seconds: float) -> float:
+def iterations_per_second(step, device: torch.device, seconds: float,
+                          clock=time.perf_counter) -> float:
     for _ in range(WARMUP_STEPS):
         step()
     _sync(device)
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
+    count, start = 0, clock()
+    while clock() - start < seconds:
         for _ in range(10):
             step()
         count += 10
     _sync(device)
-    return count / (time.perf_counter() - start)
+    return count / (clock() - start)
 
 
-def measure(size: str, threads: int, device: str, seconds: float, rounds: int) -> dict:
+def measure(size: str, threads: int, device: str, seconds: float, rounds: int,
+            clock: str = "wall") -> dict:
     trainer = engine(*SIZES[size], device, threads)
     contestants = {"engine": trainer.step,
                    "bare fused": BareLoop(trainer, fused=True).step,
@@ -138,7 +146,8 @@ def measure(size: str, threads: int, device: str, seconds: float, rounds: int) -
     load_before = os.getloadavg()[0]
     for round_ in range(rounds):  # the order rotates, so no contestant always goes first
         for name in names[round_ % 3:] + names[:round_ % 3]:
-            speeds[name].append(iterations_per_second(contestants[name], trainer.device, seconds))
+            speeds[name].append(iterations_per_second(contestants[name], trainer.device, seconds,
+                                                      CLOCKS[clock]))
     best_bare = [max(f, e) for f, e in zip(speeds["bare fused"], speeds["bare foreach"],
                                            strict=True)]
     ratios = [e / b for e, b in zip(speeds["engine"], best_bare, strict=True)]
@@ -165,17 +174,21 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
+    parser.add_argument("--clock", choices=list(CLOCKS), default="wall",
+                        help="wall time, or the CPU time the thread ran (steadier on a machine "
+                        "that other work keeps busy; one thread only)")
     parser.add_argument("--no-save", action="store_true", help="print only")
     parser.add_argument("--out", default=None,
                         help="results file (default benchmarks/results/speed_<date>.txt)")
     args = parser.parse_args()
     header = (f"# {machine_line(args.threads, args.device)}; grid25, non-saturating, k = 1; "
-              f"{args.rounds} interleaved rotating rounds of {args.seconds:g} s per "
-              "contestant, medians")
+              f"{args.rounds} interleaved rotating rounds of {args.seconds:g} s ({args.clock} "
+              "clock) per contestant, medians")
     print(header, flush=True)
     rows = []
     for size in args.sizes:
-        rows.append(measure(size, args.threads, args.device, args.seconds, args.rounds))
+        rows.append(measure(size, args.threads, args.device, args.seconds, args.rounds,
+                            args.clock))
         r = rows[-1]
         print(f"  {size}: engine {r['engine']:.0f} it/s, bare {r['bare fused']:.0f} (fused) / "
               f"{r['bare foreach']:.0f} (foreach), ratio {r['ratio']:.2f}", flush=True)

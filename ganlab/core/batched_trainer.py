@@ -97,7 +97,7 @@ class BatchedTrainer:
                                     self.device)
         self.discriminator = StackedMLP(networks["discriminator"],
                                         model.discriminator.activation, self.device)
-        self.optimizers = {role: StackedAdam(getattr(self, role).flat, (
+        self.optimizers = {role: StackedAdam(getattr(self, role), (
             getattr(self.config, f"{role}_optimizer").beta1,
             getattr(self.config, f"{role}_optimizer").beta2)) for role in ROLES}
         self.rngs = [torch.Generator(device=self.device).manual_seed(c.training.seed)
@@ -105,7 +105,7 @@ class BatchedTrainer:
         mean, std = self.target.training_scale(model.standardize_data)
         self.shift = torch.tensor(mean, dtype=torch.float32, device=self.device)
         self.scale = torch.tensor(std, dtype=torch.float32, device=self.device)
-        self.average = self.generator.flat.detach().clone() \
+        self.average = self.generator.flat.clone() \
             if self.config.training.generator_ema > 0 else None  # θ_avg, (R, P_G)
         self.iteration = self.critic_updates = self.generator_updates = 0
         self._loss_sums = torch.zeros(len(configs), 2, device=self.device)  # (R, (D, G))
@@ -144,18 +144,18 @@ class BatchedTrainer:
             out["real"] = (out["real"] - self.shift) / self.scale
         return out
 
-    def _critic(self, x: torch.Tensor, flat: torch.Tensor | None = None) -> torch.Tensor:
+    def _critic(self, x: torch.Tensor) -> torch.Tensor:
         """d(x) of every run: x (R, n, dim) → logits (R, n)."""
-        return self.discriminator(x, flat).squeeze(-1)
+        return self.discriminator(x).squeeze(-1)
 
     # ------------------------------------------------------------------ updates
     def _rates_for(self, role: str) -> torch.Tensor:
-        """(R, 1) learning rates: each run's base rate × the schedule's factor."""
+        """(R,) learning rates: each run's base rate × the schedule's factor."""
         training = self.config.training
         factor = schedule_factor(training.lr_schedule, self.iteration, training.iterations)
         if factor != self._rate_factor:
             self._rates = {r: torch.tensor(
-                [[getattr(c, f"{r}_optimizer").learning_rate * factor] for c in self.configs],
+                [getattr(c, f"{r}_optimizer").learning_rate * factor for c in self.configs],
                 dtype=torch.float32, device=self.device) for r in ROLES}
             self._rate_factor = factor
         return self._rates[role]
@@ -185,7 +185,7 @@ class BatchedTrainer:
             total = total + 0.5 * settings.r1_gamma * grad.pow(2).sum(-1).mean(-1).sum()
         if settings.discriminator_weight_decay > 0:  # (C/2) Σ ‖W‖², weights only
             total = total + 0.5 * settings.discriminator_weight_decay * sum(
-                w.pow(2).sum() for w in self.discriminator.weights(self.discriminator.flat))
+                w.pow(2).sum() for w in self.discriminator.weights())
         total.backward()
         self.optimizers["discriminator"].step(self._rates_for("discriminator"))
         if self.objective.weight_clipping:
@@ -199,8 +199,12 @@ class BatchedTrainer:
         """One generator update of every run (D's weights get no gradients)."""
         if self.objective.needs_discriminator:
             latent = self._draw(real=False, latent=True)["latent"]
-            d_fake = self._critic(self.generator(latent), self.discriminator.flat.detach())
-            losses = self._generator_losses(d_fake)
+            fake = self.generator(latent)
+            self.discriminator.requires_grad_(False)  # no gradients for D's weights here
+            try:
+                losses = self._generator_losses(self._critic(fake))
+            finally:
+                self.discriminator.requires_grad_(True)
         else:  # a sample distance: z first, then the real batch, as Trainer draws them
             batch = self._draw(real=True, latent=True, real_first=False)
             losses = self._distances(batch["real"], self.generator(batch["latent"]))
@@ -209,7 +213,7 @@ class BatchedTrainer:
         self.generator_updates += 1
         if self.average is not None:  # θ_avg ← β_t θ_avg + (1 − β_t) θ (`ema.py`)
             beta = warmup_decay(self.config.training.generator_ema, self.generator_updates)
-            self.average.lerp_(self.generator.flat.detach(), 1.0 - beta)
+            self.average.lerp_(self.generator.flat, 1.0 - beta)
         self._loss_sums[:, 1] += losses.detach()
         self._loss_counts[1] += 1
 
@@ -245,19 +249,15 @@ class BatchedTrainer:
         for role in ROLES:
             stacked, network = getattr(self, role), getattr(trainer, role)
             stacked.copy_into(run, network)
-            steps, exp_avg, exp_avg_sq = self.optimizers[role].run_state(run)
-            if steps:
+            adam = self.optimizers[role]
+            if adam.steps:
                 optimizer = getattr(trainer, f"{role}_optimizer")
                 state = optimizer.state_dict()
-                moments = [stacked.layers(m.unsqueeze(0)) for m in (exp_avg, exp_avg_sq)]
-                per_parameter = [(w[0].t(), b[0, 0], w2[0].t(), b2[0, 0]) for (w, b), (w2, b2)
-                                 in zip(*moments, strict=True)]
-                tensors = [(m1, m2) for w, b, w2, b2 in per_parameter for m1, m2 in
-                           ((w, w2), (b, b2))]
-                state["state"] = {index: {"step": torch.tensor(float(steps)),
-                                          "exp_avg": m.contiguous(),
-                                          "exp_avg_sq": v.contiguous()}
-                                  for index, (m, v) in enumerate(tensors)}
+                moments = zip(stacked.per_parameter(run, adam.exp_avg),
+                              stacked.per_parameter(run, adam.exp_avg_sq), strict=True)
+                state["state"] = {index: {"step": torch.tensor(float(adam.steps)),
+                                          "exp_avg": m, "exp_avg_sq": v}
+                                  for index, (m, v) in enumerate(moments)}
                 optimizer.load_state_dict(state)
         trainer.rng.set_state(self.rngs[run].get_state())
         trainer.iteration = self.iteration
