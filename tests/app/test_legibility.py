@@ -278,3 +278,41 @@ def test_the_1d_discriminator_axis_is_short_and_the_title_says_how_to_read_it(
     assert line_view.discriminator.getAxis("left").labelText == axis
     assert line_view.discriminator.titleLabel.text == title
     assert "z₂…z₃ = 0" in line_view.pushforward.titleLabel.text
+
+
+def test_compare_mode_metrics_never_squeeze_the_counter(qtbot):
+    import dataclasses
+
+    from PySide6.QtWidgets import QMainWindow
+
+    from ganlab.app.views.status_line import StatusLine
+    from ganlab.training.frame import Frame
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.resize(1366, 200)
+    status = StatusLine(window.statusBar())
+    window.show()
+    metrics = {"modes_covered": 22, "total_modes": 25, "high_quality_fraction": 0.02,
+               "js": 0.6512, "w1": 0.944, "w1_floor": 0.249}
+    runs = tuple(dataclasses.replace(run_frame("minimax", "probability"), metrics=metrics)
+                 for _ in range(2))
+    frame = Frame(sequence=1, runs=runs, running=False, phase="idle",
+                  iterations_per_second=0.0, epoch=0, target_epoch=0)
+    status.show_frame(frame)
+    text = status.metrics.text()
+    assert text.startswith("A: modes 22/25") and "B: modes 22/25" in text
+    assert text.count("0.25") == 1 and text.endswith("(perfect W1: 0.25)")  # said once
+    status.metrics.setText(text * 3)  # far longer than the bar: it is cut, nothing moves
+    qtbot.wait(50)
+    counter = status.iteration
+    assert counter.width() >= counter.sizeHint().width()
+    assert status.metrics.geometry().right() < counter.geometry().left()
+    # a temporary message takes the metrics' place, left of the counters, which stay put
+    where = counter.geometry()
+    window.statusBar().showMessage("Saved a recording of 300 frames to /tmp/run.gif")
+    qtbot.wait(50)
+    assert not status.metrics.isVisible() and counter.geometry() == where
+    window.statusBar().clearMessage()
+    qtbot.wait(50)
+    assert status.metrics.isVisible()

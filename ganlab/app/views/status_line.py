@@ -1,8 +1,11 @@
 """The status bar's permanent fields: iteration, speed, frames drawn, device, headline metrics.
 
-The metrics take the room the counters leave and never more: a long text (compare mode's two
-runs) is cut at the right rather than squeezing the iteration counter beside it; in compare mode
-W1's floor, the same for both runs (they share the data), is said once, at the end."""
+The counters are permanent widgets on the right. The metrics are an ordinary widget on the left
+that takes the room the counters leave and never more (a long text is cut, it never squeezes a
+counter), and that Qt hides while a temporary message ("Press Space to train…", "Saved…") is
+shown in its place: a message then has the whole left part and no longer runs into the counters
+drawn over it. In compare mode W1's floor, the same for both runs (they share the data), is said
+once, at the end."""
 
 from __future__ import annotations
 
@@ -66,10 +69,13 @@ class StatusLine:
         for label, tip in tips.items():
             label.setToolTip(tip)
             label.setMinimumWidth(70)
-            bar.addPermanentWidget(label, 1 if label is self.metrics else 0)
+            if label is self.metrics:  # hidden by Qt while a temporary message shows
+                bar.addWidget(label, 1)
+            else:
+                bar.addPermanentWidget(label)
         # the metrics get what is left: their text never pushes into the counters
         self.metrics.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.metrics.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.metrics.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self._frames = 0
         self._clock = time.perf_counter()
         self.frames_per_second = 0.0
