@@ -12,10 +12,13 @@ the launch:
 and then, one second after the first frame, the resident memory (VmRSS) of the window's process
 and of its training process; then it closes the window.
 
-    xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/launch.py [--runs 5]
+    xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/launch.py [--runs 5] \
+        [--compare-with /path/to/another/checkout]
 
 Prints a markdown table of medians (and each run's numbers). The machine may be shared: take
-the median of several runs.
+the median of several runs. `--compare-with` launches another checkout of ganlab (say, an older
+commit: `git archive <commit> | tar -x -C DIR`) in turn with this one, run for run, with the
+same Python, so that both see the same load.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -107,12 +111,12 @@ MEASURES = (("window", "launch to visible window", "s"),
             ("training_rss_mb", "training process memory (RSS)", "MB"))
 
 
-def one_launch(home: Path) -> dict:
+def one_launch(home: Path, root: Path = ROOT) -> dict:
     env = os.environ.copy()
     env["GANLAB_DATA_DIR"] = str(home)  # a clean autosave folder: no crashed run to offer
     started = time.time()
     result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
-                            cwd=ROOT, timeout=120, env=env)
+                            cwd=root, timeout=120, env=env)
     lines = [line for line in result.stdout.splitlines() if line.startswith("MARKS ")]
     if not lines:
         raise RuntimeError(f"the launch probe failed:\n{result.stderr[-3000:]}")
@@ -122,29 +126,39 @@ def one_launch(home: Path) -> dict:
     return marks
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    import tempfile
-
-    runs = []
-    with tempfile.TemporaryDirectory() as home:
-        one_launch(Path(home))  # warm the file cache: every run then starts alike
-        for _ in range(args.runs):
-            runs.append(one_launch(Path(home)))
-    platform_name = os.environ.get("QT_QPA_PLATFORM") or "xcb (Xvfb)"
-    print(f"# {platform.machine()}, {os.cpu_count()} cores, {platform_name}, "
-          f"median of {args.runs} launches of `ganlab` (one warm-up launch before)")
-    print("| measure | median | runs |")
-    print("|---|---|---|")
+def table(runs: list[dict]) -> list[str]:
+    rows = []
     for key, label, unit in MEASURES:
         values = [run[key] for run in runs]
         digits = 2 if unit == "s" else 0
         each = ", ".join(f"{value:.{digits}f}" for value in values)
-        print(f"| {label} | {statistics.median(values):.{digits}f} {unit} | {each} |")
-    print(f"| torch imported in the window process | "
-          f"{'yes' if any(run['torch_in_gui'] for run in runs) else 'no'} | |")
+        rows.append(f"| {label} | {statistics.median(values):.{digits}f} {unit} | {each} |")
+    torch = "yes" if any(run["torch_in_gui"] for run in runs) else "no"
+    rows.append(f"| torch imported in the window process | {torch} | |")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--compare-with", type=Path, default=None,
+                        help="another checkout of ganlab, launched in turn with this one")
+    args = parser.parse_args()
+    roots = [ROOT] + ([args.compare_with.resolve()] if args.compare_with else [])
+    runs: dict[Path, list[dict]] = {root: [] for root in roots}
+    with tempfile.TemporaryDirectory() as home:
+        for root in roots:
+            one_launch(Path(home), root)  # warm the file cache: every run then starts alike
+        for _ in range(args.runs):
+            for root in roots:
+                runs[root].append(one_launch(Path(home), root))
+    platform_name = os.environ.get("QT_QPA_PLATFORM") or "xcb (Xvfb)"
+    for root in roots:
+        print(f"# {root}: {platform.machine()}, {os.cpu_count()} cores, {platform_name}, "
+              f"median of {args.runs} launches of `ganlab` (after one warm-up launch)")
+        print("| measure | median | runs |")
+        print("|---|---|---|")
+        print("\n".join(table(runs[root])))
 
 
 if __name__ == "__main__":

@@ -164,6 +164,10 @@ def main(argv: list[str] | None = None) -> int:
 
     multiprocessing.freeze_support()  # an installed (frozen) app starts its training process
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not (sys.argv[1:] if argv is None else argv):  # the app, at once: the commands' options
+        from ganlab.app.main import run_app  # read the engine (torch), which the window never needs
+
+        return run_app([])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test and args.command is not None:
