@@ -23,6 +23,8 @@ counters, weight average), from which a study writes an ordinary run folder or t
 
 from __future__ import annotations
 
+import json
+
 import torch
 from torch.func import vmap
 
@@ -43,16 +45,29 @@ UNSUPPORTED_OBJECTIVES = ("sliced-wasserstein",)
 ROLES = ("generator", "discriminator")
 
 
+def shared_settings(config: RunConfig) -> dict:
+    """A run's settings less those that may differ within a batch (`PER_RUN_SETTINGS`)."""
+    values = config.to_dict()
+    for section, name in PER_RUN_SETTINGS:
+        values[section].pop(name)
+    return values
+
+
+def batch_groups(configs: list[RunConfig]) -> list[list[int]]:
+    """The runs (indices into `configs`, in order) that share every setting but seed and
+    learning rates, group by group in order of first appearance: the candidates for one
+    BatchedTrainer each (`batching_problem` says whether a group's target and settings can)."""
+    groups: dict[str, list[int]] = {}
+    for index, config in enumerate(configs):
+        groups.setdefault(json.dumps(shared_settings(config), sort_keys=True), []).append(index)
+    return list(groups.values())
+
+
 def batching_problem(configs: list[RunConfig], target: Target) -> str | None:
     """Why these runs cannot train as one batch (None if they can)."""
     if not configs:
         return "no runs to batch"
-    shared = []
-    for config in configs:
-        values = config.to_dict()
-        for section, name in PER_RUN_SETTINGS:
-            values[section].pop(name)
-        shared.append(values)
+    shared = [shared_settings(config) for config in configs]
     for index, values in enumerate(shared[1:], start=1):
         if values != shared[0]:
             field = next(f"{s}.{k}" for s in values for k in values[s]

@@ -13,7 +13,7 @@ the kinked and unbounded objectives and far below it for the smooth ones.
 import pytest
 import torch
 
-from ganlab.core.batched_trainer import BatchedTrainer
+from ganlab.core.batched_trainer import BatchedTrainer, batch_groups
 from ganlab.core.config import ConfigError, RunConfig
 from ganlab.core.trainer import Trainer
 
@@ -151,3 +151,10 @@ def test_runs_that_cannot_be_batched_are_refused_with_the_reason(changes, messag
     configs = [first, other] if "batch_size" in str(changes) else [other, other]
     with pytest.raises(ConfigError, match=message):
         BatchedTrainer(configs)
+
+
+def test_runs_are_grouped_by_every_setting_but_seed_and_learning_rates():
+    configs = [config("hinge", 0), config("minimax", 0), config("hinge", 1),
+               config("hinge", 2, {"discriminator_optimizer": {"learning_rate": 1e-4}}),
+               config("minimax", 1, {"training": {"batch_size": 32}})]
+    assert batch_groups(configs) == [[0, 2, 3], [1], [4]]
