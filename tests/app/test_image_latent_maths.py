@@ -153,3 +153,25 @@ def test_a_small_view_names_fewer_rows_and_hides_labels_that_would_overlap(qtbot
     assert [name for _, name in ticks][0] == "0"
     assert not view.generated.labels_fit() and not label.isVisible()
     assert view.generated._outlines["A"][0].isVisible()  # the rectangle still marks A
+
+
+def test_a_caption_wider_than_its_column_is_cut_not_run_into_its_neighbour(qtbot, view):
+    view.show_run(image_frame(n=40, classes=5, steps=10))
+    caption = view.path_caption
+    caption.setText("A → B, slerp, class " + "a very long class name " * 6)
+    qtbot.waitUntil(lambda: caption.shown.endswith("…"), timeout=2000)
+    assert caption.text.endswith("name ")  # the full text is kept
+    assert caption.item.boundingRect().width() <= caption.size().width() + 1
+    view.resize(1800, 700)
+    caption.setText("A → B, slerp")
+    qtbot.waitUntil(lambda: caption.shown == "A → B, slerp", timeout=2000)
+
+
+def test_a_short_view_shows_the_grids_only_until_there_is_room(qtbot, view):
+    view.show_run(image_frame(n=40, classes=5, steps=10))
+    assert view.details_layout.isVisible()
+    view.resize(600, 320)
+    qtbot.waitUntil(lambda: not view.details_layout.isVisible(), timeout=2000)
+    assert view.controls.isVisible()  # the bar with slerp and the pick modes stays
+    view.resize(900, 700)
+    qtbot.waitUntil(view.details_layout.isVisible, timeout=2000)

@@ -36,6 +36,7 @@ from ganlab.training.frame import RunFrame
 
 REAL_LIMIT = 64  # real tiles shown beside an unconditional grid, at most
 ROW_LABEL_PX = 1.3 * theme.BASE_POINT_SIZE  # screen pixels a row needs for its name
+COMPACT_HEIGHT = 420  # a view less tall than this shows the grids only (`set_compact`)
 
 
 def run_class_names(run) -> tuple[str, ...]:
@@ -53,7 +54,7 @@ class ImageGridView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setMinimumSize(320, 260)
+        self.setMinimumSize(320, 200)
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # its keys work while it has the focus
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground(theme.BACKGROUND)
@@ -63,7 +64,8 @@ class ImageGridView(QWidget):
         self.graphics.addItem(self.title, row=0, col=0, colspan=2)
         self.generated_plot, _ = captioned_plot(self.graphics.ci, 1, 0, "Generated G(z), fixed z")
         self.real_plot, _ = captioned_plot(self.graphics.ci, 1, 1, "Real data")
-        self.details = DetailRow(self.graphics.addLayout(row=3, col=0, colspan=2))
+        self.details_layout = self.graphics.addLayout(row=3, col=0, colspan=2)
+        self.details = DetailRow(self.details_layout)
         self.graphics.ci.layout.setRowStretchFactor(2, 4)
         self.graphics.ci.layout.setRowStretchFactor(3, 1)
         self.generated = TilePlot(self.generated_plot.vb)
@@ -101,6 +103,19 @@ class ImageGridView(QWidget):
         self._request = None  # the last Interpolation this view emitted
         self._hovered: tuple[str, int] | None = None
         self._title = None
+
+    def resizeEvent(self, event) -> None:  # Qt's name
+        super().resizeEvent(event)
+        self.set_compact(self.height() < COMPACT_HEIGHT)
+
+    def set_compact(self, compact: bool) -> None:
+        """A short view (a small screen, a lesson's text above it) shows the grids only: the
+        row under them (nearest image, interpolation, arithmetic) hides until there is room."""
+        if compact == (not self.details_layout.isVisible()):
+            return
+        self.details_layout.setVisible(not compact)
+        self.details_layout.setMaximumHeight(0 if compact else 1e6)
+        self.graphics.ci.layout.setRowStretchFactor(3, 0 if compact else 1)
 
     # ---------------------------------------------------------------- the common view surface
     def set_title(self, text: str) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from ganlab.app import theme
@@ -161,13 +162,38 @@ class TilePlot:
 
 
 class Caption(pg.LabelItem):
-    """A label that may be narrower than its text (the text then overflows its column), so
-    that long captions never widen the view: compare mode gives each run half the width."""
+    """A label that may be narrower than its text, so that long captions never widen the view
+    (compare mode gives each run half the width): a text wider than the label is shown cut
+    with "…" rather than running into its neighbour. `text` stays the full text."""
+
+    def setText(self, text, **args):  # pyqtgraph's name
+        self.shown = text
+        super().setText(text, **args)
+        self._elide()
 
     def updateMin(self):  # pyqtgraph's name
         super().updateMin()
         self.setMinimumWidth(0)
         self._sizeHint[Qt.SizeHint.MinimumSize] = (0, self._sizeHint[Qt.SizeHint.MinimumSize][1])
+
+    def resizeEvent(self, event):  # Qt's name
+        super().resizeEvent(event)
+        if hasattr(self, "shown"):
+            self._elide()
+
+    def _elide(self) -> None:
+        """Draw the text cut to the label's width (`shown`); `text` stays the full text."""
+        width = self.size().width() - 4
+        if width <= 0:
+            return
+        font = QFont(self.item.font())
+        font.setPointSizeF(float(str(self.opts.get("size", "11pt")).removesuffix("pt")))
+        full = self.text
+        shown = QFontMetricsF(font).elidedText(full, Qt.TextElideMode.ElideRight, width)
+        if shown != self.shown:
+            self.shown = shown
+            pg.LabelItem.setText(self, shown)  # styled as before; calls resizeEvent: no loop
+            self.text = full
 
 
 def captioned_plot(layout: pg.GraphicsLayout, row: int, col: int, title: str,
