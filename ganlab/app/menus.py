@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from ganlab.app.controls.speed_control import SpeedControl
+from ganlab.app.study_view import ask_study_folder
 
 
 def add_action(window, menu, text: str, shortcut: str, tip: str, slot, checkable=False):
@@ -34,6 +35,9 @@ def build_menus(window) -> None:
                lambda: window.image_loading.ask_folder())
     add_action(window, file_menu, "Load image file…", "Ctrl+Shift+I", "Train on the images of "
                "an MNIST IDX file or a .npz/.npy array.", lambda: window.image_loading.ask_file())
+    add_action(window, file_menu, "Open study folder…", "Ctrl+Shift+O", "Show a study's plots "
+               "and runs (ganlab study); a double-click opens a run as a session.",
+               lambda: ask_study_folder(window))
     add_action(window, file_menu, "Quit", "Ctrl+Q", "Close ganlab.", window.close)
     training = menus.addMenu("&Training")
     session = window.session
