@@ -2,12 +2,13 @@
 `Trainer`s, in a fraction of the time for GAN Lab-sized networks.
 
 A small MLP step on a CPU costs its dispatch, not its arithmetic: R runs whose networks have one
-shape are stacked (`stacked_mlp`: parameters (R, P), one `baddbmm` per layer for all runs) and
-stepped together. Runs may differ in seed and in the two learning rates; every other setting
-must be the same. Each run keeps its own random stream, seeded and drawn exactly as a `Trainer`
-draws it (per D update: real batch, z, then the interpolation α of the gradient penalty; per G
-update: z, then the real batch of a sample distance), and its networks start from the same
-seeded initialisation, so run r follows `Trainer(configs[r])` to float rounding.
+shape are stacked (`stacked_mlp`: each parameter (R, …), all of them in one flat buffer, one
+`baddbmm` per layer for all runs) and stepped together. Runs may differ in seed and in the two
+learning rates; every other setting must be the same. Each run keeps its own random stream,
+seeded and drawn exactly as a `Trainer` draws it (per D update: real batch, z, then the
+interpolation α of the gradient penalty; per G update: z, then the real batch of a sample
+distance), and its networks start from the same seeded initialisation, so run r follows
+`Trainer(configs[r])` to float rounding.
 
 Per-run losses are the objective's own formulas mapped over the run dimension (`torch.func.vmap`);
 penalties (gradient penalty, R1, weight decay) are written per run below, as in `penalties.py`.
@@ -121,7 +122,7 @@ class BatchedTrainer:
         self.shift = torch.tensor(mean, dtype=torch.float32, device=self.device)
         self.scale = torch.tensor(std, dtype=torch.float32, device=self.device)
         self.average = self.generator.flat.clone() \
-            if self.config.training.generator_ema > 0 else None  # θ_avg, (R, P_G)
+            if self.config.training.generator_ema > 0 else None  # θ_avg, laid out as flat
         self.iteration = self.critic_updates = self.generator_updates = 0
         self._loss_sums = torch.zeros(len(configs), 2, device=self.device)  # (R, (D, G))
         self._loss_counts = [0, 0]
@@ -207,7 +208,7 @@ class BatchedTrainer:
             with torch.no_grad():
                 self.discriminator.flat.clamp_(-settings.clip_value, settings.clip_value)
         self.critic_updates += 1
-        self._loss_sums[:, 0] += losses.detach()
+        self._loss_sums[:, 0].add_(losses.detach())  # (a view: `+=` would also copy back)
         self._loss_counts[0] += 1
 
     def generator_step(self) -> None:
@@ -229,7 +230,7 @@ class BatchedTrainer:
         if self.average is not None:  # θ_avg ← β_t θ_avg + (1 − β_t) θ (`ema.py`)
             beta = warmup_decay(self.config.training.generator_ema, self.generator_updates)
             self.average.lerp_(self.generator.flat, 1.0 - beta)
-        self._loss_sums[:, 1] += losses.detach()
+        self._loss_sums[:, 1].add_(losses.detach())
         self._loss_counts[1] += 1
 
     def step(self) -> None:
