@@ -21,18 +21,28 @@ from tests.study.tiny_study import folder_state
 TINY = {"g_layers": 1, "g_width": 8, "d_layers": 1, "d_width": 8, "batch_size": 64}
 
 
+POINTS: dict[str, str] = {}  # the module's points file, written once
+
+
 def tiny_spec():
-    # cuda:99 exists nowhere: those runs crash where they execute, as on a node without it
-    return spec_from_fields({"target": "ring8", "objectives": ["minimax"], "seeds": 2,
-                             "iterations": [30], "evaluations": 1, "samples": 200,
+    """Your own points (they travel to the workers by reference), two seeds on the CPU and two
+    on cuda:99, which exists nowhere: those runs crash where they execute, as on a node
+    without that device."""
+    return spec_from_fields({"points_file": POINTS["path"], "objectives": ["minimax"],
+                             "seeds": 2, "iterations": [30], "evaluations": 1, "samples": 200,
                              "settings": {**TINY, "device": ["cpu", "cuda:99"]}}, "test")
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("study") / "s"
-    summary = run_study(tiny_spec(), folder, workers=2, progress=False)
-    return folder, summary
+    folder = tmp_path_factory.mktemp("study")
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
+    np.save(folder / "points.npy", centres[rng.integers(0, 3, 600)] + 0.1 * rng.normal(
+        size=(600, 2)))
+    POINTS["path"] = str(folder / "points.npy")
+    summary = run_study(tiny_spec(), folder / "s", workers=2, progress=False)
+    return folder / "s", summary
 
 
 def test_each_run_ends_as_recorded(study):
@@ -61,6 +71,7 @@ def test_a_study_run_is_an_ordinary_run_with_the_same_numbers(study, tmp_path):
     config = RunConfig.from_json((run_dir / "config.json").read_text())
     assert (config.training.seed, config.training.iterations, config.training.device) == \
         (1, 30, "cpu")
+    assert (config.target.name, config.target.points_file) == ("custom", POINTS["path"])
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as in the study's workers
     try:
@@ -110,10 +121,9 @@ def test_the_same_folder_refuses_a_run_with_other_settings(study):
     from ganlab.study.study_folder import StudyFolderError
 
     folder, _ = study
-    other = spec_from_fields({"target": "ring8", "objectives": ["minimax"], "seeds": 2,
-                              "iterations": [30], "settings": {**TINY, "g_width": 9,
-                                                               "device": ["cpu", "cuda:99"]}},
-                             "test")
+    settings = {**TINY, "g_width": 9, "device": ["cpu", "cuda:99"]}
+    other = spec_from_fields({"points_file": POINTS["path"], "objectives": ["minimax"],
+                              "seeds": 2, "iterations": [30], "settings": settings}, "test")
     with pytest.raises(StudyFolderError, match="was made with other settings"):
         run_study(other, folder, workers=1, progress=False)
 
