@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial.distance import cdist
 
 if TYPE_CHECKING:
     import torch
@@ -135,6 +134,8 @@ class GaussianMixture(Target):
         return self.centres[index] + self.sigma * rng.standard_normal((n, self.dim))
 
     def density(self, x):
+        from scipy.spatial.distance import cdist  # here: the window (no densities) skips scipy
+
         x = np.asarray(x, dtype=np.float64)
         norm = (2 * math.pi * self.sigma**2) ** (-self.dim / 2) / len(self.centres)
         total = np.zeros(len(x))
