@@ -71,3 +71,18 @@ def test_the_1d_discriminator_axis_is_short_and_the_title_says_how_to_read_it(
 
 
 
+
+
+def test_sliced_wasserstein_leaves_no_stale_discriminator_curve(line_view):
+    box = ViewBox((-4.0,), (4.0,))
+    pushforward = (np.zeros(5), np.zeros((5, 1)))
+    line_view.show_run(run_frame("minimax", "probability", box=box, latent_dim=1,
+                                 critic=np.full(100, 0.4), levels=(0.0, 1.0),
+                                 label="D(x)  (1 = real)", pushforward=pushforward))
+    assert len(line_view.d_curve.getData()[0]) == 100
+    line_view.show_run(run_frame("sliced-wasserstein", "none", box=box, latent_dim=1,
+                                 pushforward=pushforward))
+    x, _ = line_view.d_curve.getData()
+    assert x is None or len(x) == 0
+    assert line_view.discriminator.getAxis("left").labelText == "no discriminator"
+    assert not line_view.half_line.isVisible()

@@ -76,6 +76,7 @@ class LineView(pg.GraphicsLayoutWidget):
         self.pushforward.addItem(self.g_samples)
         self.g_curve = self.pushforward.plot(pen=theme.pen(theme.GENERATED, 3.0))
         self._latent_dim = 0
+        self._critic_objective: str | None = None  # the objective of the last D(x) curve
         self._scale = HeatmapScale()
         self._box: ViewBox | None = None
         self._real_source = None
@@ -123,6 +124,14 @@ class LineView(pg.GraphicsLayoutWidget):
         if snapshot.target_density is not None and snapshot.target_density.ndim == 1:
             axis = grid_axes(box, len(snapshot.target_density))[0]
             self.target_curve.setData(axis, snapshot.target_density)
+        if snapshot.critic is not None:
+            self._critic_objective = snapshot.objective
+        elif snapshot.output_kind == "none" and self._critic_objective != snapshot.objective:
+            # no D nor witness for this objective (sliced W): no stale curve of the last one
+            self._critic_objective = snapshot.objective
+            self.d_curve.setData([], [])
+            self.half_line.setVisible(False)
+            self._label_discriminator("no discriminator")
         if snapshot.critic is not None and snapshot.critic.ndim == 1:
             axis = grid_axes(box, len(snapshot.critic))[0]
             low, high = self._scale.levels(snapshot.critic, snapshot.heatmap_levels)
