@@ -17,9 +17,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]  # Ray takes a while t
 TINY = {"g_layers": 1, "g_width": 8, "d_layers": 1, "d_width": 8, "batch_size": 64}
 
 
-def spec():
-    return spec_from_fields({"target": "ring8", "objectives": ["minimax", "hinge"], "seeds": 1,
-                             "iterations": [30], "evaluations": 1, "samples": 200,
+def spec(points_file):
+    """Your own points (put once into Ray's object store for every task); cuda:99 crashes."""
+    return spec_from_fields({"points_file": str(points_file), "objectives": ["minimax", "hinge"],
+                             "seeds": 1, "iterations": [30], "evaluations": 1, "samples": 200,
                              "settings": {**TINY, "device": ["cpu", "cuda:99"]}}, "test")
 
 
@@ -28,8 +29,10 @@ def test_a_study_on_a_local_ray_instance(tmp_path):
     from ganlab.study.ray_pool import RayUnavailableError
 
     folder = tmp_path / "s"
+    points = tmp_path / "points.npy"
+    np.save(points, np.random.default_rng(0).normal(size=(300, 2)))
     try:
-        summary = run_study(spec(), folder, workers=2, ray_address="local", progress=False)
+        summary = run_study(spec(points), folder, workers=2, ray_address="local", progress=False)
     except RayUnavailableError as error:
         pytest.skip(f"Ray cannot start here: {error}")
     assert summary.ended == {"finished": 2, "diverged": 0, "crashed": 2}
@@ -46,6 +49,6 @@ def test_a_study_on_a_local_ray_instance(tmp_path):
     assert (folder / "report.md").is_file()
     # resumed on the local pool instead: the runs Ray finished are not repeated
     before = folder_state(folder)
-    again = run_study(spec(), folder, workers=1, progress=False)
+    again = run_study(spec(points), folder, workers=1, progress=False)
     assert (again.skipped, sum(again.ended.values())) == (4, 0)
     assert folder_state(folder) == before
