@@ -27,22 +27,29 @@ def add_parser(subcommands) -> argparse.ArgumentParser:
         description=__doc__.splitlines()[0], allow_abbrev=False)
     add = parser.add_argument
     add("file", nargs="?", type=Path, help="a study file (.toml); the options below override it")
-    add("--target", help="a target of the catalogue (`ganlab targets`)")
-    add("--points-file", help="your own points (CSV or NPY) instead of a catalogue target")
-    add("--objectives", help="comma-separated objectives, or all (default: the recipe's)")
-    add("--seeds", help="how many seeds (5: seeds 0..4), or a list: 0,3,7 (default: 1)")
-    add("--iterations", help="budget(s) in iterations: 3000 or 1000,3000 (default: the "
+    add("--target", metavar="NAME", help="a target of the catalogue (`ganlab targets`)")
+    add("--points-file", metavar="FILE",
+        help="your own points (CSV or NPY) instead of a catalogue target")
+    add("--objectives", metavar="A,B|all",
+        help="comma-separated objectives, or all (default: the recipe's)")
+    add("--seeds", metavar="N|S1,S2",
+        help="how many seeds (5: seeds 0..4), or a list: 0,3,7 (default: 1)")
+    add("--iterations", metavar="N[,N]",
+        help="budget(s) in iterations: 3000 or 1000,3000 (default: the "
         "recipe's)")
     add("--set", action="append", default=[], metavar="NAME=V[,V...]",
         help="a setting by its train option without dashes (d_lr, g_width, critic_steps): one "
         "value fixes it, several make an axis; repeatable")
-    add("--config", help="a config.json every run starts from (instead of the recipe)")
+    add("--config", metavar="FILE",
+        help="a config.json every run starts from (instead of the recipe)")
     add("--paper-defaults", action="store_true", default=None,
         help="each objective with its paper's optimizer values")
-    add("--evaluations", type=int, help="evaluations along each run (default: 5)")
-    add("--samples", type=int, help="samples of each run's final evaluation (default: 2500)")
-    add("--out", type=Path, help="the study folder (required unless the file names one)")
-    add("--workers", type=int, default=None,
+    add("--evaluations", type=int, metavar="N", help="evaluations along each run (default: 5)")
+    add("--samples", type=int, metavar="N",
+        help="samples of each run's final evaluation (default: 2500)")
+    add("--out", type=Path, metavar="FOLDER",
+        help="the study folder (required unless the file names one)")
+    add("--workers", type=int, default=None, metavar="N",
         help="local processes, one run each (default: one per core)")
     add("--ray", metavar="ADDRESS", default=None,
         help="run on Ray instead: auto (the cluster this machine belongs to), an address "
