@@ -70,18 +70,19 @@ def run_study(
 
     started = time.perf_counter()
     try:
-        if not todo:
-            pass
-        elif ray_address is not None:
+        if todo and ray_address is not None:
             from ganlab.study.ray_pool import run_on_ray
 
             run_on_ray(todo, folder, spec.evaluations, spec.samples, data, on_done,
                        address=ray_address, workers=workers)
-        else:
+        elif todo:
             from ganlab.study.local_pool import run_local
 
             run_local(todo, folder, spec.evaluations, spec.samples, data, on_done,
                       workers=workers)
+    except Exception:
+        write_report(folder.path)  # what ended is in the report, whatever stopped the rest
+        raise
     finally:
         bar.close()
         summary.seconds = time.perf_counter() - started
