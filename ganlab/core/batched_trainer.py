@@ -258,6 +258,18 @@ class BatchedTrainer:
         self._loss_counts = [0, 0]
         return means
 
+    @torch.no_grad()
+    def finite_runs(self) -> list[bool]:
+        """Per run, whether its weights and Adam moments are all finite (as
+        `Trainer.state_is_finite`). Runs never mix: a run that diverges leaves the others'
+        numbers unchanged. Synchronises."""
+        bad = torch.zeros(self.runs, device=self.device)
+        for role in ROLES:
+            network, adam = getattr(self, role), self.optimizers[role]
+            for buffer in (network.flat, adam.exp_avg, adam.exp_avg_sq):
+                bad.index_add_(0, network.run_index, (~torch.isfinite(buffer)).float())
+        return [bool(b == 0) for b in bad]
+
     def trainer(self, run: int) -> Trainer:
         """Run `run` as an ordinary Trainer in exactly this state: stepping it continues the
         run as this batch would (its evaluation stream is fresh, as in a run never sampled)."""

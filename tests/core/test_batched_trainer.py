@@ -10,6 +10,8 @@ below are the largest differences measured with a margin, a fraction of one Adam
 the kinked and unbounded objectives and far below it for the smooth ones.
 """
 
+import math
+
 import pytest
 import torch
 
@@ -158,3 +160,17 @@ def test_runs_are_grouped_by_every_setting_but_seed_and_learning_rates():
                config("hinge", 2, {"discriminator_optimizer": {"learning_rate": 1e-4}}),
                config("minimax", 1, {"training": {"batch_size": 32}})]
     assert batch_groups(configs) == [[0, 2, 3], [1], [4]]
+
+
+def test_a_diverging_run_leaves_the_others_untouched():
+    configs = [config("non-saturating", seed) for seed in SEEDS]
+    clean, broken = BatchedTrainer(configs), BatchedTrainer(configs)
+    with torch.no_grad():  # run 1's first weight becomes NaN
+        broken.generator.parameters[0][1, 0, 0] = float("nan")
+    clean.train(3)
+    broken.train(3)
+    assert clean.finite_runs() == [True, True, True]
+    assert broken.finite_runs() == [True, False, True]
+    for run in (0, 2):
+        assert largest_parameter_difference(clean.trainer(run), broken.trainer(run)) == 0
+    assert [math.isnan(d) for d, _ in broken.read_losses()] == [False, True, False]
