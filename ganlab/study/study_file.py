@@ -91,7 +91,10 @@ def _spec(fields: dict[str, Any]) -> StudySpec:
     from ganlab.core.targets import IMAGE_TARGETS, TARGETS
 
     points_file = _optional(fields, "points_file", str)
-    target = _optional(fields, "target", str) or ("custom" if points_file else "grid25")
+    base_path = _optional(fields, "config", str)
+    base = _read_base(Path(base_path)) if base_path else None
+    base_target = base["target"]["name"] if base is not None else "grid25"
+    target = _optional(fields, "target", str) or ("custom" if points_file else base_target)
     if points_file is not None and target != "custom":
         raise StudySpecError(f"target {target!r} and a points_file: give one of them")
     if target == "custom" and points_file is None:
@@ -128,7 +131,6 @@ def _spec(fields: dict[str, Any]) -> StudySpec:
             raise StudySpecError(f"settings: {short_name(leaf)} is given twice")
         values = value if isinstance(value, list) else [value]
         axes[leaf.path] = checked_values(leaf, values)
-    base_path = _optional(fields, "config", str)
     return StudySpec(
         target=target,
         points_file=points_file,
@@ -136,7 +138,7 @@ def _spec(fields: dict[str, Any]) -> StudySpec:
         seeds=seeds,
         budgets=budgets,
         settings=tuple(axes.items()),
-        base=_read_base(Path(base_path)) if base_path else None,
+        base=base,
         paper_defaults=_optional(fields, "paper_defaults", bool) or False,
         evaluations=_count(fields, "evaluations", 5, MAX_EVALUATIONS),
         samples=_count(fields, "samples", 2500, MAX_SAMPLES),

@@ -97,3 +97,17 @@ def test_points_file_target_carries_the_points_by_reference(tmp_path):
     target = RunConfig.from_dict(runs[0].config).target
     assert target.name == "custom"
     assert np.allclose(DATA.get(target.data), points)
+
+
+def test_a_base_config_is_where_every_run_starts(tmp_path):
+    base = RunConfig().merged({"target": {"name": "spiral"}, "model": {"latent_dim": 5},
+                               "training": {"iterations": 77}})
+    (tmp_path / "base.json").write_text(base.to_json())
+    runs = expand(spec(config=str(tmp_path / "base.json"), seeds=2))
+    assert [r.run_id for r in runs] == ["non-saturating-i77-s0", "non-saturating-i77-s1"]
+    config = RunConfig.from_dict(runs[1].config)
+    assert (config.target.name, config.model.latent_dim, config.training.seed) == \
+        ("spiral", 5, 1)
+    (tmp_path / "bad.json").write_text('{"model": {"latent_dim": "five"}}')
+    with pytest.raises(StudySpecError, match=r"^test: config .*bad.json: "):
+        spec(config=str(tmp_path / "bad.json"))
