@@ -139,8 +139,9 @@ class Stop(Message):
 
 
 def data_references(configs: tuple[RunConfig, ...]) -> set[str]:
-    """The data references these configurations need."""
-    return {config.target.data for config in configs if config.target.data is not None}
+    """The data references these configurations need: the points or images, and the labels."""
+    return {reference for config in configs
+            for reference in (config.target.data, config.target.labels) if reference is not None}
 
 
 def carried_data(configs: tuple[RunConfig, ...]) -> dict[str, np.ndarray]:

@@ -45,7 +45,8 @@ def test_the_folder_loader_names_classes_by_sub_folder_and_the_names_are_remembe
     assert class_names_for(reference, ("0", "1")) == ("0", "1")
 
 
-def test_a_conditional_run_on_named_folders_shows_the_names(window, qtbot, tmp_path):
+def test_a_conditional_run_on_named_folders_shows_the_names(process_window, qtbot, tmp_path):
+    window = process_window  # the app as shipped: training in its own process
     folder = two_named_folders(tmp_path / "pets")
     loading = window.image_loading
     with qtbot.waitSignal(loading.finished, timeout=30_000):
@@ -62,7 +63,7 @@ def test_a_conditional_run_on_named_folders_shows_the_names(window, qtbot, tmp_p
 
     qtbot.waitUntil(conditional_frame_shown, timeout=60_000)
     snapshot = view._snapshot
-    assert snapshot.class_names == ("0", "1")  # the training process knows numbers only
+    assert snapshot.class_names == ("0", "1")  # the training process knows the numbers only
     ticks = view.generated_plot.getAxis("left")._tickLevels[0]
     assert [name for _, name in ticks] == list(NAMES)
     first_dog = int(np.flatnonzero(snapshot.fake_labels == 1)[0])
