@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -14,13 +16,19 @@ from ganlab.study.report import write_report
 from tests.study.test_report import finished_folder
 
 
-@pytest.fixture
-def folder(tmp_path):
-    folder = finished_folder(tmp_path / "s")
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    folder = finished_folder(tmp_path_factory.mktemp("study") / "s")
     for run in (folder / "runs").iterdir():
         (run / "session.ganlab").write_bytes(b"stand-in")  # what a double-click opens
     write_report(folder)
     return folder
+
+
+@pytest.fixture
+def folder(rendered, tmp_path):
+    """A copy of the rendered study for each test (times kept: its report is up to date)."""
+    return Path(shutil.copytree(rendered, tmp_path / "s"))
 
 
 def test_the_view_shows_every_run_and_every_plot(qtbot, folder):
