@@ -14,10 +14,11 @@ from ganlab.core.trainer import Trainer
 pytestmark = pytest.mark.slow  # hundreds of real training iterations: ~20 s on a quiet core
 
 LOG_2 = float(np.log(2))
-#: iterations the app reached 60 s after Space on each lesson, measured here (2 shared cores,
-#: load average ~17 while measuring: a quiet machine reaches more, and the effects below were
-#: checked headless to 12,000 iterations on seeds 0-2)
-SIXTY_SECONDS = {"01_": 5_500, "06_": 300}
+#: iterations the app (training process) reached 60 s after Space on each lesson, measured here
+#: on 2 shared cores: lesson 1 5,557 (load average ~18); lesson 6 277 (load ~23) and 4,271
+#: (load ~6). The tests check the lessons' promises at those counts (seed 0, the lessons' own);
+#: seeds 0-2 were checked headless to 12,000 (lesson 1) and 3,000 (lesson 6) iterations.
+SIXTY_SECONDS = {"01_": 5_500, "06_": (300, 4_300)}
 
 
 def lesson(prefix: str):
@@ -68,12 +69,13 @@ def test_mode_collapse_keeps_one_clump_for_the_first_minute():
 
 @pytest.mark.timeout(900)  # ~20 s on a quiet 2-core machine; minutes when it is shared
 def test_r1_keeps_the_generator_spread_where_the_unpenalised_run_shrinks_to_a_point():
-    """Lesson 6 promises run A at most 2 of 25 modes and run B 8 or more, at the first minute
-    (300 iterations here) and on through the reading (checked again at 1,000)."""
+    """Lesson 6 promises run A at most 2 of 25 modes and run B 8 or more, at the iterations
+    60 s reached here (loaded and quiet), and at 1,000 (the text's own figure)."""
     taught = lesson("06_")
     assert taught.config.objective.r1_gamma == 0 and taught.compare.objective.r1_gamma == 1
     plain, penalised = trained(taught.config, 0), trained(taught.compare, 0)
-    for iterations in (SIXTY_SECONDS["06_"], 1_000):
+    low, high = SIXTY_SECONDS["06_"]
+    for iterations in (low, 1_000, high):
         for trainer in (plain, penalised):
             trainer.train(iterations - trainer.iteration)
         a, b = evaluate(plain), evaluate(penalised)
