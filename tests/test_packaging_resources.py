@@ -62,6 +62,7 @@ def test_without_a_console_the_log_and_tracebacks_go_to_the_data_folder(clean_lo
                                                                          monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "stderr", None)  # a windowed bundle
     monkeypatch.setattr(sys, "stdout", None)
+    logging.getLogger().addHandler(logging.StreamHandler())  # basicConfig's, on a None stderr
     path = log_file.set_up_logging(folder=tmp_path / "data")
     assert path == tmp_path / "data" / log_file.LOG_NAME
     logging.getLogger("ganlab.somewhere").warning("the worker stopped: out of memory")
@@ -74,6 +75,7 @@ def test_without_a_console_the_log_and_tracebacks_go_to_the_data_folder(clean_lo
     assert "WARNING ganlab.somewhere: the worker stopped: out of memory" in text
     assert "a stray message" in text
     assert "CRITICAL ganlab: uncaught exception" in text and "nobody caught this" in text
+    assert "Logging error" not in text  # no handler writes to the missing stderr
 
 
 def test_with_a_console_from_source_there_is_no_log_file(clean_logging, tmp_path):

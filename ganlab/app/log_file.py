@@ -65,6 +65,9 @@ def set_up_logging(level: int = logging.INFO, *, to_file: bool | None = None,
     Returns the log file's path, or None when there is none."""
     root = logging.getLogger()
     root.setLevel(level)
+    for handler in list(root.handlers):  # made by basicConfig when there was no stderr
+        if type(handler) is logging.StreamHandler and handler.stream is None:
+            root.removeHandler(handler)
     if has_console() and not any(isinstance(h, logging.StreamHandler) and
                                  not isinstance(h, logging.FileHandler) for h in root.handlers):
         console = logging.StreamHandler()
