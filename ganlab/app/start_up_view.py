@@ -5,8 +5,9 @@ first frame arrives, run A's pane shows the target drawn from the configuration 
 samples (`Target.sample_numpy`): the real points on the 2D canvas, their histogram in the 1D
 view, real images in the image view; and a notice over the pane says the training process is
 starting. The first frame replaces the picture with the worker's own samples and hides the
-notice; a restarted training process (after a failure) shows the notice again until its first
-frame. A target chosen meanwhile is drawn at once.
+notice (so does a training process that ended before it: the banner says why); a restarted
+training process shows the notice again until its first frame. A target chosen meanwhile is
+drawn at once.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ class StartUpView(QObject):
         self.notice.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         pane.installEventFilter(self)
         self.waiting = False
-        session.frame_received.connect(self._on_frame)
+        session.frame_received.connect(self._stop_waiting)
+        session.training_stopped.connect(self._stop_waiting)  # the banner says why
         session.configs_changed.connect(self._on_configs)
         session.training_restarted.connect(self.wait_for_training)
         self.wait_for_training()
@@ -102,7 +104,7 @@ class StartUpView(QObject):
         if self.waiting:
             self.show_target(configs[0])
 
-    def _on_frame(self, _frame) -> None:
+    def _stop_waiting(self, *_) -> None:
         if self.waiting:
             self.waiting = False
             self.notice.hide()
