@@ -132,7 +132,7 @@ class Trainer:
         """One critic update on fresh real and fake batches; returns the objective's D loss."""
         loss = discriminator_update(self)
         self.critic_updates += 1
-        self._loss_sums[0] += loss
+        self._loss_sums[0].add_(loss)  # in place through a view: `+=` would also copy back
         self._loss_counts[0] += 1
         return loss
 
@@ -142,7 +142,7 @@ class Trainer:
         if self.generator_average is not None:
             self.generator_average.update()
         self.generator_updates += 1
-        self._loss_sums[1] += loss
+        self._loss_sums[1].add_(loss)
         self._loss_counts[1] += 1
         return loss
 
