@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ganlab.app.layers import Layers
 from ganlab.app.lessons import Lesson, app_defaults
 from ganlab.core.config import RunConfig, TargetConfig
-from ganlab.core.recipes import is_image_target, kind_switch
+from ganlab.core.recipes import is_image_target, kind_switch, recipe_target
 from ganlab.training.file_commands import OpenSession
 
 MESSAGE_MS = 12000
@@ -60,7 +60,7 @@ class LessonFlow:
 
     def choose_target(self, name: str) -> None:
         """A fresh run on the named target (ending a lesson, if one is on)."""
-        self.train_on(TargetConfig(name=name))
+        self.train_on(TargetConfig(name=name, **recipe_target(name)))
 
     def train_on(self, target: TargetConfig, what: str | None = None) -> None:
         """A fresh run on `target`: the user's settings (a lesson's end gives them back), the
@@ -120,7 +120,7 @@ def _on_target(config: RunConfig, target: TargetConfig, new_kind: bool,
                images: bool) -> RunConfig:
     """`config` moved to `target`; to another kind of data with that kind's recipe."""
     if new_kind:
-        config = config.merged(kind_switch(app_defaults(), images))
+        config = config.merged(kind_switch(app_defaults(), images, target.name))
     config = config.copy()
     config.target = TargetConfig(**vars(target))
     return config.validate()

@@ -50,12 +50,19 @@ def recipe_for(target_name: str, images: str | None = None) -> dict[str, Any]:
     return IMAGE_RECIPE if is_image_target(target_name, images) else {}
 
 
-def kind_switch(base, images: bool) -> dict[str, Any]:
-    """The partial configuration that moves a run to another kind of data: the image recipe,
-    or back to `base`'s (the points recipe's) values of the same settings."""
+def kind_switch(base, images: bool, target_name: str | None = None) -> dict[str, Any]:
+    """The partial configuration that moves a run to another kind of data: the image recipe
+    (the named target's own, such as the digits', without its target settings: the caller
+    chose the target), or back to `base`'s (the points recipe's) values of the same settings."""
     if images:
-        return IMAGE_RECIPE
+        recipe = recipe_for(target_name) if target_name is not None else IMAGE_RECIPE
+        return {key: value for key, value in recipe.items() if key != "target"}
     return _values_at(base.to_dict(), IMAGE_RECIPE)
+
+
+def recipe_target(target_name: str) -> dict[str, Any]:
+    """The target settings a recipe picks for a target chosen by name (the digits: 8×8)."""
+    return dict(recipe_for(target_name).get("target", {}))
 
 
 def _values_at(values: dict, shape: dict) -> dict:

@@ -56,6 +56,9 @@ def test_digits_hide_the_layer_toggles_and_switch_the_charts(window, qtbot):
     window.choose_target("digits")
     assert not any(box.isVisible() for box in toggles.boxes.values())
     assert not toggles.label.isVisible()
+    # the digits recipe: their native 8×8 and the generator's weight average
+    config = window.session.configs[0]
+    assert (config.target.resolution, config.training.generator_ema) == (8, 0.999)
     window.session.step(1)
     qtbot.waitUntil(lambda: window.charts.data_kind == "images", timeout=30_000)
     assert window.charts.classes == 10

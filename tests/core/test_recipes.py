@@ -1,7 +1,13 @@
 """The shipped recipes: which settings each kind of data starts from."""
 
 from ganlab.core.config import RunConfig
-from ganlab.core.recipes import DIGITS_RECIPE, IMAGE_RECIPE, kind_switch, recipe_for
+from ganlab.core.recipes import (
+    DIGITS_RECIPE,
+    IMAGE_RECIPE,
+    kind_switch,
+    recipe_for,
+    recipe_target,
+)
 
 
 def test_the_digits_train_at_their_native_8x8_with_the_image_recipe():
@@ -23,3 +29,12 @@ def test_images_average_the_generator_and_points_do_not():
 
 def test_custom_images_named_digits_get_the_general_image_recipe():
     assert recipe_for("digits", images="folder") is IMAGE_RECIPE
+
+
+def test_moving_to_the_digits_takes_their_recipe_but_not_their_target():
+    switch = kind_switch(RunConfig(), images=True, target_name="digits")
+    assert "target" not in switch  # the caller chose the target
+    assert switch["training"]["iterations"] == DIGITS_RECIPE["training"]["iterations"]
+    assert kind_switch(RunConfig(), images=True) == IMAGE_RECIPE
+    assert recipe_target("digits") == {"resolution": 8}
+    assert recipe_target("shapes") == {} and recipe_target("ring8") == {}
