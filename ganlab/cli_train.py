@@ -199,7 +199,8 @@ def _check_device(name: str, args) -> None:
 
 
 RESUME_OPTIONS = {"resume", "iterations", "device", "out", "threads", "evaluations", "samples",
-                  "quiet", "handler", "command", "paper_defaults", "overwrite"}
+                  "quiet", "handler", "command", "paper_defaults", "overwrite",
+                  "self_test"}  # self_test: an option of `ganlab` itself, not of a run
 
 
 def _resumed(args):

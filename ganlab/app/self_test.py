@@ -211,8 +211,8 @@ def _steps(driver: _Driver) -> None:
     driver.check(pane.current_view is pane.image_view, "the image grids are not shown")
     driver.painted(pane.image_view, "image grids")
     _check_charts(driver, "images")
-    driver.check(session.configs[0].target == TargetConfig(name="digits"),
-                 "the session does not train on the digits")
+    driver.check(session.configs[0].target == TargetConfig(name="digits", resolution=8),
+                 "the session does not train on the digits at their recipe's 8×8")
 
     driver.begin("close the window")
     window.close()

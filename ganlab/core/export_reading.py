@@ -10,7 +10,6 @@ line that names the file.
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 
 from ganlab.core.config import ConfigError, RunConfig
+from ganlab.core.targets.points_limits import MAX_ABS_VALUE
 from ganlab.core.untrusted_input import (
     UntrustedInputError,
     check_tensor_layout,
@@ -114,12 +114,12 @@ def _check_points(path: Path, arch: dict, scaling: dict) -> None:
         type(data_dim) is int and data_dim >= 1
         and isinstance(shift, list) and isinstance(scale, list)
         and len(shift) == len(scale) == data_dim
-        and all(_is_number(v) and math.isfinite(v) for v in shift + scale)
+        and all(_is_number(v) and abs(v) <= MAX_ABS_VALUE for v in shift + scale)
         and all(v > 0 for v in scale)
     )
-    if not ok:
-        raise _invalid(path, "architecture.data_dim and scaling.shift/scale must give one finite "
-                             "number per data dimension, each scale above 0")
+    if not ok:  # bounded as point coordinates are: in float32 a shift of 3.4e38 samples inf
+        raise _invalid(path, "architecture.data_dim and scaling.shift/scale must give one number "
+                             f"within ±{MAX_ABS_VALUE:.0e} per data dimension, each scale above 0")
 
 
 def _check_images(path: Path, arch: dict, scaling: dict) -> None:

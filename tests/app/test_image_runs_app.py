@@ -20,9 +20,9 @@ def test_choosing_digits_trains_a_dcgan_and_shows_the_image_grids(window, qtbot)
     assert pane.current_view is pane.image_view
     assert trainer_of(window).architecture == "dcgan"
     snapshot = window.session.last_frame.runs[0].snapshot
-    assert snapshot.fake.shape == (64, 1, 16, 16)
+    assert snapshot.fake.shape == (64, 1, 8, 8)  # the digits recipe: their native 8×8
     shown = pane.image_view.generated.image_item.image
-    assert shown is not None and shown.shape[0] > 8 * 16  # 8 rows of (upscaled) tiles
+    assert shown is not None and shown.shape[0] > 8 * 8  # 8 rows of (upscaled) tiles
     window.choose_target("ring8")  # back to points: their recipe again
     config = window.session.configs[0]
     assert config.model.latent_dim == 2 and config.training.batch_size == 256

@@ -114,8 +114,8 @@ ABSURD_DESCRIPTIONS = {
                          "architecture.hidden_layers = 1000000"),
     "width as text": (lambda a: a.update(width="128"), "architecture.width must be int"),
     "width true": (lambda a: a.update(width=True), "architecture.width must be int"),
-    "no data_dim": (lambda a: a.pop("data_dim"), "one finite number per data dimension"),
-    "data_dim 0": (lambda a: a.update(data_dim=0), "one finite number per data dimension"),
+    "no data_dim": (lambda a: a.pop("data_dim"), "one number within ±1e+18 per data dimension"),
+    "data_dim 0": (lambda a: a.update(data_dim=0), "one number within ±1e+18 per data dimension"),
 }
 
 
@@ -243,3 +243,19 @@ def test_mutated_descriptions_are_refused_or_sample(tmp_path_factory, data):
         assert "\n" not in str(error)
     else:
         assert torch.isfinite(generator.sample(5, seed=0)).all()
+
+
+def test_a_shift_beyond_float32_is_refused_naming_the_file(tmp_path):
+    """Found by the fuzzing above: a shift of 3.4028235677973366e38 is finite as JSON's float64
+    but infinite in float32, so every sample was inf."""
+    from ganlab.core.config import RunConfig
+
+    config = RunConfig()
+    config.model.generator.hidden_layers, config.model.generator.width = 1, 4
+    stem = tmp_path / "g"
+    export_generator(Trainer(config), stem)
+    description = json.loads(stem.with_suffix(".json").read_text())
+    description["scaling"]["shift"] = [0.0, 3.4028235677973366e38]
+    stem.with_suffix(".json").write_text(json.dumps(description))
+    with pytest.raises(GeneratorFileError, match=r"g\.json.*within ±1e\+18"):
+        load_generator(stem)
