@@ -235,14 +235,15 @@ def train_on_images(window, target: TargetConfig) -> None:
 
 def connect_images(window) -> ImageLoading:
     """Give `window` its image loading (`window.image_loading`) and hide the points layer
-    toggles whenever the runs train on images."""
+    toggles and the 2D latent panel whenever the runs train on images."""
     loading = ImageLoading(window)
     window.gallery.images_chosen.connect(loading.ask)
 
     def follow(configs) -> None:
         target = configs[0].target
-        window.layer_toggles.show_for_images(is_image_target(target.name, target.images)
-                                             or _holds_images(target))
+        images = is_image_target(target.name, target.images) or _holds_images(target)
+        window.layer_toggles.show_for_images(images)
+        _follow_latent_dock(window.latent_dock, images)
 
     window.session.configs_changed.connect(follow)
     follow(window.session.configs)
@@ -257,3 +258,14 @@ def _holds_images(target: TargetConfig) -> bool:
         return DATA.get(target.data).ndim == 4
     except KeyError:
         return False
+
+
+def _follow_latent_dock(dock, images: bool) -> None:
+    """The 2D latent panel means nothing in an image run (z has 32 dimensions, and the image
+    view interpolates under its grids): hidden there, and back for points if it was showing."""
+    if images and dock.isVisible():
+        dock.hide()
+        dock.setProperty("hidden_for_images", True)
+    elif not images and dock.property("hidden_for_images"):
+        dock.setProperty("hidden_for_images", False)
+        dock.show()

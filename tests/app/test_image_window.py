@@ -53,9 +53,11 @@ def test_image_runs_chart_image_metrics_with_the_real_vs_real_lines(qtbot):
 def test_digits_hide_the_layer_toggles_and_switch_the_charts(window, qtbot):
     toggles = window.layer_toggles
     assert all(box.isVisible() for box in toggles.boxes.values())
+    assert window.latent_dock.isVisible()
     window.choose_target("digits")
     assert not any(box.isVisible() for box in toggles.boxes.values())
     assert not toggles.label.isVisible()
+    assert not window.latent_dock.isVisible()  # the 2D latent panel means nothing for images
     # the digits recipe: their native 8×8 and the generator's weight average
     config = window.session.configs[0]
     assert (config.target.resolution, config.training.generator_ema) == (8, 0.999)
@@ -65,6 +67,7 @@ def test_digits_hide_the_layer_toggles_and_switch_the_charts(window, qtbot):
     assert "frechet" in window.charts.plots and "divergences" not in window.charts.plots
     window.choose_target("ring8")
     assert all(box.isVisible() for box in toggles.boxes.values())
+    assert window.latent_dock.isVisible()
     window.session.step(1)
     qtbot.waitUntil(lambda: window.charts.data_kind == "points", timeout=30_000)
     assert "divergences" in window.charts.plots
