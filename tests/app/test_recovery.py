@@ -88,7 +88,14 @@ def test_a_failed_worker_answers_every_command_and_reset_starts_a_new_one(
     assert window.banner.restart_button.isVisible() and not session.running
     qtbot.waitUntil(lambda: len(results) == 2, timeout=15_000)  # both got an answer
     assert not control._saving  # autosave goes on after this
-    assert not results[1].ok and "during.ganlab: not done" in results[1].message
+    # the save is answered exactly once, either way the race goes: if the worker took it in the
+    # same pass as the bad request, file commands run before the frame that fails and it is
+    # saved; if it came after, it is "not done", by name
+    saved = tmp_path / "during.ganlab"
+    if results[1].ok:
+        assert load_session(saved).trainer.iteration == 5
+    else:
+        assert "during.ganlab: not done" in results[1].message and not saved.exists()
     window.file_actions.save_action.trigger()  # Ctrl+S while stopped: answered at once, by name
     assert len(results) == 3 and not results[2].ok and "during.ganlab" in results[2].message
     assert "restart" in results[2].message
