@@ -105,16 +105,11 @@ ALL_LAYERS = ("real", "generated", "discriminator", "optimal_discriminator", "de
 LAYER_SETS = {"all": ALL_LAYERS, "points": ("real", "generated")}
 
 
-def app_run(size: str, seconds: float, memory_seconds: float, warmup: float = 8.0,
-            shown_layers: tuple[str, ...] = ALL_LAYERS) -> dict:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
+def points_config(size: str):
+    """The app's defaults on grid25 with `size`'s networks and batch, no R1 (as the bare loop)."""
     from benchmarks.speed import SIZES
     from ganlab.app.lessons import app_defaults
-    from ganlab.app.main_window import build_window
 
-    app = QApplication.instance() or QApplication(sys.argv)
     layers, width, batch = SIZES[size]
     config = app_defaults()
     config.target.name = "grid25"
@@ -122,7 +117,20 @@ def app_run(size: str, seconds: float, memory_seconds: float, warmup: float = 8.
         net.hidden_layers, net.width = layers, width
     config.training.batch_size = batch
     config.training.device = "cpu"
-    config.objective.r1_gamma = 0.0  # as the bare loop
+    config.objective.r1_gamma = 0.0
+    return config
+
+
+def app_run(config, seconds: float, memory_seconds: float, warmup: float = 8.0,
+            shown_layers: tuple[str, ...] = ALL_LAYERS) -> dict:
+    """The window training `config` for `warmup` + `seconds` (and on to `memory_seconds`):
+    iterations and frames per second, GUI stalls, memory growth."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ganlab.app.main_window import build_window
+
+    app = QApplication.instance() or QApplication(sys.argv)
     window = build_window(config)
     window.resize(1600, 1000)
     window.show()
@@ -191,7 +199,7 @@ def main() -> None:
     args = parser.parse_args()
     bare = bare_loop_rate(args.size, 3.0)
     launch = launch_seconds()
-    run = app_run(args.size, args.seconds, args.memory_seconds,
+    run = app_run(points_config(args.size), args.seconds, args.memory_seconds,
                   shown_layers=LAYER_SETS[args.layers])
     platform_name = os.environ.get("QT_QPA_PLATFORM") or "xcb (Xvfb)"
     shown = "every layer on" if args.layers == "all" else "samples only"

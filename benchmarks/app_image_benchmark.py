@@ -24,12 +24,13 @@ import os
 import platform
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from app_benchmark import app_run  # noqa: E402  (the same window run, stall probe and counts)
 
 
 def bare_rate(resolution: int, seconds: float) -> float:
@@ -46,63 +47,14 @@ def bare_rate(resolution: int, seconds: float) -> float:
                                  for _ in range(3)) for step in loops)
 
 
-def app_run(resolution: int, seconds: float, warmup: float = 10.0) -> dict:
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
+def image_config(resolution: int):
+    """The digits with the image recipe, as picking them in the gallery gives them."""
     from ganlab.app.lessons import app_defaults
-    from ganlab.app.main_window import build_window
     from ganlab.core.recipes import recipe_for
 
-    app = QApplication.instance() or QApplication(sys.argv)
-    config = app_defaults().merged(recipe_for("digits")).merged(
+    return app_defaults().merged(recipe_for("digits")).merged(
         {"target": {"name": "digits", "resolution": resolution},
          "training": {"device": "cpu"}})
-    window = build_window(config)
-    window.resize(1600, 1000)
-    window.show()
-    window.session.play()
-    result: dict = {}
-    gaps: list[float] = []
-    last_tick = [time.perf_counter()]
-    measuring = [False]
-
-    def tick() -> None:
-        now = time.perf_counter()
-        if measuring[0]:
-            gaps.append(now - last_tick[0])
-        last_tick[0] = now
-
-    probe = QTimer()
-    probe.setInterval(5)
-    probe.timeout.connect(tick)
-    probe.start()
-    state: dict = {}
-
-    def start() -> None:
-        measuring[0] = True
-        last_tick[0] = time.perf_counter()
-        state.update(time=time.perf_counter(), frames=window.presenter.frames_presented,
-                     iteration=window.session.last_frame.iteration)
-
-    def measure() -> None:
-        elapsed = time.perf_counter() - state["time"]
-        measuring[0] = False
-        result["iterations_per_second"] = (
-            window.session.last_frame.iteration - state["iteration"]) / elapsed
-        result["frames_per_second"] = (
-            window.presenter.frames_presented - state["frames"]) / elapsed
-        stalls = sorted(gap - 0.005 for gap in gaps)
-        result["worst_stall_ms"] = 1000 * stalls[-1]
-        result["p99_stall_ms"] = 1000 * stalls[int(0.99 * (len(stalls) - 1))]
-        result["images_shown"] = window.session.last_frame.runs[0].snapshot.fake is not None
-        window.close()
-        app.quit()
-
-    QTimer.singleShot(int(warmup * 1000), start)
-    QTimer.singleShot(int((warmup + seconds) * 1000), measure)
-    app.exec()
-    return result
 
 
 def main() -> None:
@@ -112,7 +64,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="consecutive app runs")
     args = parser.parse_args()
     bare = bare_rate(args.resolution, 3.0)
-    runs = [app_run(args.resolution, args.seconds) for _ in range(args.runs)]
+    runs = [app_run(image_config(args.resolution), args.seconds, args.seconds, warmup=10.0)
+            for _ in range(args.runs)]
     platform_name = os.environ.get("QT_QPA_PLATFORM") or "xcb (Xvfb)"
     print(f"# {platform.machine()}, {os.cpu_count()} cores, {platform_name}, digits "
           f"{args.resolution}×{args.resolution}, image recipe, image views showing")
