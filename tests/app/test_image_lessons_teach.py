@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
-from ganlab.app.lessons import load_lessons
 from ganlab.core.metrics import evaluate
-from ganlab.core.trainer import Trainer
+from tests.app.lesson_training import lesson, trained
 
 # thousands of small MLP iterations and a classifier per test: ~1 min on a quiet core, far
 # more on a shared one
@@ -19,17 +17,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 #: iterations of each run that a minute of the app reaches with these lessons (2 quiet cores)
 WGAN_GP_MINUTE = 600
 MODE_COLLAPSE_MINUTE = 1000
-
-
-def lesson(prefix: str):
-    return next(item for item in load_lessons() if item.source.startswith(prefix))
-
-
-def trained(config, iterations: int) -> Trainer:
-    torch.set_num_threads(1)
-    trainer = Trainer(config)
-    trainer.train(iterations)
-    return trainer
 
 
 def test_wgan_gp_learns_digits_where_the_saturating_loss_stays_grey():

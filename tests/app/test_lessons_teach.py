@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
-from ganlab.app.lessons import load_lessons
 from ganlab.core.metrics import evaluate
-from ganlab.core.trainer import Trainer
+from tests.app.lesson_training import lesson, trained
 
 pytestmark = pytest.mark.slow  # hundreds of real training iterations: ~20 s on a quiet core
 
@@ -20,17 +18,6 @@ LOG_2 = float(np.log(2))
 #: 0, the lessons' own); seeds 0-2 were checked headless to 12,000 (lesson 1) and 3,000
 #: (lesson 6) iterations.
 SIXTY_SECONDS = {"01_": (5_500, 20_000), "06_": (300, 4_300)}
-
-
-def lesson(prefix: str):
-    return next(item for item in load_lessons() if item.source.startswith(prefix))
-
-
-def trained(config, iterations: int) -> Trainer:
-    torch.set_num_threads(1)
-    trainer = Trainer(config)
-    trainer.train(iterations)
-    return trainer
 
 
 def test_disjoint_supports_minimax_is_stuck_beside_the_segment_while_wgan_gp_is_on_it():
