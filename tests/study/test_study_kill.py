@@ -84,11 +84,12 @@ def _group_alive(group: int) -> bool:
 
 
 def written(folder: Path) -> dict:
-    """What the study has written for good: its files, less the half-written runs' folders
-    (a resumed study removes those and trains the run again; whether a killed worker's
-    leftover is still there at the moment of looking is a race)."""
+    """What the study has written for good: its files, less what a killed process left half
+    written: a run's partial folder and the temporary file of an atomic write (a resumed study
+    removes both; whether one is still there at the moment of looking is a race)."""
     return {path: state for path, state in folder_state(folder).items()
-            if ".ganlab-partial." not in path}
+            if ".ganlab-partial." not in path
+            and not (Path(path).name.startswith(".") and path.endswith(".tmp"))}
 
 
 def test_a_killed_study_resumes_without_losing_or_repeating_anything(tmp_path):
