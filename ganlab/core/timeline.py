@@ -1,0 +1,157 @@
+"""A run's timeline: its branch tree and keyframes, and the moves along it (Qt-free).
+
+The owner (the training worker) tells it each step taken (`stepped`) and each change of
+settings (`settings_changed`); it keeps keyframes (`keyframes.py`) and the branch records
+(`branches.py`). `seek(trainer, branch, i)` puts the trainer into branch's state after i
+iterations: it loads the latest keyframe at or before i on the branch that owns i and replays
+the recorded steps with the recorded settings — on the CPU the result is bit for bit the state
+the run had. Training from a position that is not a branch's tip first forks a new branch there
+(`before_step`): the old future is kept, the new one gets its own records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ganlab.core.branches import WHOLE, Branch, BranchTree
+from ganlab.core.keyframes import (
+    DEFAULT_BUDGET_BYTES,
+    FIRST_SPACING,
+    KeyframeStore,
+    restore_keyframe,
+    take_keyframe,
+)
+
+SLOW_MOTION_PAIR = ((True, False), (False, True))  # a critic half then a generator half
+
+
+@dataclass(frozen=True)
+class BranchSummary:
+    id: int
+    name: str
+    parent: int | None
+    fork: int
+    tip: int
+    difference: tuple[str, ...]  # settings changed from the parent at the fork
+
+
+@dataclass(frozen=True)
+class TimelineState:
+    """What the GUI needs to draw the timeline (sent with each frame; small)."""
+
+    branch: int  # the branch being shown or trained
+    position: int  # the iteration the trainer is at
+    branches: tuple[BranchSummary, ...]
+    keyframes: tuple[int, ...]  # keyframe iterations along the current branch's lineage
+    spacing: int
+    nbytes: int
+    budget_bytes: int
+    answered: int = 0  # how many timeline commands the worker has answered
+    message: str | None = None  # the answer to the last one, if it failed or said something
+
+    @property
+    def tip(self) -> int:
+        return next(b.tip for b in self.branches if b.id == self.branch)
+
+    @property
+    def start(self) -> int:
+        return min(b.fork for b in self.branches)
+
+
+class Timeline:
+    """Branches and keyframes of the run of one trainer; starts with a keyframe of it now."""
+
+    def __init__(self, trainer, budget_bytes: int = DEFAULT_BUDGET_BYTES,
+                 first_spacing: int = FIRST_SPACING):
+        self.tree = BranchTree(trainer.config, trainer.iteration)
+        self.store = KeyframeStore(budget_bytes, first_spacing)
+        self.branch = 0
+        self.position = trainer.iteration
+        self._parts: list[tuple[bool, bool]] = []  # the parts of the iteration in progress
+        self.store.add(0, take_keyframe(trainer, anchor=True))
+
+    @property
+    def current(self) -> Branch:
+        return self.tree[self.branch]
+
+    @property
+    def at_tip(self) -> bool:
+        return self.position == self.current.tip
+
+    # ------------------------------------------------------------------ recording
+    def settings_changed(self, trainer) -> None:
+        """The trainer's settings changed between iterations: recorded at the tip (away from
+        it, they become the settings of the branch the next step forks)."""
+        if self.at_tip:
+            self.current.record_settings(trainer.iteration, trainer.config)
+
+    def before_step(self, trainer) -> Branch | None:
+        """Call before training a step: away from the tip, fork a new branch here (returned)."""
+        if self.at_tip:
+            return None
+        owner = self.tree.owner(self.branch, self.position)
+        branch = self.tree.add(owner.id, self.position, trainer.config)
+        self.branch = branch.id
+        self.store.add(branch.id, take_keyframe(trainer, anchor=True))
+        return branch
+
+    def stepped(self, trainer, discriminator: bool, generator: bool, completed: bool) -> None:
+        """The trainer took a step (of `before_step`'s branch); keyframe it if one is due."""
+        self._parts.append((discriminator, generator))
+        if not completed:
+            return
+        parts = tuple(self._parts)
+        self._parts = []
+        kind = WHOLE if parts in ((WHOLE,), SLOW_MOTION_PAIR) else parts
+        self.current.record_step(trainer.iteration - 1, kind)
+        self.position = trainer.iteration
+        if self.store.wants(trainer.iteration):
+            self.store.add(self.branch, take_keyframe(trainer))
+
+    def jumped(self, trainer) -> None:
+        """The trainer went back to an earlier state of this branch by other means (the last
+        good state after a NaN): the next step forks from there."""
+        self.position = trainer.iteration
+        self._parts = []
+
+    # ------------------------------------------------------------------ moving
+    def seek(self, trainer, branch_id: int, iteration: int) -> int:
+        """Put `trainer` into branch `branch_id`'s state after `iteration` iterations (clamped
+        to the branch's stretch of the run), with the settings in force there; return it."""
+        branch = self.tree[branch_id]
+        iteration = max(self.tree[0].fork, min(int(iteration), branch.tip))
+        owner = self.tree.owner(branch_id, iteration)
+        keyframe = self.store.at_or_before(owner.id, iteration)
+        restore_keyframe(trainer, keyframe)
+        replay(trainer, owner, keyframe.iteration, iteration)
+        self.branch, self.position, self._parts = branch_id, iteration, []
+        return iteration
+
+    def summary(self, answered: int = 0, message: str | None = None) -> TimelineState:
+        branches = tuple(
+            BranchSummary(b.id, b.name, b.parent, b.fork, b.tip,
+                          tuple(self.tree.difference(b.id)))
+            for b in self.tree.branches.values())
+        keyframes = sorted({it for b in self.tree.lineage(self.branch)
+                            for it in self.store.iterations(b.id)})
+        return TimelineState(self.branch, self.position, branches, tuple(keyframes),
+                             self.store.spacing, self.store.nbytes, self.store.budget_bytes,
+                             answered, message)
+
+
+def replay(trainer, branch: Branch, start: int, end: int) -> None:
+    """Train `trainer` (in `branch`'s state after `start` iterations) to iteration `end` as
+    `branch` was trained: its settings and its partial iterations; then leave it with the
+    settings in force at `end` and no loss sums."""
+    for iteration in range(start, end):
+        config = branch.config_at(iteration)
+        if config != trainer.config:
+            trainer.apply_config(config)
+        parts = branch.odd_steps.get(iteration, (WHOLE,))
+        for index, (discriminator, generator) in enumerate(parts):
+            trainer.step(discriminator=discriminator, generator=generator,
+                         complete_iteration=index == len(parts) - 1)
+    config = branch.config_at(end)
+    if config != trainer.config:
+        trainer.apply_config(config)
+    trainer.read_losses()
