@@ -100,6 +100,13 @@ class KeyframeStore:
         self.nbytes += keyframe.nbytes
         self._thin()
 
+    def set_budget(self, budget_bytes: int) -> None:
+        """A new budget; a smaller one thins at once."""
+        if budget_bytes <= 0:
+            raise ValueError("the keyframe budget must be positive")
+        self.budget_bytes = int(budget_bytes)
+        self._thin()
+
     def _thin(self) -> None:
         while self.nbytes > self.budget_bytes:
             if not any(not frame.anchor for frames in self._frames.values() for frame in frames):

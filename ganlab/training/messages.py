@@ -133,6 +133,39 @@ class RunFileCommand(Message):
 
 
 @dataclass(frozen=True)
+class TimelineCommand(Message):
+    """A move on the timeline (`ganlab.training.timeline_desk`): answered in the timeline
+    state of a later frame, whose `answered` reaches this command's `ticket`."""
+
+    ticket: int = 0
+
+    def apply(self, pending):
+        pending.request_timeline(self)
+
+
+@dataclass(frozen=True)
+class Seek(TimelineCommand):
+    """Show branch `branch` after `iteration` iterations (clamped to the branch); training
+    from there forks a new branch. A newer seek replaces one not yet taken."""
+
+    branch: int = 0
+    iteration: int = 0
+
+
+@dataclass(frozen=True)
+class RenameBranch(TimelineCommand):
+    branch: int = 0
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class SetKeyframeBudget(TimelineCommand):
+    """The bytes the keyframes may take (older ones are thinned to fit)."""
+
+    budget_bytes: int = 0
+
+
+@dataclass(frozen=True)
 class Stop(Message):
     def apply(self, pending):
         pending.request_stop()

@@ -21,6 +21,7 @@ from ganlab.core.config import RunConfig
 from ganlab.training.messages import Message
 
 MAX_QUEUED_STEPS = 1000  # a held-down step key cannot pile up more than this
+MAX_TIMELINE_COMMANDS = 16  # a newer seek replaces a waiting one; beyond this the oldest go
 MAX_FILE_COMMANDS = 8  # file commands (save, open, export) not yet run; the oldest are dropped
 
 
@@ -78,13 +79,14 @@ class Requests:
     stop: bool = False
     file_commands: tuple = ()  # ganlab.training.file_commands commands, oldest first
     dropped_file_commands: tuple = ()  # pushed out of the full queue: to be answered as failed
+    timeline: tuple = ()  # messages.TimelineCommand, oldest first (answered by ticket)
 
     @property
     def has_commands(self) -> bool:
         return bool(
             self.configs is not None or self.steps or self.discriminator_steps
             or self.generator_steps or self.reset or self.restore_last_good or self.refresh
-            or self.stop or self.file_commands or self.dropped_file_commands
+            or self.stop or self.file_commands or self.dropped_file_commands or self.timeline
         )
 
 
@@ -107,6 +109,7 @@ class PendingChanges:
         self._stop = False
         self._file_commands: list = []
         self._dropped_file_commands: list = []
+        self._timeline: list = []
         self._news = True  # set by every GUI call, cleared by take(): wakes a waiting worker
 
     # ---------------------------------------------------------------- GUI side
@@ -188,6 +191,17 @@ class PendingChanges:
             self._news = True
             self._condition.notify_all()
 
+    def request_timeline(self, command) -> None:
+        """Queue a timeline command: a seek replaces a seek still waiting (its answer, by
+        ticket, covers the older one); the queue keeps the newest `MAX_TIMELINE_COMMANDS`."""
+        with self._condition:
+            if self._timeline and type(self._timeline[-1]) is type(command) and \
+                    type(command).__name__ == "Seek":
+                self._timeline.pop()
+            self._timeline = [*self._timeline, command][-MAX_TIMELINE_COMMANDS:]
+            self._news = True
+            self._condition.notify_all()
+
     def request_stop(self) -> None:
         with self._condition:
             self._stop = True
@@ -213,7 +227,9 @@ class PendingChanges:
                 stop=self._stop,
                 file_commands=tuple(self._file_commands),
                 dropped_file_commands=tuple(self._dropped_file_commands),
+                timeline=tuple(self._timeline),
             )
+            self._timeline = []
             self._file_commands = []
             self._dropped_file_commands = []
             self._configs = None

@@ -46,6 +46,7 @@ from ganlab.training.pending_changes import PendingChanges, Requests, ViewReques
 from ganlab.training.rate_meter import RateMeter
 from ganlab.training.run import Run
 from ganlab.training.run_frames import take_run_frames
+from ganlab.training.timeline_desk import TimelineDesk
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ class TrainingWorker(threading.Thread):
         self._rate = RateMeter()
         self._files = FileDesk(self.results)
         self._phases = steps.Phases()
+        self._timeline = TimelineDesk()  # keyframes and branches of a single run
         self._metrics: MetricsThread | None = None
         self._requests = Requests(configs=None, running=False, iterations_per_second=None)
         self._sequence = 0
@@ -181,7 +183,9 @@ class TrainingWorker(threading.Thread):
         """Take each planned step on every run; True if any was taken."""
         trained = False
         for step in planned:
+            self._timeline.before_step(self._lockstep)
             self._lockstep.step(step)
+            self._timeline.stepped(self._lockstep, step)
             if step.completes_iteration:
                 self._rate.count()
             self._metrics_schedule.trained()
@@ -203,6 +207,8 @@ class TrainingWorker(threading.Thread):
                 self._metrics_schedule.trained()
             if outcome.restarted:
                 self._restarted()
+            else:
+                self._timeline.settings_changed(self._lockstep)
             changed = True
         if requests.reset:
             self._lockstep.reset()
@@ -212,10 +218,14 @@ class TrainingWorker(threading.Thread):
             if self._lockstep.restore_last_good():
                 self._guard.clear()
                 self._phases.clear()
+                self._timeline.jumped(self._lockstep)
             else:
                 self._error = "no good state fits the networks as they are now: use reset"
             changed = True
-        return changed
+        if requests.timeline and self._timeline.handle(requests.timeline, self._lockstep):
+            self._guard.clear()
+            self._phases.clear()
+        return changed or bool(requests.timeline)
 
     def _restarted(self) -> None:
         """The runs started again (`LockstepRuns` counted the epoch): no failure, nothing
@@ -223,6 +233,7 @@ class TrainingWorker(threading.Thread):
         self._guard.clear()
         self._metrics_schedule.trained()
         self._pacer.restart()
+        self._timeline.restarted()
 
     def _run_file_commands(self, requests: Requests) -> bool:
         """Save / open / export between iterations; True if a session was opened."""
@@ -286,6 +297,7 @@ class TrainingWorker(threading.Thread):
                 failed_runs=self._guard.failed_runs,
                 error=self._error,
                 can_restore=self._lockstep.can_restore,
+                extra=self._timeline.frame_extra(),
             )
         )
         self._pacer.frame_published(now, frame_cost)

@@ -1,0 +1,121 @@
+"""The worker's side of the timeline: keeps a `Timeline` of the run while it trains, and
+carries out the GUI's timeline commands (seek, rename, budget) between steps.
+
+The timeline covers one run: in compare mode (two runs in lockstep) there is none, and its
+commands are answered with that reason. It starts, with a keyframe, at the first step after
+each restart (reset, rebuild, session opened). Every command is answered: the timeline state
+sent with each frame carries `answered`, the highest ticket taken, and the last message.
+Worker thread only.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ganlab.core.branches import TreeFull
+from ganlab.core.keyframes import DEFAULT_BUDGET_BYTES
+from ganlab.core.timeline import Timeline, TimelineState
+from ganlab.training.messages import RenameBranch, Seek, SetKeyframeBudget
+
+log = logging.getLogger(__name__)
+
+MIN_BUDGET_BYTES = 2**20
+MAX_NAME_CHARS = 40
+ONE_RUN_ONLY = "the timeline follows one run: it is off in compare mode"
+
+
+class TimelineDesk:
+    def __init__(self, budget_bytes: int = DEFAULT_BUDGET_BYTES):
+        self.budget_bytes = budget_bytes
+        self.timeline: Timeline | None = None
+        self.answered = 0
+        self.message: str | None = None
+        self._failed = False  # the tree is full: training goes on without new branches
+
+    # ------------------------------------------------------------------ recording
+    def before_step(self, lockstep) -> None:
+        if len(lockstep.runs) != 1 or self._failed:
+            return
+        trainer = lockstep.runs[0].trainer
+        if self.timeline is None:
+            self.timeline = Timeline(trainer, self.budget_bytes)
+            return
+        try:
+            branch = self.timeline.before_step(trainer)
+        except TreeFull as error:  # train on, unrecorded, rather than stop the user
+            self.message = f"{error}; training goes on without a timeline"
+            self.timeline, self._failed = None, True
+            return
+        if branch is not None:
+            self.message = f"started {branch.name} at iteration {branch.fork:,}"
+
+    def stepped(self, lockstep, step) -> None:
+        if self.timeline is not None and len(lockstep.runs) == 1:
+            self.timeline.stepped(lockstep.runs[0].trainer, step.discriminator, step.generator,
+                                  step.completes_iteration)
+
+    def settings_changed(self, lockstep) -> None:
+        if self.timeline is not None and len(lockstep.runs) == 1:
+            self.timeline.settings_changed(lockstep.runs[0].trainer)
+
+    def jumped(self, lockstep) -> None:
+        """The runs went back to a last good state: the next step forks from there."""
+        if self.timeline is not None and len(lockstep.runs) == 1:
+            self.timeline.jumped(lockstep.runs[0].trainer)
+
+    def restarted(self) -> None:
+        self.timeline, self._failed = None, False
+
+    # ------------------------------------------------------------------ commands
+    def handle(self, commands, lockstep) -> bool:
+        """Carry out `commands` in order; True if the trainer moved (a frame is due)."""
+        moved = False
+        for command in commands:
+            self.answered = max(self.answered, command.ticket)
+            try:
+                moved = self._handle(command, lockstep) or moved
+            except Exception as error:  # a bad request must not end the worker
+                log.exception("timeline command failed")
+                self.message = f"the timeline could not do that: {error}"
+        return moved
+
+    def _handle(self, command, lockstep) -> bool:
+        if isinstance(command, SetKeyframeBudget):
+            self.budget_bytes = max(MIN_BUDGET_BYTES, int(command.budget_bytes))
+            if self.timeline is not None:
+                self.timeline.store.set_budget(self.budget_bytes)
+            self.message = f"keyframe budget {self.budget_bytes / 2**20:,.0f} MB"
+            return False
+        if self.timeline is None or len(lockstep.runs) != 1:
+            self.message = ONE_RUN_ONLY if len(lockstep.runs) > 1 else "nothing trained yet"
+            return False
+        if isinstance(command, RenameBranch):
+            branch = self.timeline.tree.branches.get(command.branch)
+            name = " ".join(str(command.name).split())[:MAX_NAME_CHARS]
+            if branch is None or not name:
+                self.message = "no such branch, or an empty name"
+                return False
+            branch.name, self.message = name, None
+            return True
+        if isinstance(command, Seek):
+            if command.branch not in self.timeline.tree.branches:
+                self.message = f"no branch {command.branch}"
+                return False
+            trainer = lockstep.runs[0].trainer
+            self.timeline.seek(trainer, command.branch, command.iteration)
+            lockstep.runs[0].good_states.clear()  # they belong to another moment
+            self.message = None
+            return True
+        self.message = f"unknown timeline command {type(command).__name__}"
+        return False
+
+    def state(self) -> TimelineState | None:
+        """The timeline for the next frame (None when there is none)."""
+        if self.timeline is None:
+            return None
+        return self.timeline.summary(self.answered, self.message)
+
+    def frame_extra(self) -> dict:
+        """For `Frame.extra`: the timeline (or None) and the answer to the last command."""
+        return {"timeline": self.state(), "timeline_answer": (self.answered, self.message)}
+
