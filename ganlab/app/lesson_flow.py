@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ganlab.app.dynamics_dock import show_dynamics_lesson
 from ganlab.app.layers import Layers
 from ganlab.app.lessons import Lesson, app_defaults
 from ganlab.core.config import RunConfig, TargetConfig
@@ -57,6 +58,8 @@ class LessonFlow:
         window.apply_layers(layers)
         window.speed_control.set_speed(lesson.speed)
         window.lesson_box.show_lesson(lesson)
+        if lesson.dynamics is not None:
+            show_dynamics_lesson(window, lesson.dynamics)
 
     def choose_target(self, name: str) -> None:
         """A fresh run on the named target (ending a lesson, if one is on)."""

@@ -23,6 +23,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ganlab.core.config import ConfigError, RunConfig
+from ganlab.core.game_dynamics import lesson_settings
 from ganlab.core.recipes import IMAGE_RECIPE, is_image_target
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class Lesson:
     layers: dict[str, bool] = field(default_factory=dict)
     speed: float | None = None
     source: str = ""
+    dynamics: dict | None = None  # settings for the dynamics view, which the lesson opens
 
 
 def app_defaults() -> RunConfig:
@@ -87,9 +89,21 @@ def load_lesson(path: Path | Traversable) -> Lesson:
             layers={str(k): bool(v) for k, v in raw.get("layers", {}).items()},
             speed=raw.get("speed"),
             source=path.name,
+            dynamics=_dynamics(raw.get("dynamics")),
         )
     except (KeyError, ConfigError, TypeError) as error:
         raise LessonError(f"{path.name}: {error}") from None
+
+
+def _dynamics(data) -> dict | None:
+    """A lesson's `dynamics` block, checked (see `game_dynamics.lesson_settings`)."""
+    if data is None:
+        return None
+    try:
+        lesson_settings(data)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    return data
 
 
 def load_lessons(folder: Path | Traversable | None = None) -> list[Lesson]:

@@ -1,4 +1,4 @@
-"""The main window's menus (File, Training, Lessons), its training toolbar and its shortcuts."""
+"""The main window's menus (File, Training, View, Lessons), its training toolbar and its shortcuts."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
 from ganlab.app.controls.speed_control import SpeedControl
+from ganlab.app.dynamics_dock import build_dynamics_view
 from ganlab.app.study_view import ask_study_folder
 
 
@@ -59,6 +60,7 @@ def build_menus(window) -> None:
     window.compare_action = add_action(window, training, "Compare", "C",
                                     "Train a second configuration on the same target and seed, "
                                     "side by side.", window.set_compare, checkable=True)
+    build_dynamics_view(window, menus)
     lessons_menu = menus.addMenu("&Lessons")
     for lesson in window.lessons:
         action = QAction(lesson.title, window)
