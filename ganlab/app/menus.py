@@ -1,4 +1,4 @@
-"""The main window's menus (File, Training, View, Lessons), its training toolbar and its shortcuts."""
+"""The main window's menus (File, Training, View, Lessons), its toolbar and its shortcuts."""
 
 from __future__ import annotations
 

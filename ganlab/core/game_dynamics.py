@@ -266,7 +266,7 @@ def iterate(game: Game, state: np.ndarray, settings: GameSettings) -> np.ndarray
     """One iteration: k steps ψ ← ψ − h_D ∂L_D/∂ψ, then gen ← gen − h_G ∂L_G/∂gen at the new ψ
     (alternating) or the old ψ (simultaneous). Works on a batch of states (..., size)."""
     state = np.asarray(state, dtype=float)
-    generator, psi = _split(game, state)
+    generator, _ = _split(game, state)
     new_state = state.copy()
     for _ in range(settings.critic_steps):
         new_state[..., game.generator_size:] -= settings.discriminator_lr * (
