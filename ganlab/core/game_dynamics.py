@@ -14,8 +14,8 @@ the others). Regularisers of D, all formulas on the samples D sees:
   α_R = E d(x_r), α_F = E d(x_f) taken at the current state and held fixed (the limit of
   Tseng et al.'s moving averages), and instance noise: both inputs get + σ_n·ε, ε ~ N(0, 1).
 Expectations over z (and ε, folded in: x ~ N(m, s² + σ_n²)) use Gauss–Hermite quadrature with
-`NODES` nodes, exact for polynomials up to degree 2·NODES − 1 (hinge's kinks make it approximate
-for the Gaussian game); WGAN-GP's penalty is exact in x̂ (Gaussian CDFs), Gauss–Legendre over α.
+`NODES` nodes, exact for polynomials up to degree 2·NODES − 1; the hinge's steps and WGAN-GP's
+|d'| are integrated exactly in x (Gaussian CDFs), WGAN-GP over α by Gauss–Legendre.
 
 One iteration (`iterate`) is k gradient-descent steps of D at learning rate h_D, then one of G
 at h_G against the new ψ (alternating) or the old ψ (simultaneous) — plain gradient steps, not
@@ -29,7 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr
 
-NODES = 48  # Gauss–Hermite nodes over z
+from ganlab.core.truncated_moments import below_moments
+
+NODES = 128  # Gauss–Hermite nodes over z
 ALPHA_NODES = 16  # Gauss–Legendre nodes over α of WGAN-GP's interpolates
 
 
@@ -205,7 +207,10 @@ def discriminator_gradient(game: Game, state: np.ndarray, settings: GameSettings
     _, psi = _split(game, state)
     phi_r, phi_f = _features(s.real, game.degree), _features(s.fake, game.degree)
     d_r, d_f = _d(psi, phi_r), _d(psi, phi_f)
-    grad = _mean_times(a_slope(d_r), phi_r) + _mean_times(b_slope(d_f), phi_f)
+    if settings.objective == "hinge":
+        grad = _hinge_gradient(game, s, psi, phi_r, phi_f, d_r, d_f)
+    else:
+        grad = _mean_times(a_slope(d_r), phi_r) + _mean_times(b_slope(d_f), phi_f)
     if settings.r1_gamma or settings.r2_gamma:
         for gamma, x in ((settings.r1_gamma, s.real), (settings.r2_gamma, s.fake)):
             slopes = _feature_slopes(x, game.degree)
@@ -217,6 +222,25 @@ def discriminator_gradient(game: Game, state: np.ndarray, settings: GameSettings
     if settings.objective == "wgan-gp":
         grad = grad + settings.gradient_penalty_weight * _penalty_gradient(game, s, psi)
     return grad
+
+
+def _hinge_gradient(game, s: _Samples, psi, phi_r, phi_f, d_r, d_f) -> np.ndarray:
+    """−E[1{d(x_r) < 1}·φ(x_r)] + E[1{d(x_f) > −1}·φ(x_f)], in closed form where a spread is
+    positive (`truncated_moments`), by quadrature for a point mass (exact there)."""
+    a_slope, b_slope, _ = LOSSES["hinge"]
+    real = _mean_times(a_slope(d_r), phi_r)
+    fake = _mean_times(b_slope(d_f), phi_f)
+    if s.real_sd > 0:
+        real = -below_moments(np.full(psi.shape[:-1], s.real_mean), s.real_sd, psi, 1.0,
+                              game.degree)
+    spread = s.fake_sd > 0
+    if np.any(spread):
+        sd = np.where(spread, s.fake_sd, 1.0)
+        mean = s.fake_mean
+        every = np.stack([mean, mean**2 + sd**2][:game.degree], axis=-1)
+        exact = every - below_moments(mean, sd, psi, -1.0, game.degree)
+        fake = np.where(spread[..., None], exact, fake)
+    return real + fake
 
 
 def _penalty_gradient(game: Game, s: _Samples, psi: np.ndarray) -> np.ndarray:
@@ -287,44 +311,3 @@ def trajectory(game: Game, start, settings: GameSettings, iterations: int) -> np
         if not np.all(np.isfinite(states[i + 1])) or np.abs(states[i + 1]).max() > 1e6:
             return states[:i + 1]
     return states
-
-
-def jacobian(function, point: np.ndarray, step: float) -> np.ndarray:
-    """Central differences: J[i, j] = ∂function_i/∂x_j at `point`."""
-    columns = []
-    for j in range(point.size):
-        offset = np.zeros(point.size)
-        offset[j] = step
-        columns.append((function(point + offset) - function(point - offset)) / (2.0 * step))
-    return np.stack(columns, axis=-1)
-
-
-@dataclass(frozen=True)
-class Spectrum:
-    """The linearisation at `game.equilibrium()`."""
-
-    stationary: bool  # the field vanishes there (else the point is no equilibrium)
-    differentiable: bool  # the field has a Jacobian there (WGAN-GP's |d'| has none at ψ = 0)
-    field: np.ndarray  # eigenvalues λ of ∂v/∂state (converges iff all Re λ < 0)
-    update: np.ndarray  # eigenvalues μ of the iteration's Jacobian (converges iff all |μ| < 1)
-
-    @property
-    def radius(self) -> float:
-        """max |μ|: the distance to the equilibrium shrinks by about this factor per iteration."""
-        return float(np.abs(self.update).max())
-
-
-def equilibrium_spectrum(game: Game, settings: GameSettings) -> Spectrum:
-    """Eigenvalues of the field's and of the iteration's Jacobian at the equilibrium."""
-    point = game.equilibrium()
-    field = lambda x: gradient_field(game, x, settings)  # noqa: E731
-    coarse, fine = jacobian(field, point, 1e-4), jacobian(field, point, 1e-6)
-    differentiable = bool(np.abs(coarse - fine).max() <= 1e-4 * (1.0 + np.abs(fine).max()))
-    stationary = bool(np.abs(field(point)).max() < 1e-9)
-    update = jacobian(lambda x: iterate(game, x, settings), point, 1e-5)
-    return Spectrum(stationary, differentiable, _sorted(np.linalg.eigvals(coarse)),
-                    _sorted(np.linalg.eigvals(update)))
-
-
-def _sorted(values: np.ndarray) -> np.ndarray:
-    return np.array(sorted(values, key=lambda v: (round(v.real, 12), v.imag)))

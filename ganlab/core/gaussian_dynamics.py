@@ -14,5 +14,5 @@ from ganlab.core.game_dynamics import Game
 GAUSSIAN = Game("Gaussian (μ, σ)", degree=2, learns_spread=True, data_mean=0.0,
                 data_spread=1.0, labels=("μ (generator mean)", "σ (generator spread)",
                                          "ψ1", "ψ2"))
-GAUSSIAN_START = (1.5, 0.4, 0.0, 0.0)  # the first trajectory's start (μ, σ, ψ1, ψ2)
+GAUSSIAN_START = (1.2, 0.5, 0.0, 0.0)  # the first trajectory's start (μ, σ, ψ1, ψ2)
 GAUSSIAN_VIEW = ((-2.5, 2.5), (0.0, 3.0))  # the field's range of μ and of σ

@@ -12,7 +12,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 
 from ganlab.app.views.dynamics_view import DynamicsView, arrow_segments
 from ganlab.core.dirac_dynamics import DIRAC
-from ganlab.core.game_dynamics import GameSettings, equilibrium_spectrum, trajectory
+from ganlab.core.game_dynamics import GameSettings, trajectory
+from ganlab.core.game_spectrum import equilibrium_spectrum
 from tests.app.conftest import small_config
 from tests.app.lesson_training import lesson
 
@@ -29,7 +30,8 @@ def window(qtbot):
     main_window.close()
 
 
-def test_the_view_menu_opens_the_dock_which_follows_the_run_until_edited(window, qtbot):
+def test_the_view_menu_opens_the_dock_which_follows_the_run_until_edited_and_the_lesson_too(
+        window, qtbot):
     action = window.dynamics_action
     assert action.shortcut().toString() == "Ctrl+Shift+D"
     view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
@@ -53,6 +55,7 @@ def test_the_view_menu_opens_the_dock_which_follows_the_run_until_edited(window,
     assert window.dynamics.settings.critic_steps == 4
     action.trigger()
     assert window.dynamics_dock.isHidden() and not window.dynamics.timer.isActive()
+    _the_parameter_space_lesson_opens_the_view_and_its_numbers_hold(window)
 
 
 def test_a_click_starts_the_cores_trajectory_there(qtbot):
@@ -82,6 +85,8 @@ def test_arrows_point_along_the_steps_with_the_longest_one_cell_long():
     np.testing.assert_allclose(segments[:, 0], points)
     np.testing.assert_allclose(segments[0, 1], [0.0, 0.17])
     np.testing.assert_allclose(segments[1, 1], [1.0 - 0.17 * math.sqrt(0.25), 1.0])
+    tiny = arrow_segments(points[:1], np.array([[0.0, 0.001]]), cell=0.2)  # under 2% of a cell
+    np.testing.assert_allclose(tiny[1], [0.0, 0.17 * math.sqrt(0.001 / 0.004)])
     assert arrow_segments(points, np.zeros((2, 2)), 0.2).shape == (0, 2)
 
 
@@ -102,7 +107,7 @@ def test_the_eigenvalues_are_drawn_and_explained(qtbot):
     assert len(view.eigen_points.getData()[0]) == 0
 
 
-def test_the_parameter_space_lesson_opens_the_view_and_its_numbers_hold(window):
+def _the_parameter_space_lesson_opens_the_view_and_its_numbers_hold(window):
     taught = lesson("15_")
     window.apply_lesson(taught)
     assert window.dynamics_dock.isVisible() and not window.dynamics.panel.following()

@@ -14,16 +14,16 @@ import torch.nn.functional as F
 from ganlab.core.dirac_dynamics import DIRAC
 from ganlab.core.game_dynamics import (
     LOSSES,
-    NODES,
     GameSettings,
     discriminator_gradient,
-    equilibrium_spectrum,
     generator_gradient,
     iterate,
     lesson_settings,
     trajectory,
 )
+from ganlab.core.game_spectrum import equilibrium_spectrum
 from ganlab.core.gaussian_dynamics import GAUSSIAN
+from ganlab.core.truncated_moments import below_moments
 
 LOSS_FUNCTIONS = {  # (a, b, g) per sample: L_D = E a(d(x_r)) + E b(d(x_f)), L_G = E g(d(x_f))
     "minimax": (lambda t: F.softplus(-t), F.softplus, lambda t: -F.softplus(t)),
@@ -36,8 +36,10 @@ LOSS_FUNCTIONS = {  # (a, b, g) per sample: L_D = E a(d(x_r)) + E b(d(x_f)), L_G
 
 
 def _nodes():
-    z, w = np.polynomial.hermite_e.hermegauss(NODES)
-    return torch.tensor(z), torch.tensor(w / w.sum())
+    """A fine grid over z ~ N(0, 1) (not the module's quadrature): kinks cost only ~1e-4."""
+    z = torch.linspace(-9, 9, 20_001, dtype=torch.float64)
+    w = torch.exp(-z**2 / 2)
+    return z, w / w.sum()
 
 
 def _autograd(game, state, s: GameSettings):
@@ -69,9 +71,7 @@ def _autograd(game, state, s: GameSettings):
         alphas, alpha_w = np.polynomial.legendre.leggauss(16)
         real_sd = math.hypot(game.data_spread, s.instance_noise)
         fake_sd = torch.sqrt(spread**2 + s.instance_noise**2).detach()
-        grid = torch.linspace(-9, 9, 20_001, dtype=torch.float64)
-        density = torch.exp(-grid**2 / 2)
-        density = density / density.sum()
+        grid, density = z, w
         for alpha, weight in zip((alphas + 1) / 2, alpha_w / 2, strict=True):
             centre = alpha * game.data_mean + (1 - alpha) * mean.detach()
             sd = torch.sqrt((alpha * real_sd) ** 2 + ((1 - alpha) * fake_sd) ** 2)
@@ -98,9 +98,10 @@ def test_closed_form_gradients_match_autograd(objective, game):
             if game.learns_spread:
                 state[1] = rng.uniform(0.3, 1.8)
             expected_g, expected_d = _autograd(game, state, settings)
-            tolerance = 2e-3 if objective == "wgan-gp" and game is GAUSSIAN else 1e-8
+            kinked = objective in ("wgan-gp", "hinge")  # the grid's O(h) error at a step
+            tolerance = 2e-3 if kinked else 1e-4  # 128 Gauss–Hermite nodes against the grid
             np.testing.assert_allclose(generator_gradient(game, state, settings), expected_g,
-                                       atol=1e-9, rtol=1e-8)
+                                       atol=1e-6, rtol=1e-4)
             np.testing.assert_allclose(discriminator_gradient(game, state, settings),
                                        expected_d, atol=tolerance, rtol=tolerance)
 
@@ -159,9 +160,9 @@ def test_simultaneous_steps_spiral_out_and_alternating_steps_circle():
 
 def test_regularisers_make_the_dirac_gan_converge():
     for extra in ({"r1_gamma": 0.5}, {"r2_gamma": 0.5}, {"instance_noise": 0.7}):
-        states = trajectory(DIRAC, (1.0, 1.0), GameSettings(**extra), 800)
-        assert np.abs(states[-1]).max() < 1e-2, extra
-    unregularised = trajectory(DIRAC, (1.0, 1.0), GameSettings(), 800)
+        states = trajectory(DIRAC, (1.0, 1.0), GameSettings(**extra), 600)
+        assert np.abs(states[-1]).max() < 2e-2, extra
+    unregularised = trajectory(DIRAC, (1.0, 1.0), GameSettings(), 600)
     assert np.hypot(*unregularised[-1]) > np.hypot(1.0, 1.0)
 
 
@@ -230,3 +231,20 @@ def test_lesson_settings_are_checked():
     for bad in ({"game": "moon"}, {"objective": "mmd"}, {"learning_rate": 1}, []):
         with pytest.raises(ValueError):
             lesson_settings(bad)
+
+
+def test_truncated_moments_match_brute_force_integration():
+    rng = np.random.default_rng(0)
+    z = np.linspace(-12, 12, 400_001)
+    weights = np.exp(-z**2 / 2)
+    weights /= weights.sum()
+    cases = [(0.3, 1.2, np.array([0.7, 0.0]), 1.0),  # linear d
+             (-0.2, 0.8, np.zeros(2), -1.0), (0.1, 0.5, np.zeros(2), 1.0),  # d ≡ 0
+             *((rng.normal(), rng.uniform(0.2, 2), rng.normal(0, 1, 2), level)
+               for level in (1.0, -1.0) for _ in range(4))]
+    for mean, sd, psi, level in cases:
+        x = mean + sd * z
+        inside = (psi[0] * x + psi[1] * x**2 < level) * weights
+        expected = [(inside * x).sum(), (inside * x**2).sum()]
+        got = below_moments(np.array(mean), np.array(sd), psi, level, 2)
+        np.testing.assert_allclose(got, expected, atol=1e-4)

@@ -175,6 +175,7 @@ class DynamicsPanel(QWidget):
         values = asdict(settings)
         for name, box in self.regularisers.items():
             box.setValue(values[name])
+        self.regularisers["gradient_penalty_weight"].setEnabled(settings.objective == "wgan-gp")
         for widget in widgets:
             widget.blockSignals(False)
 
@@ -184,6 +185,8 @@ class DynamicsPanel(QWidget):
             alternating=bool(self.order_box.currentData()), generator_lr=self.lr_g.value(),
             discriminator_lr=self.lr_d.value(), critic_steps=self.critic_steps.value(),
             **{name: box.value() for name, box in self.regularisers.items()})
+        self.regularisers["gradient_penalty_weight"].setEnabled(
+            self._settings.objective == "wgan-gp")
         self.follow_box.blockSignals(True)
         self.follow_box.setChecked(False)  # the user took over
         self.follow_box.blockSignals(False)

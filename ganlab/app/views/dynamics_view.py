@@ -11,6 +11,8 @@ The maths is `ganlab.core.game_dynamics` (numpy, in this process: no torch here)
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
@@ -19,7 +21,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from ganlab.app import theme
 from ganlab.app.views.dynamics_panel import DynamicsPanel
 from ganlab.core.dirac_dynamics import DIRAC, DIRAC_START, DIRAC_VIEW
-from ganlab.core.game_dynamics import Game, GameSettings, equilibrium_spectrum, iterate
+from ganlab.core.game_dynamics import Game, GameSettings, iterate
+from ganlab.core.game_spectrum import equilibrium_spectrum
 from ganlab.core.gaussian_dynamics import GAUSSIAN, GAUSSIAN_START, GAUSSIAN_VIEW
 
 GAMES = {"dirac": (DIRAC, DIRAC_START, DIRAC_VIEW),
@@ -28,19 +31,22 @@ GRID = 19  # arrows per side
 FRAME_MS = 33
 TIME_PER_FRAME = 0.06  # h·iterations advanced per frame
 MAX_STEPS_PER_FRAME = 2000
+FRAME_BUDGET_S = 0.012  # the window stays responsive: a slow game just moves slower
 MAX_ITERATIONS = 100_000
+SMALL_STEP = 0.02  # steps shorter than this fraction of the arrows' spacing get short arrows
 TRAJECTORY_COLOUR = theme.INTERPOLATION
 ARROW_COLOUR = theme.DENSITY_CONTOUR
 
 
 def arrow_segments(points: np.ndarray, steps: np.ndarray, cell: float) -> np.ndarray:
-    """Line segments (pairs of rows) drawing an arrow along each step: length ∝ √|step| (the
-    longest `cell`·0.85), with a two-stroke head. points, steps: (n, 2) → (6n, 2)."""
+    """Line segments (pairs of rows) drawing an arrow along each step: length ∝ √|step|, the
+    longest `cell`·0.85 unless every step is under SMALL_STEP of a cell (then shorter), with a
+    two-stroke head. points, steps: (n, 2) → (6n, 2)."""
     size = np.hypot(steps[:, 0], steps[:, 1])
     longest = size.max() if size.size and np.isfinite(size).all() else 0.0
     if longest <= 0:
         return np.zeros((0, 2))
-    length = 0.85 * cell * np.sqrt(size / longest)
+    length = 0.85 * cell * np.sqrt(size / max(longest, SMALL_STEP * cell))
     direction = steps / np.where(size > 0, size, 1.0)[:, None]
     tips = points + direction * length[:, None]
     segments = [points, tips]
@@ -64,9 +70,9 @@ def describe(spectrum, settings: GameSettings) -> str:
     field = ", ".join(_complex(v) for v in spectrum.field)
     top = max(v.real for v in spectrum.field)
     if top < -1e-7:
-        meaning = "all Re λ < 0: the field pulls in (converges for small enough steps)"
+        meaning = "all Re λ &lt; 0: the field pulls in (converges for small enough steps)"
     elif top > 1e-7:
-        meaning = "some Re λ > 0: the field pushes out"
+        meaning = "some Re λ &gt; 0: the field pushes out"
     else:
         meaning = "Re λ = 0: a centre — the field circles, no pull to the equilibrium"
     radius = spectrum.radius
@@ -103,13 +109,14 @@ class DynamicsView(QWidget):
         self.plane.setToolTip("Click to start a trajectory of the discrete updates there.")
         self.arrows = pg.PlotDataItem(pen=theme.pen(ARROW_COLOUR, 1.2), connect="pairs")
         self.path = pg.PlotDataItem(pen=theme.pen(TRAJECTORY_COLOUR, 2.0))
+        self.previous_path = pg.PlotDataItem(pen=theme.pen(TRAJECTORY_COLOUR, 1.2, alpha=90))
         self.start_mark = pg.ScatterPlotItem(size=9, brush=theme.brush(TRAJECTORY_COLOUR),
                                              pen=None)
         self.head = pg.ScatterPlotItem(size=12, brush=theme.brush(theme.GRADIENT), pen=None)
         self.equilibrium_mark = pg.ScatterPlotItem(size=16, symbol="star", pen=None,
                                                    brush=theme.brush(theme.REAL))
-        for item in (self.arrows, self.path, self.start_mark, self.equilibrium_mark,
-                     self.head):
+        for item in (self.arrows, self.previous_path, self.path, self.start_mark,
+                     self.equilibrium_mark, self.head):
             self.plane.addItem(item)
         self.eigen_plot = pg.PlotWidget()
         self.eigen_plot.setFixedSize(230, 170)
@@ -168,6 +175,11 @@ class DynamicsView(QWidget):
     def start(self, point) -> None:
         """A new trajectory from the state `point` (a click gives ψ = 0 for the Gaussian)."""
         point = np.asarray(point, dtype=float)
+        if hasattr(self, "_storage") and len(self.trajectory) > 1 and point.size == (
+                self.trajectory.shape[1]):  # the last one stays, faded, to compare with
+            self.previous_path.setData(*self._drawn(self.trajectory).T)
+        elif not hasattr(self, "_storage") or point.size != self.trajectory.shape[1]:
+            self.previous_path.setData([], [])
         self._storage = np.empty((1024, self.game.size))
         self._storage[0] = point
         self.iterations = 0
@@ -188,9 +200,14 @@ class DynamicsView(QWidget):
             self._append(state)
 
     def advance(self) -> None:
-        """One frame's worth: TIME_PER_FRAME of h·iterations."""
+        """One frame's worth: TIME_PER_FRAME of h·iterations, or FRAME_BUDGET_S of work."""
         step = max(self.settings.generator_lr, self.settings.discriminator_lr, 1e-6)
-        self.run_for(int(np.clip(round(TIME_PER_FRAME / step), 1, MAX_STEPS_PER_FRAME)))
+        wanted = int(np.clip(round(TIME_PER_FRAME / step), 1, MAX_STEPS_PER_FRAME))
+        deadline = time.perf_counter() + FRAME_BUDGET_S
+        while wanted > 0 and self.timer.isActive() and time.perf_counter() < deadline:
+            chunk = min(wanted, 10)
+            self.run_for(chunk)
+            wanted -= chunk
         self._draw_path()
         if self.game.learns_spread:
             self._draw_field()  # arrows against the discriminator's current ψ
@@ -214,7 +231,7 @@ class DynamicsView(QWidget):
         game, start, (x_range, y_range) = GAMES[name]
         if name != self._game_name:
             self._game_name = name
-            theme.style_plot(self.plane.getPlotItem(), title=game.name, x_label=game.labels[0],
+            theme.style_plot(self.plane.getPlotItem(), x_label=game.labels[0],
                              y_label=game.labels[1])
             self.plane.setRange(xRange=x_range, yRange=y_range, padding=0.02)
             self.equilibrium_mark.setData([game.equilibrium()[0]], [game.equilibrium()[1]])
@@ -242,12 +259,23 @@ class DynamicsView(QWidget):
         steps[~np.isfinite(steps).all(axis=1)] = 0.0
         segments = arrow_segments(grid, steps, xs[1] - xs[0])
         self.arrows.setData(segments[:, 0], segments[:, 1], connect="pairs")
+        title = f"{game.name}: one iteration's step"
+        if game.learns_spread:
+            psi = self.trajectory[-1, 2:]
+            title = f"G's step against ψ = ({psi[0]:.2f}, {psi[1]:.2f})"
+            if not len(segments):
+                title += ": no signal until D moves"
+        self.plane.getPlotItem().setTitle(title, color=theme.NEUTRAL_TEXT)
+
+    @staticmethod
+    def _drawn(path: np.ndarray) -> np.ndarray:
+        """The first two coordinates, at most ~20k points of them."""
+        if len(path) > 20_000:
+            path = path[:: len(path) // 20_000 + 1]
+        return path[:, :2]
 
     def _draw_path(self) -> None:
-        path = self.trajectory
-        if len(path) > 20_000:  # draw at most ~20k points
-            path = path[:: len(path) // 20_000 + 1]
-        self.path.setData(path[:, 0], path[:, 1])
+        self.path.setData(*self._drawn(self.trajectory).T)
         self.head.setData([self.trajectory[-1, 0]], [self.trajectory[-1, 1]])
         distance = float(np.abs(self.trajectory[-1] - self.game.equilibrium()).max())
         self.progress_text.setText(f"iteration {self.iterations:,}: largest distance to the "
