@@ -5,7 +5,10 @@ log D = -softplus(-d) and log(1 - D) = -softplus(d), never log(sigmoid(d)).
 Adversarial objectives give `discriminator_loss(d_real, d_fake)` and `generator_loss(d_fake)`
 (d = the discriminator's raw output). Discriminator-free objectives give `distance(real, fake)`,
 which the generator minimizes directly. Constraints (clipping, gradient penalty) are flags the
-trainer acts on; their formulas live in `penalties.py`.
+trainer acts on; their formulas live in `penalties.py`. Objectives whose discriminator regresses
+real samples to a label (minimax, non-saturating, LSGAN: `label_smoothing`) take the real label
+α as `discriminator_loss(d_real, d_fake, real_label=α)`: one-sided label smoothing (Salimans et
+al. 2016) trains D toward α < 1 on real samples and 0 on generated ones.
 
 torch is imported inside the losses: the app's window reads the objectives' names, formulas and
 flags, and runs without torch (training, where the losses are computed, imports it).
@@ -51,6 +54,8 @@ class Objective:
     #: see `equilibrium.finite_batch_equilibrium`
     equilibrium_discriminator_loss: float | None = None
     equilibrium_generator_loss: float | None = None
+    #: D's real target can be smoothed (a `real_label` argument of `discriminator_loss`)
+    label_smoothing: bool = False
     weight_clipping: bool = False  # clips every critic weight to [-c, c] (uses clip_value)
     gradient_penalty: bool = False  # adds λ E(‖∇d(x̂)‖ - 1)² (uses gradient_penalty_weight)
     #: no discriminator, but a witness function E_data k(x, ·) - E_g k(x, ·) to draw instead
@@ -69,11 +74,15 @@ class Objective:
 
 
 class Minimax(Objective):
-    def discriminator_loss(self, d_real, d_fake):
+    def discriminator_loss(self, d_real, d_fake, real_label: float = 1.0):
         import torch.nn.functional as F
 
-        # -[log D(x) + log(1 - D(G(z)))]: binary cross-entropy with real = 1, fake = 0
-        return F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
+        # -[log D(x) + log(1 - D(G(z)))]: binary cross-entropy with real = 1, fake = 0; a real
+        # label α: -[α log D(x) + (1 - α) log(1 - D(x))] = α softplus(-d) + (1 - α) softplus(d)
+        real = F.softplus(-d_real)
+        if real_label != 1.0:
+            real = real_label * real + (1.0 - real_label) * F.softplus(d_real)
+        return real.mean() + F.softplus(d_fake).mean()
 
     def generator_loss(self, d_fake):
         import torch.nn.functional as F
@@ -100,8 +109,9 @@ class Wasserstein(Objective):
 
 
 class LeastSquares(Objective):
-    def discriminator_loss(self, d_real, d_fake):
-        return 0.5 * ((d_real - 1) ** 2).mean() + 0.5 * (d_fake**2).mean()
+    def discriminator_loss(self, d_real, d_fake, real_label: float = 1.0):
+        # ½(D(x) - α)² + ½ D(G(z))², α = 1 unless the real label is smoothed
+        return 0.5 * ((d_real - real_label) ** 2).mean() + 0.5 * (d_fake**2).mean()
 
     def generator_loss(self, d_fake):
         return 0.5 * ((d_fake - 1) ** 2).mean()
@@ -176,6 +186,7 @@ OBJECTIVES: dict[str, Objective] = {
             "The original GAN game: G minimizes log(1 - D(G(z))); its gradient vanishes early",
             "L_D = softplus(-d(x)) + softplus(d(G(z)))",
             "L_G = -softplus(d(G(z)))  = E log(1 - D(G(z)))",
+            label_smoothing=True,
             equilibrium_discriminator_loss=LOG4,
             equilibrium_generator_loss=-math.log(2.0),
         ),
@@ -184,6 +195,7 @@ OBJECTIVES: dict[str, Objective] = {
             "Same discriminator; G maximizes log D(G(z)) so its gradient survives early",
             "L_D = softplus(-d(x)) + softplus(d(G(z)))",
             "L_G = softplus(-d(G(z)))  = -E log D(G(z))",
+            label_smoothing=True,
             equilibrium_discriminator_loss=LOG4,
             equilibrium_generator_loss=math.log(2.0),
         ),
@@ -225,6 +237,7 @@ OBJECTIVES: dict[str, Objective] = {
             "L_G = ½(D(G(z)) - 1)²",
             output_kind="score",
             heatmap_label="D(x) score (1 = real)",
+            label_smoothing=True,
             equilibrium_discriminator_loss=0.25,
             equilibrium_generator_loss=0.125,
         ),

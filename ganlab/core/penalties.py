@@ -47,21 +47,40 @@ def gradient_penalty(
     return ((_per_sample_norm(grad) - 1) ** 2).mean()
 
 
+def _squared_gradient_norm(critic: Critic, x: torch.Tensor) -> torch.Tensor:
+    """E[‖∇_x d(x)‖₂²] over the samples of x (n, ...), differentiable in the critic."""
+    x = x.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
+    return grad.pow(2).flatten(1).sum(dim=1).mean()
+
+
 def r1_penalty(critic: Critic, real: torch.Tensor, gamma: float) -> torch.Tensor:
     """R1 (Mescheder et al. 2018): (γ/2) E_data[‖∇_x d(x)‖₂²] on real samples of shape (n, ...)."""
-    real = real.detach().requires_grad_(True)
-    (grad,) = torch.autograd.grad(critic(real).sum(), real, create_graph=True)
-    return 0.5 * gamma * grad.pow(2).flatten(1).sum(dim=1).mean()
+    return 0.5 * gamma * _squared_gradient_norm(critic, real)
+
+
+def r2_penalty(critic: Critic, fake: torch.Tensor, gamma: float) -> torch.Tensor:
+    """R2 (Mescheder et al. 2018): (γ/2) E_g[‖∇_x d(x̃)‖₂²] on generated samples (n, ...)."""
+    return 0.5 * gamma * _squared_gradient_norm(critic, fake)
 
 
 def weight_decay_penalty(critic: nn.Module, strength: float) -> torch.Tensor:
     """(C/2) Σ ‖W‖² over the weights of linear and convolution layers (incl. transposed).
 
-    Biases, batch-norm parameters and embeddings are not penalised.
+    Biases, batch-norm parameters and embeddings are not penalised. Under spectral
+    normalisation the raw weights W are penalised, not W/σ(W).
     """
     return 0.5 * strength * sum(
-        m.weight.pow(2).sum() for m in critic.modules() if isinstance(m, _WEIGHT_LAYERS)
+        _raw_weight(m).pow(2).sum() for m in critic.modules() if isinstance(m, _WEIGHT_LAYERS)
     )
+
+
+def _raw_weight(layer: nn.Module) -> torch.Tensor:
+    """The layer's own weight parameter (under a parametrisation: the original)."""
+    parametrizations = getattr(layer, "parametrizations", None)
+    if parametrizations is not None and "weight" in parametrizations:
+        return parametrizations.weight.original
+    return layer.weight
 
 
 @torch.no_grad()

@@ -24,6 +24,7 @@ from ganlab.core.ema import averaging
 from ganlab.core.nets import DataSpaceCritic, DataSpaceGenerator, build_networks, sample_latent
 from ganlab.core.objectives import Objective, get_objective
 from ganlab.core.optimizers import make_optimizer, schedule_factor, update_hyperparameters
+from ganlab.core.stabilisers import LeCamAnchors, set_spectral_norm, spectral_state_form
 from ganlab.core.targets import Target, make_target
 from ganlab.core.updates import discriminator_update, generator_update
 
@@ -51,6 +52,7 @@ class Trainer:
             torch.manual_seed(seed)  # (first: settings the data cannot have change nothing)
             generator, discriminator, self.architecture, self.classes = build_networks(
                 self.target, cfg.model)
+            set_spectral_norm(discriminator, cfg.objective.spectral_norm)
         self.rng = torch.Generator(device=self.device).manual_seed(seed)
         self.evaluation_rng = torch.Generator(device=self.device)
         self.evaluation_rng.manual_seed(seed + EVALUATION_SEED_OFFSET)
@@ -62,6 +64,7 @@ class Trainer:
                 getattr(self, role).parameters(), getattr(cfg, f"{role}_optimizer")))
         self.objective: Objective = get_objective(cfg.objective.name)
         self.generator_average = averaging(None, self.generator, cfg.training.generator_ema)
+        self.lecam_anchors = LeCamAnchors()
         self.iteration = 0
         self.critic_updates = 0
         self.generator_updates = 0
@@ -260,6 +263,10 @@ class Trainer:
             log.info("rebuilt the networks after a change of %s", ", ".join(changed))
             return ConfigChange(rebuilt=True, target_changed=target_changed, fields=changed)
         self.objective = get_objective(new.objective.name)
+        if new.objective.spectral_norm != old.objective.spectral_norm:  # same W, new D(x)
+            set_spectral_norm(self.discriminator, new.objective.spectral_norm)
+        if new.objective.lecam_weight == 0:  # switched on again: anchors start afresh
+            self.lecam_anchors = LeCamAnchors()
         if new.training.generator_ema != old.training.generator_ema:
             self.generator_average = averaging(self.generator_average, self.generator,
                                                new.training.generator_ema)
@@ -284,11 +291,20 @@ class Trainer:
         state.update(rng=self.rng.get_state(), evaluation_rng=self.evaluation_rng.get_state())
         if self.generator_average is not None:
             state["generator_average"] = self.generator_average.state_dict()
+        state["lecam_anchors"] = self.lecam_anchors.state_dict()
         return state | {name: getattr(self, name) for name in COUNTERS}
 
     def load_state_dict(self, state: dict) -> None:
-        for name in STATE_MODULES:
-            getattr(self, name).load_state_dict(state[name])
+        """Continue from `state`; a discriminator saved with spectral normalisation switched
+        the other way loads its raw weights W (the normalisation follows the settings)."""
+        saved_form = spectral_state_form(state["discriminator"])
+        set_spectral_norm(self.discriminator, saved_form)
+        try:
+            for name in STATE_MODULES:
+                getattr(self, name).load_state_dict(state[name])
+        finally:
+            set_spectral_norm(self.discriminator, self.config.objective.spectral_norm)
+        self.lecam_anchors.load_state_dict(state.get("lecam_anchors"))
         self._applied_lr_factor = None
         self.rng.set_state(state["rng"])
         self.evaluation_rng.set_state(state["evaluation_rng"])
