@@ -35,6 +35,7 @@ from ganlab.core.ema import warmup_decay
 from ganlab.core.nets import build_networks, sample_latent
 from ganlab.core.objectives import get_objective
 from ganlab.core.optimizers import schedule_factor
+from ganlab.core.stabiliser_settings import active_stabilisers
 from ganlab.core.stacked_mlp import StackedAdam, StackedMLP
 from ganlab.core.targets import Target, make_target
 from ganlab.core.trainer import Trainer
@@ -81,6 +82,8 @@ def batching_problem(configs: list[RunConfig], target: Target) -> str | None:
     if config.objective.name in UNSUPPORTED_OBJECTIVES:
         return f"batched runs do not support {config.objective.name} (its random projections " \
                "are drawn inside the loss); train it with Trainer"
+    if stabilisers := active_stabilisers(config):  # written for Trainer only
+        return f"batched runs do not support {', '.join(stabilisers)}; train with Trainer"
     for role in ROLES:
         if getattr(config, f"{role}_optimizer").name != "adam":
             return f"batched runs use Adam; the {role}'s optimizer is " \

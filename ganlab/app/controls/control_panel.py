@@ -25,9 +25,13 @@ from PySide6.QtWidgets import (
 from ganlab.app import theme
 from ganlab.app.controls.field_keys import guard_fields
 from ganlab.app.controls.setting_widgets import make_binding
+from ganlab.app.controls.stabiliser_controls import (
+    add_two_time_scale_button,
+    update_stabiliser_controls,
+)
 from ganlab.core.config import ConfigError, RunConfig
 from ganlab.core.objectives import OBJECTIVES
-from ganlab.core.settings import Leaf, leaves
+from ganlab.core.settings import Leaf, leaves, nest
 
 #: the order of the groups; a section not named here follows them, in declaration order
 GROUP_ORDER = ("objective", "training", "generator_optimizer", "discriminator_optimizer", "model")
@@ -73,6 +77,7 @@ class ControlPanel(QScrollArea):
         if shared_locked:
             self.widget_for("training.seed").setEnabled(False)
             self.widget_for("training.seed").setToolTip("Run B uses run A's seed and target.")
+        self.two_time_scale = add_two_time_scale_button(self)
         for path, (special, _note) in FROZEN_STEPS.items():
             self.widget_for(path).setSpecialValueText(special)  # shown at the minimum, 0
         layout.addStretch(1)
@@ -100,8 +105,12 @@ class ControlPanel(QScrollArea):
 
     def edit(self, path: str, value) -> bool:
         """Apply one edit as if the user made it; False (and a message) if it is invalid."""
+        return self.edit_partial(nest(path, value))
+
+    def edit_partial(self, partial: dict) -> bool:
+        """Apply several settings at once (a preset) as one edit; see `edit`."""
         try:
-            candidate = self._config.replaced(path, value).validate()
+            candidate = self._config.merged(partial).validate()
         except ConfigError as error:
             self.error_label.setText(str(error))
             self.error_label.show()
@@ -150,6 +159,7 @@ class ControlPanel(QScrollArea):
                     usable and optimizer == "adam")
             self.widget_for(f"{role}_optimizer.momentum").setEnabled(
                 usable and optimizer != "adam")
+        update_stabiliser_controls(self, config)
         notes = [note for path, (_special, note) in FROZEN_STEPS.items()
                  if config.value_at(path) == 0 and self.widget_for(path).isEnabled()]
         self.frozen_note.setText(" ".join(notes))
