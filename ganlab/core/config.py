@@ -152,11 +152,11 @@ class ObjectiveConfig:
         cli="weight-decay", label="C (D weight decay)", decimals=4)
     # the stabilisers of theory §6 (`penalties.py`, `stabilisers.py`): each changes no optimum
     r2_gamma: float = setting(
-        0.0, "γ of the R2 penalty (γ/2)·E_g‖∇d(x̃)‖² on generated samples x̃ (Mescheder et "
-        "al. 2018), R1's twin on the fakes; 0 turns it off.", low=0.0, high=1000.0, cli="r2",
+        0.0, "γ of the R2 penalty (γ/2)·E_g‖∇d(x̃)‖² on generated samples x̃ (Mescheder "
+        "2018), R1's twin on the fakes; 0 turns it off.", low=0.0, high=1000.0, cli="r2",
         label="γ (R2 penalty)", paper=0.0)
     real_label: float = setting(
-        1.0, "One-sided label smoothing: D's target α on real samples (fakes keep 0), e.g. "
+        1.0, "One-sided label smoothing: D's target α on real samples (fakes keep 0), such as "
         "0.9; the D loss becomes α·softplus(−d(x)) + (1 − α)·softplus(d(x)) + softplus(d(G(z))) "
         "(LSGAN: ½(d(x) − α)² + ½d(G(z))²); minimax, non-saturating and lsgan only (the others "
         "have no label); 1 turns it off.", low=0.5, high=1.0, cli="real-label",
@@ -171,12 +171,12 @@ class ObjectiveConfig:
         high=10**9, unit="iterations", cli="instance-noise-iterations",
         label="N (noise annealing)")
     lecam_weight: float = setting(
-        0.0, "λ of the LeCam regulariser (Tseng et al. 2021) λ·(E‖d(x_r) − α_F‖² + "
+        0.0, "λ of the LeCam regulariser (Tseng 2021) λ·(E‖d(x_r) − α_F‖² + "
         "E‖d(x_f) − α_R‖²), α_R and α_F moving averages (decay 0.99) of D's mean output on "
         "real and generated batches; 0 turns it off.", low=0.0, high=1000.0, cli="lecam",
         label="λ (LeCam)", paper=0.0)
     spectral_norm: bool = setting(
-        False, "Spectral normalisation of D (Miyato et al. 2018): each weight W acts as "
+        False, "Spectral normalisation of D (Miyato 2018): each weight W acts as "
         "W/σ(W), σ its largest singular value by one power iteration per D update; switching "
         "keeps D's raw weights W and its optimizer.", cli="spectral-norm",
         label="spectral norm (D)", paper=False)
