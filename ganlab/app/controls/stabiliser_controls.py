@@ -37,6 +37,12 @@ def update_stabiliser_controls(panel, config) -> None:
                      else help_text + NO_LABEL_NOTE.format(name=objective.name))
 
 
+def _apply_preset(panel, partial: dict) -> None:
+    """One edit of several settings, then every widget shows the new values."""
+    if panel.edit_partial(partial):
+        panel.set_config(panel.config())
+
+
 def add_two_time_scale_button(panel) -> QPushButton:
     """A button under D's learning rate that sets both learning rates to `TWO_TIME_SCALE`
     in one edit (one new configuration for the worker)."""
@@ -44,7 +50,7 @@ def add_two_time_scale_button(panel) -> QPushButton:
     button.setObjectName("two_time_scale")
     button.setToolTip(f"{TWO_TIME_SCALE_HELP} ({TWO_TIME_SCALE_SHORTCUT})")
     button.setShortcut(QKeySequence(TWO_TIME_SCALE_SHORTCUT))
-    button.clicked.connect(lambda: panel.edit_partial(TWO_TIME_SCALE))
+    button.clicked.connect(lambda: _apply_preset(panel, TWO_TIME_SCALE))
     rate = panel.widget_for("discriminator_optimizer.learning_rate")
     form = rate.parentWidget().layout()
     if isinstance(form, QFormLayout):
