@@ -4,11 +4,11 @@ and on the command line; batched runs refuse them."""
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 import torch
 import torch.nn.functional as F
-
-import argparse
 
 from ganlab.cli_options import add_setting_options, settings_from_args
 from ganlab.core.batched_trainer import batching_problem
