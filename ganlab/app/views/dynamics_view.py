@@ -31,7 +31,8 @@ GRID = 19  # arrows per side
 FRAME_MS = 33
 TIME_PER_FRAME = 0.06  # h·iterations advanced per frame
 MAX_STEPS_PER_FRAME = 2000
-FRAME_BUDGET_S = 0.012  # the window stays responsive: a slow game just moves slower
+FIELD_EVERY = 6  # frames between redraws of the Gaussian's field (it follows ψ)
+FRAME_BUDGET_S = 0.006  # the window stays responsive: a slow game just moves slower
 MAX_ITERATIONS = 100_000
 SMALL_STEP = 0.02  # steps shorter than this fraction of the arrows' spacing get short arrows
 TRAJECTORY_COLOUR = theme.INTERPOLATION
@@ -90,10 +91,11 @@ def describe(spectrum, settings: GameSettings) -> str:
 
 
 def _complex(value: complex) -> str:
-    if abs(value.imag) < 1e-9:
-        return f"{value.real:.3f}"
+    real = value.real if abs(value.real) >= 5e-4 else 0.0  # no "−0.000"
+    if abs(value.imag) < 5e-4:
+        return f"{real:.3f}"
     sign = "+" if value.imag > 0 else "−"
-    return f"{value.real:.3f} {sign} {abs(value.imag):.3f}i"
+    return f"{real:.3f} {sign} {abs(value.imag):.3f}i"
 
 
 class DynamicsView(QWidget):
@@ -159,6 +161,7 @@ class DynamicsView(QWidget):
         self.plane.scene().sigMouseClicked.connect(self._on_clicked)
         self.panel.changed.connect(self._on_settings_changed)
         self._game_name = ""
+        self._frames = 0
         self.trajectory = np.zeros((1, 2))
         self.iterations = 0
         self._on_settings_changed()
@@ -209,7 +212,8 @@ class DynamicsView(QWidget):
             self.run_for(chunk)
             wanted -= chunk
         self._draw_path()
-        if self.game.learns_spread:
+        self._frames += 1
+        if self.game.learns_spread and self._frames % FIELD_EVERY == 0:
             self._draw_field()  # arrows against the discriminator's current ψ
 
     def _finished(self, state: np.ndarray) -> bool:
