@@ -134,3 +134,21 @@ def _the_parameter_space_lesson_opens_the_view_and_its_numbers_hold(window):
     inward = trajectory(DIRAC, (1.0, 1.0), GameSettings(**{**settings.__dict__,
                                                              "r1_gamma": 0.5}), 300)
     assert np.hypot(*inward[-1]) < 0.01
+
+
+def test_following_reads_the_runs_objective_rates_k_and_stabilisers():
+    from ganlab.app.views.dynamics_panel import settings_from_run
+    from ganlab.core.config import RunConfig
+
+    run = RunConfig().merged({
+        "objective": {"name": "hinge", "r1_gamma": 0.2, "r2_gamma": 0.3, "instance_noise": 0.4,
+                      "lecam_weight": 0.5, "gradient_penalty_weight": 0.6},
+        "generator_optimizer": {"learning_rate": 0.01},
+        "discriminator_optimizer": {"learning_rate": 0.02},
+        "training": {"critic_steps": 4}})
+    followed = settings_from_run(run, GameSettings("wgan"))
+    assert followed == GameSettings("hinge", 0.01, 0.02, 4, True, r1_gamma=0.2, r2_gamma=0.3,
+                                    gradient_penalty_weight=0.6, lecam_weight=0.5,
+                                    instance_noise=0.4)
+    no_critic = run.merged({"objective": {"name": "mmd"}})
+    assert settings_from_run(no_critic, GameSettings("wgan")).objective == "wgan"  # kept

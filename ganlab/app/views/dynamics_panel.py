@@ -32,7 +32,7 @@ REGULARISERS = (
     ("r2_gamma", "γ R2", 10.0, "R2: (γ/2)·E d'(x_f)², D's slope on generated samples; for the "
      "Dirac-GAN's linear D the same as R1."),
     ("instance_noise", "instance noise σ", 3.0, "Both of D's inputs get + σ·ε, ε ~ N(0, 1): "
-     "x_r ~ N(m*, s*² + σ²), x_f ~ N(m, s² + σ²)."),
+     "x_r ~ N(m*, s*² + σ²), x_f ~ N(m, s² + σ²); held fixed here (the run anneals it)."),
     ("lecam_weight", "λ LeCam", 10.0, "LeCam (Tseng et al. 2021): λ·(E(d(x_r) − α_F)² + "
      "E(d(x_f) − α_R)²), anchors α = the current mean outputs on real and generated samples."),
     ("gradient_penalty_weight", "λ WGAN-GP", 10.0, "λ of WGAN-GP's λ·E(|d'(x̂)| − 1)² on "
