@@ -24,12 +24,12 @@ the run's optimizer. numpy only: the app's window process computes this itself.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr
 
-from ganlab.core.truncated_moments import below_moments
+from ganlab.core.truncated_moments import below_moments, normal_cdf
 
 NODES = 128  # Gauss–Hermite nodes over z
 ALPHA_NODES = 16  # Gauss–Legendre nodes over α of WGAN-GP's interpolates
@@ -133,14 +133,13 @@ def lesson_settings(data: dict) -> tuple[str, GameSettings, tuple[float, ...] | 
     return game, settings, start
 
 
-def _gauss_hermite() -> tuple[np.ndarray, np.ndarray]:
+@functools.cache
+def _quadrature() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Gauss–Hermite nodes and weights over z ~ N(0, 1), Gauss–Legendre over α ∈ [0, 1];
+    computed on first use, not when the window imports this module."""
     z, w = np.polynomial.hermite_e.hermegauss(NODES)  # weight exp(−z²/2)
-    return z, w / w.sum()
-
-
-_Z, _W = _gauss_hermite()
-_ALPHA, _ALPHA_W = np.polynomial.legendre.leggauss(ALPHA_NODES)
-_ALPHA, _ALPHA_W = 0.5 * (_ALPHA + 1.0), 0.5 * _ALPHA_W  # on [0, 1]
+    alpha, alpha_w = np.polynomial.legendre.leggauss(ALPHA_NODES)
+    return z, w / w.sum(), 0.5 * (alpha + 1.0), 0.5 * alpha_w
 
 
 def _features(x: np.ndarray, degree: int) -> np.ndarray:
@@ -155,7 +154,7 @@ def _feature_slopes(x: np.ndarray, degree: int) -> np.ndarray:
 
 def _mean(values: np.ndarray) -> np.ndarray:
     """E over the quadrature nodes (the last axis of `values`; one node: a point mass)."""
-    return values @ _W if values.shape[-1] == NODES else values[..., 0]
+    return values @ _quadrature()[1] if values.shape[-1] == NODES else values[..., 0]
 
 
 def _mean_times(scalars: np.ndarray, vectors: np.ndarray) -> np.ndarray:
@@ -181,7 +180,8 @@ def _samples(game: Game, state: np.ndarray, noise: float) -> _Samples:
     spread = state[..., 1] if game.learns_spread else np.zeros_like(mean)
     fake_sd = np.sqrt(spread**2 + noise**2)
     real_sd = float(np.hypot(game.data_spread, noise))
-    z = _Z if real_sd > 0 or game.learns_spread or noise > 0 else np.zeros(1)  # point masses
+    point_masses = real_sd == 0 and not game.learns_spread and noise == 0
+    z = np.zeros(1) if point_masses else _quadrature()[0]
     fake = mean[..., None] + fake_sd[..., None] * z
     real = np.broadcast_to(game.data_mean + real_sd * z, fake.shape)
     slopes = [np.ones_like(fake)]
@@ -250,14 +250,15 @@ def _penalty_gradient(game: Game, s: _Samples, psi: np.ndarray) -> np.ndarray:
     a = psi[..., 0]
     b = 2.0 * psi[..., 1] if game.degree == 2 else np.zeros_like(a)
     grad = np.zeros(psi.shape)
-    for alpha, weight in zip(_ALPHA, _ALPHA_W, strict=True):
+    _, _, alphas, alpha_weights = _quadrature()
+    for alpha, weight in zip(alphas, alpha_weights, strict=True):
         mean = alpha * s.real_mean + (1.0 - alpha) * s.fake_mean
         sd = np.sqrt((alpha * s.real_sd) ** 2 + ((1.0 - alpha) * s.fake_sd) ** 2)
         second = mean**2 + sd**2  # E x̂²
         flat = (b == 0) | (sd == 0)  # sign u is constant: sign(a + b·m)
         safe_b, safe_sd = np.where(flat, 1.0, b), np.where(flat, 1.0, sd)
         t = (-a / safe_b - mean) / safe_sd  # the kink, standardised
-        upper = 1.0 - 2.0 * ndtr(t)  # P(x̂ > kink) − P(x̂ < kink)
+        upper = 1.0 - 2.0 * normal_cdf(t)  # P(x̂ > kink) − P(x̂ < kink)
         density = np.exp(-0.5 * t * t) / np.sqrt(2.0 * np.pi)
         constant = np.sign(a + b * mean)
         sign_mean = np.where(flat, constant, np.sign(safe_b) * upper)

@@ -93,6 +93,8 @@ def test_arrows_point_along_the_steps_with_the_longest_one_cell_long():
 def test_the_eigenvalues_are_drawn_and_explained(qtbot):
     view = DynamicsView()
     qtbot.addWidget(view)
+    assert len(view.eigen_points.getData()[0]) == 0  # nothing computed while hidden
+    view.show()
     view.panel.set_settings(GameSettings("minimax", 0.1, 0.1))
     x, y = view.eigen_points.getData()
     assert sorted(x) == pytest.approx([0, 0], abs=1e-6)

@@ -162,6 +162,7 @@ class DynamicsView(QWidget):
         self.panel.changed.connect(self._on_settings_changed)
         self._game_name = ""
         self._frames = 0
+        self._stale = True
         self.trajectory = np.zeros((1, 2))
         self.iterations = 0
         self._on_settings_changed()
@@ -231,6 +232,14 @@ class DynamicsView(QWidget):
 
     # ------------------------------------------------------------------ drawing
     def _on_settings_changed(self) -> None:
+        """Redraw for new settings now if shown, else when next shown (the hidden dock costs
+        the window's start-up nothing)."""
+        self._stale = not self.isVisible()
+        if not self._stale:
+            self._refresh()
+
+    def _refresh(self) -> None:
+        self._stale = False
         name = self.panel.game()
         game, start, (x_range, y_range) = GAMES[name]
         if name != self._game_name:
@@ -282,8 +291,9 @@ class DynamicsView(QWidget):
         self.path.setData(*self._drawn(self.trajectory).T)
         self.head.setData([self.trajectory[-1, 0]], [self.trajectory[-1, 1]])
         distance = float(np.abs(self.trajectory[-1] - self.game.equilibrium()).max())
-        self.progress_text.setText(f"iteration {self.iterations:,}: largest distance to the "
-                                   f"equilibrium {distance:.4g}")
+        self.progress_text.setText(f"iteration {self.iterations:,} · distance {distance:.4g}")
+        self.progress_text.setToolTip("Iterations since the start, and the largest coordinate "
+                                      "distance to the equilibrium.")
 
     def _on_clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
@@ -298,6 +308,8 @@ class DynamicsView(QWidget):
     # ------------------------------------------------------------------ Qt
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self._stale:
+            self._refresh()
         if not self._finished(self.trajectory[-1]):
             self.timer.start()
 
