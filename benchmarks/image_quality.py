@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import multiprocessing
 import statistics
 import time
@@ -94,8 +95,17 @@ def _evaluation_set(args):
 
 
 def _resolution(args) -> int:
-    config = image_recipe_config(args.resolution, conditional=args.conditional)
-    return config.target.resolution
+    return run_config(args).target.resolution
+
+
+def run_config(args, seed: int = 0):
+    """The recipe's configuration for this run, with `--set`'s settings laid over it and
+    `--iterations` in place of the recipe's count (screening other recipes)."""
+    config = image_recipe_config(args.resolution, seed=seed, conditional=args.conditional)
+    overrides = json.loads(args.set) if args.set else {}
+    if args.iterations is not None:
+        overrides.setdefault("training", {})["iterations"] = args.iterations
+    return config.merged(overrides).validate() if overrides else config
 
 
 def run_seed(seed: int, args) -> dict:
@@ -105,7 +115,7 @@ def run_seed(seed: int, args) -> dict:
 
 
 def run_one(seed: int, args, data, splits, extractor) -> dict:
-    config = image_recipe_config(args.resolution, seed=seed, conditional=args.conditional)
+    config = run_config(args, seed)
     target = None
     if args.gan_on_reference:
         reference = splits[0][0]
@@ -113,8 +123,10 @@ def run_one(seed: int, args, data, splits, extractor) -> dict:
         target = ImageTarget(dataclasses.replace(data, images=images, labels=labels),
                              name="digits")
     trainer = Trainer(config, target=target)
+    cpu_started = time.process_time()
     iterations, seconds = train_within_budget(trainer, args.seconds)
     row = {"seed": seed, "iterations": iterations, "seconds": seconds,
+           "cpu_seconds": time.process_time() - cpu_started,
            "finite": trainer.state_is_finite()}
     averaged = not args.raw
     generated = trainer.sample(GENERATED, averaged=averaged).astype(np.float32)
@@ -145,7 +157,9 @@ def _ok(value: float, goal: float, lower_is_better: bool) -> str:
 def run_table(row: dict) -> str:
     """One run: each measure, its goal and whether it is met."""
     head = (f"seed {row['seed']}: {row['iterations']} iterations in {row['seconds']:.0f} s "
-            f"({row['iterations'] / row['seconds']:.1f} it/s)")
+            f"({row['iterations'] / row['seconds']:.1f} it/s; CPU time "
+            f"{row['cpu_seconds']:.0f} s, {row['iterations'] / row['cpu_seconds']:.1f} it per "
+            "CPU second)")
     if "classes" not in row:
         return head + ": diverged (non-finite weights or samples)"
     lines = [head, "", "| measure | value | goal | met |", "|---|---|---|---|",
@@ -224,13 +238,18 @@ def main() -> None:
                         help="score the raw generator, not its weight average")
     parser.add_argument("--gan-on-reference", action="store_true",
                         help="train the GAN on the reference half only (held-out unseen)")
+    parser.add_argument("--set", default=None,
+                        help='JSON settings laid over the recipe, e.g. \'{"training": '
+                        '{"generator_ema": 0.99}}\'')
+    parser.add_argument("--iterations", type=int, default=None,
+                        help="iterations in place of the recipe's")
     parser.add_argument("--no-save", action="store_true", help="print only")
     parser.add_argument("--out", default=None,
                         help="results file (default benchmarks/results/<name>_<date>.txt)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     data, splits, extractor = _evaluation_set(args)
-    config = image_recipe_config(args.resolution, conditional=args.conditional)
+    config = run_config(args)
     side = config.target.resolution
     recipe = "conditional image recipe" if args.conditional else "image recipe"
     average = (f"G weight average β {config.training.generator_ema:g}, "
@@ -248,6 +267,8 @@ def main() -> None:
               f"{len(splits[0][1])} real digits (stratified splits, means over {len(splits)}); "
               "classifier "
               f"held-out accuracy {extractor.accuracy:.3f}"]
+    if args.set:
+        header.append(f"# settings laid over the recipe: {args.set}")
     print("\n".join(header), flush=True)
     seeds = range(1, args.seeds + 1)
     if args.jobs > 1:

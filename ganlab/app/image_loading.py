@@ -197,7 +197,8 @@ class ImageLoading(QObject):
         data = result.data
         target = TargetConfig(name="custom", data=DATA.put(data.images),
                               labels=DATA.put(data.labels) if data.labelled else None,
-                              images=path, resolution=data.resolution)
+                              images=path, resolution=data.resolution,
+                              class_names=list(data.class_names) if data.labelled else None)
         remember_class_names(target.labels, data.class_names)  # the views show these names
         train_on_images(self.window, target)
         classes = f"{data.num_classes} classes" if data.labelled else "no labels"

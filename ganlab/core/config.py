@@ -76,6 +76,9 @@ class TargetConfig:
     #: ("sha256:…") to an array in `ganlab.core.data_store.DATA`, never the data itself
     data: str | None = None
     labels: str | None = None  # the images' labels (int64, one per image), by reference too
+    #: the names of the labels' classes in label order (a folder's sub-folder names), so that a
+    #: reopened session still shows them; None: numbered "0", "1", …
+    class_names: list[str] | None = None
 
 
 @dataclass
@@ -308,7 +311,28 @@ class RunConfig:
             if value is not None and not is_reference(value):
                 raise ConfigError(f"target.{name} must be a content reference (sha256:…), got "
                                   f"{value[:80]!r}")
+        _check_class_names(t.class_names, t.labels)
         if t.name == "custom" and t.data is None and t.points_file is None and t.images is None:
             raise ConfigError("target.name is custom but none of data, points_file and images "
                               "is set")
         return self
+
+
+MAX_CLASS_NAMES = 1000  # as many classes as an image file may hold (images.MAX_CLASSES)
+MAX_CLASS_NAME_LENGTH = 255  # characters: a folder name's limit on common file systems
+
+
+def _check_class_names(names: list[str] | None, labels: str | None) -> None:
+    """target.class_names: None, or at most MAX_CLASS_NAMES non-empty strings of at most
+    MAX_CLASS_NAME_LENGTH characters, for labelled images only."""
+    if names is None:
+        return
+    if labels is None:
+        raise ConfigError("target.class_names is set but target.labels is not")
+    if len(names) > MAX_CLASS_NAMES:
+        raise ConfigError(f"target.class_names has {len(names):,} names; at most "
+                          f"{MAX_CLASS_NAMES:,}")
+    for index, name in enumerate(names):
+        if not isinstance(name, str) or not 0 < len(name) <= MAX_CLASS_NAME_LENGTH:
+            raise ConfigError(f"target.class_names[{index}] must be a name of 1 to "
+                              f"{MAX_CLASS_NAME_LENGTH} characters, got {str(name)[:80]!r}")

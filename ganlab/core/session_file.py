@@ -97,6 +97,8 @@ def save_session(session: Session, path: str | Path) -> Path:
         # carry the data: a file may not travel, and a session never makes ganlab read a path
         config.target.name = "custom"
         data_bytes, config.target.data, config.target.labels = data_member(trainer.target)
+        if config.target.labels is not None:  # keep the classes' names (a folder's, say)
+            config.target.class_names = list(trainer.target.class_names) or None
     tensors: dict[str, torch.Tensor] = {}
     optimizers = {}
     for role in ROLES:

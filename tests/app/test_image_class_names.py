@@ -63,7 +63,8 @@ def test_a_conditional_run_on_named_folders_shows_the_names(process_window, qtbo
 
     qtbot.waitUntil(conditional_frame_shown, timeout=60_000)
     snapshot = view._snapshot
-    assert snapshot.class_names == ("0", "1")  # the training process knows the numbers only
+    assert snapshot.class_names == NAMES  # the configuration carried them to the training
+    assert window.session.configs[0].target.class_names == list(NAMES)  # so a session keeps them
     ticks = view.generated_plot.getAxis("left")._tickLevels[0]
     assert [name for _, name in ticks] == list(NAMES)
     first_dog = int(np.flatnonzero(snapshot.fake_labels == 1)[0])

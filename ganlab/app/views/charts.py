@@ -36,6 +36,7 @@ from ganlab.app.views import chart_specs as specs
 from ganlab.app.views.chart_labels import ReferenceLabels
 from ganlab.app.views.chart_ranges import describe_value, nice_ceiling, nice_range, still_fits
 from ganlab.app.views.chart_specs import ALL_CHARTS, CHARTS, IMAGE_CHARTS, KIND_CHARTS
+from ganlab.app.views.chart_ticks import fit_iteration_ticks
 from ganlab.core.objectives import OBJECTIVES
 
 __all__ = ["CHARTS", "Charts", "nice_ceiling", "nice_range"]
@@ -68,6 +69,7 @@ class Charts(pg.GraphicsLayoutWidget):
                                           else specs.LEFT_AXIS_WIDTH)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
+            plot.vb.sigResized.connect(lambda _, plot=plot: fit_iteration_ticks(plot))
             for run in (0, 1):
                 for name, _, colour in series:
                     curve = plot.plot(pen=theme.pen(colour, 2.0, dashed=run == 1))
@@ -279,6 +281,7 @@ class Charts(pg.GraphicsLayoutWidget):
         if previous != (x_range, y_range):
             self._ranges[chart] = (x_range, y_range)
             self.all_plots[chart].setRange(xRange=x_range, yRange=y_range, padding=0)
+            fit_iteration_ticks(self.all_plots[chart])
 
     def _include_references(self, y_range: tuple[float, float]) -> tuple[float, float]:
         low, high = y_range

@@ -1,6 +1,7 @@
 """Names of the classes of labelled images held in the data store, by the labels' content
-reference: small metadata that stays out of the configuration (which refers to the labels by
-reference only) and never travels per frame.
+reference: small metadata that never travels per frame. The configuration carries them too
+(`TargetConfig.class_names`, so a saved session keeps them and the training process's target
+reports them); this memory is the views' fallback for runs whose configuration has none.
 
 The process that loads a folder of labelled sub-folders (the window) remembers their names
 here; a view showing a run on those labels (`TargetConfig.labels`) asks for them and falls back

@@ -55,6 +55,9 @@ def stored_images(config: TargetConfig) -> ImageData:
     images = DATA.get(config.data)
     labels = DATA.get(config.labels) if config.labels is not None else None
     classes = int(labels.max()) + 1 if labels is not None and len(labels) else 0
+    names = tuple(config.class_names or ())
+    if len(names) < classes or labels is None:  # too few names for these labels: numbered
+        names = tuple(str(k) for k in range(classes))
     where = config.images or "your images"
-    return ImageData(images, labels, tuple(str(k) for k in range(classes)), "custom",
+    return ImageData(images, labels, names, "custom",
                      f"{len(images):,} images from {where}")
