@@ -28,7 +28,8 @@ def image_recipe_config(resolution: int | None, seed: int = 0, conditional: bool
     }
     if objective is not None:
         options["objective"] = {"name": objective}
-    return RunConfig().merged(recipe_for("digits")).merged(options).validate()
+    return RunConfig().merged(recipe_for("digits", conditional=conditional)).merged(
+        options).validate()
 
 
 def today() -> str:

@@ -31,8 +31,9 @@ seconds is then the honest one, e.g. `--seconds 1e9`). On a machine whose cores 
 threads can drop to a few iterations per second (seen: 1 it/s against 14 on one thread), which
 a wall-clock budget turns into a failed run; the header prints the iterations each run reached.
 
-    python benchmarks/image_quality.py [--seeds 3] [--seconds 180] [--threads 2] [--jobs 1]
-        [--conditional] [--resolution R] [--raw] [--gan-on-reference] [--no-save | --out FILE]
+    python benchmarks/image_quality.py [--seeds 3] [--first-seed 1] [--seconds 180]
+        [--threads 2] [--jobs 1] [--conditional] [--resolution R] [--raw] [--gan-on-reference] [--no-save | --out FILE]
+        [--set JSON] [--iterations N]
 """
 
 from __future__ import annotations
@@ -227,7 +228,8 @@ def summary(rows: list[dict], conditional: bool, iterations: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3, help="runs, seeds 1 … N")
+    parser.add_argument("--seeds", type=int, default=3, help="runs, seeds F … F + N − 1")
+    parser.add_argument("--first-seed", type=int, default=1, help="F, the first seed")
     parser.add_argument("--seconds", type=float, default=180.0, help="wall-clock budget per run")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--jobs", type=int, default=1, help="seeds run at a time (processes)")
@@ -270,7 +272,7 @@ def main() -> None:
     if args.set:
         header.append(f"# settings laid over the recipe: {args.set}")
     print("\n".join(header), flush=True)
-    seeds = range(1, args.seeds + 1)
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
     if args.jobs > 1:
         with ProcessPoolExecutor(args.jobs, multiprocessing.get_context("spawn")) as pool:
             rows = list(pool.map(run_seed, seeds, [args] * len(seeds)))

@@ -87,7 +87,8 @@ def config_from_args(args: argparse.Namespace, root: type | None = None):
     else:  # the shipped recipe of the target's kind of data
         target = options.get("target", {})
         config = root().merged(recipe_for(target.get("name", root().target.name),
-                                          target.get("images")))
+                                          target.get("images"),
+                                          options.get("model", {}).get("conditional", False)))
     if args.paper_defaults:
         name = options.get("objective", {}).get("name", config.objective.name)
         config = apply_paper_defaults(config, name)

@@ -29,10 +29,16 @@ IMAGE_RECIPE: dict[str, Any] = {
                  "generator_ema": 0.999},
 }
 
-#: the digits: natively 8×8 (see above), so more iterations in the same three minutes
-DIGITS_RECIPE: dict[str, Any] = IMAGE_RECIPE | {
+#: the digits, conditional (`--conditional`): natively 8×8 (see above), so more iterations in
+#: the same three minutes
+DIGITS_CONDITIONAL_RECIPE: dict[str, Any] = IMAGE_RECIPE | {
     "target": {"resolution": 8},
     "training": IMAGE_RECIPE["training"] | {"iterations": 10000},
+}
+
+#: the digits, unconditional: UNCONDITIONAL_NOTE
+DIGITS_RECIPE: dict[str, Any] = DIGITS_CONDITIONAL_RECIPE | {
+    "training": DIGITS_CONDITIONAL_RECIPE["training"] | {"iterations": 10000},
 }
 
 
@@ -43,10 +49,12 @@ def is_image_target(target_name: str, images: str | None = None) -> bool:
     return target_name in IMAGE_TARGETS or images is not None
 
 
-def recipe_for(target_name: str, images: str | None = None) -> dict[str, Any]:
-    """The partial configuration to lay over `RunConfig()` for this target."""
+def recipe_for(target_name: str, images: str | None = None,
+               conditional: bool = False) -> dict[str, Any]:
+    """The partial configuration to lay over `RunConfig()` for this target (and for a
+    conditional run of it: the digits have a recipe of their own for each)."""
     if target_name == "digits" and images is None:
-        return DIGITS_RECIPE
+        return DIGITS_CONDITIONAL_RECIPE if conditional else DIGITS_RECIPE
     return IMAGE_RECIPE if is_image_target(target_name, images) else {}
 
 
@@ -57,7 +65,8 @@ def kind_switch(base, images: bool, target_name: str | None = None) -> dict[str,
     if images:
         recipe = recipe_for(target_name) if target_name is not None else IMAGE_RECIPE
         return {key: value for key, value in recipe.items() if key != "target"}
-    return _values_at(base.to_dict(), IMAGE_RECIPE)
+    return _values_at(base.to_dict(), _every_setting(IMAGE_RECIPE, DIGITS_RECIPE,
+                                                     DIGITS_CONDITIONAL_RECIPE))
 
 
 def recipe_target(target_name: str) -> dict[str, Any]:
@@ -68,3 +77,18 @@ def recipe_target(target_name: str) -> dict[str, Any]:
 def _values_at(values: dict, shape: dict) -> dict:
     return {key: _values_at(values[key], sub) if isinstance(sub, dict) else values[key]
             for key, sub in shape.items()}
+
+
+def _every_setting(*recipes: dict) -> dict:
+    """The union of the recipes' settings (their shape: what going back to points resets),
+    without their target settings."""
+    union: dict = {}
+    for recipe in recipes:
+        for key, value in recipe.items():
+            if key == "target":
+                continue
+            if isinstance(value, dict):
+                union[key] = _every_setting(union.get(key, {}), value)
+            else:
+                union[key] = value
+    return union

@@ -2,6 +2,7 @@
 
 from ganlab.core.config import RunConfig
 from ganlab.core.recipes import (
+    DIGITS_CONDITIONAL_RECIPE,
     DIGITS_RECIPE,
     IMAGE_RECIPE,
     kind_switch,
@@ -16,6 +17,37 @@ def test_the_digits_train_at_their_native_8x8_with_the_image_recipe():
     assert config.training.iterations == DIGITS_RECIPE["training"]["iterations"]
     for section in ("model", "objective", "generator_optimizer", "discriminator_optimizer"):
         assert DIGITS_RECIPE[section] == IMAGE_RECIPE[section]
+
+
+def test_conditional_and_unconditional_digits_have_recipes_of_their_own():
+    plain = RunConfig().merged(recipe_for("digits")).validate()
+    conditional = RunConfig().merged(recipe_for("digits", conditional=True)).validate()
+    assert recipe_for("digits", conditional=True) is DIGITS_CONDITIONAL_RECIPE
+    assert conditional.training.iterations == \
+        DIGITS_CONDITIONAL_RECIPE["training"]["iterations"]
+    assert plain.training.iterations == DIGITS_RECIPE["training"]["iterations"]
+    assert conditional.target.resolution == plain.target.resolution == 8
+    assert recipe_for("shapes", conditional=True) is IMAGE_RECIPE  # one image recipe elsewhere
+
+
+def test_the_cli_picks_the_recipe_of_a_conditional_run():
+    from ganlab.cli import build_parser
+    from ganlab.cli_train import config_from_args
+
+    parser = build_parser()
+    config = config_from_args(parser.parse_args(["train", "--target", "digits",
+                                                 "--conditional"]))
+    assert config.model.conditional
+    assert config.training.iterations == DIGITS_CONDITIONAL_RECIPE["training"]["iterations"]
+    plain = config_from_args(parser.parse_args(["train", "--target", "digits"]))
+    assert plain.training.iterations == DIGITS_RECIPE["training"]["iterations"]
+
+
+def test_going_back_to_points_resets_every_setting_any_image_recipe_sets():
+    for recipe in (DIGITS_RECIPE, DIGITS_CONDITIONAL_RECIPE, IMAGE_RECIPE):
+        images = RunConfig().merged(recipe).validate()
+        back = images.merged(kind_switch(RunConfig(), images=False))
+        assert back.to_dict() | {"target": {}} == RunConfig().to_dict() | {"target": {}}
 
 
 def test_images_average_the_generator_and_points_do_not():
