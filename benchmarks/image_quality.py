@@ -32,8 +32,8 @@ threads can drop to a few iterations per second (seen: 1 it/s against 14 on one 
 a wall-clock budget turns into a failed run; the header prints the iterations each run reached.
 
     python benchmarks/image_quality.py [--seeds 3] [--first-seed 1] [--seconds 180]
-        [--threads 2] [--jobs 1] [--conditional] [--resolution R] [--raw] [--gan-on-reference] [--no-save | --out FILE]
-        [--set JSON] [--iterations N]
+        [--threads 2] [--jobs 1] [--conditional] [--resolution R] [--raw] [--gan-on-reference]
+        [--no-save | --out FILE] [--set JSON] [--iterations N]
 """
 
 from __future__ import annotations
