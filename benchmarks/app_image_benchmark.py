@@ -41,7 +41,7 @@ def bare_rate(resolution: int, seconds: float) -> float:
     from ganlab.core.trainer import Trainer
 
     torch.set_num_threads(1)
-    trainer = Trainer(image_recipe_config(resolution))
+    trainer = Trainer(image_recipe_config(resolution, dcgan=True))
     loops = [BareDcgan(trainer, fused=True).step, BareDcgan(trainer, fused=False).step]
     return max(statistics.median(iterations_per_second(step, trainer.device, seconds)
                                  for _ in range(3)) for step in loops)
@@ -52,7 +52,8 @@ def image_config(resolution: int):
     from ganlab.app.lessons import app_defaults
     from ganlab.core.recipes import recipe_for
 
-    return app_defaults().merged(recipe_for("digits")).merged(
+    # the gallery's digits: the DCGAN of their conditional recipe (`recipes.kind_switch`)
+    return app_defaults().merged(recipe_for("digits", conditional=True)).merged(
         {"target": {"name": "digits", "resolution": resolution},
          "training": {"device": "cpu"}})
 

@@ -14,10 +14,12 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def image_recipe_config(resolution: int | None, seed: int = 0, conditional: bool = False,
-                        device: str = "cpu", objective: str | None = None):
+                        device: str = "cpu", objective: str | None = None, dcgan: bool = False):
     """`ganlab train --target digits [--resolution R] [--conditional]`'s configuration: the
     digits recipe laid over `RunConfig()`, as `cli_train.config_from_args` builds it
-    (resolution None: the recipe's own)."""
+    (resolution None: the recipe's own). `dcgan`: the DCGAN of the conditional recipe (which
+    the app's gallery gives the digits) even for an unconditional run (the speed benchmarks
+    race it against a bare DCGAN loop)."""
     from ganlab.core.config import RunConfig
     from ganlab.core.recipes import recipe_for
 
@@ -28,7 +30,7 @@ def image_recipe_config(resolution: int | None, seed: int = 0, conditional: bool
     }
     if objective is not None:
         options["objective"] = {"name": objective}
-    return RunConfig().merged(recipe_for("digits", conditional=conditional)).merged(
+    return RunConfig().merged(recipe_for("digits", conditional=conditional or dcgan)).merged(
         options).validate()
 
 

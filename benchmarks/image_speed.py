@@ -109,7 +109,7 @@ def iterations_per_second(step, device: torch.device, seconds: float) -> float:
 
 def measure(size: int, threads: int, device: str, seconds: float, rounds: int) -> dict:
     torch.set_num_threads(threads)
-    trainer = Trainer(image_recipe_config(size, device=device))
+    trainer = Trainer(image_recipe_config(size, device=device, dcgan=True))
     if trainer.objective.name != "non-saturating" or trainer.config.training.critic_steps != 1:
         raise RuntimeError("the recipe is no longer non-saturating with k = 1: update the "
                            "bare loop")

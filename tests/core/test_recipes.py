@@ -11,11 +11,23 @@ from ganlab.core.recipes import (
 )
 
 
-def test_the_digits_train_at_their_native_8x8_with_the_image_recipe():
-    config = RunConfig().merged(recipe_for("digits")).validate()
+def test_the_digits_train_at_their_native_8x8_conditional_with_the_image_recipe():
+    config = RunConfig().merged(recipe_for("digits", conditional=True)).validate()
     assert config.target.resolution == 8
-    assert config.training.iterations == DIGITS_RECIPE["training"]["iterations"]
+    assert config.training.iterations == DIGITS_CONDITIONAL_RECIPE["training"]["iterations"]
     for section in ("model", "objective", "generator_optimizer", "discriminator_optimizer"):
+        assert DIGITS_CONDITIONAL_RECIPE[section] == IMAGE_RECIPE[section]
+
+
+def test_unconditional_digits_train_mlps_with_the_r1_penalty():
+    config = RunConfig().merged(recipe_for("digits")).validate()
+    assert config.target.resolution == 8 and config.model.architecture == "mlp"
+    assert (config.model.generator.hidden_layers, config.model.generator.width) == (3, 256)
+    assert (config.model.discriminator.hidden_layers, config.model.discriminator.width) == \
+        (3, 256)
+    assert config.objective.name == "non-saturating" and config.objective.r1_gamma == 10.0
+    assert config.training.generator_ema == 0.999 and config.training.batch_size == 64
+    for section in ("generator_optimizer", "discriminator_optimizer"):
         assert DIGITS_RECIPE[section] == IMAGE_RECIPE[section]
 
 
@@ -66,7 +78,9 @@ def test_custom_images_named_digits_get_the_general_image_recipe():
 def test_moving_to_the_digits_takes_their_recipe_but_not_their_target():
     switch = kind_switch(RunConfig(), images=True, target_name="digits")
     assert "target" not in switch  # the caller chose the target
-    assert switch["training"]["iterations"] == DIGITS_RECIPE["training"]["iterations"]
+    assert switch["model"] == IMAGE_RECIPE["model"]  # the app's digits: a DCGAN to watch
+    assert switch["training"]["iterations"] == \
+        DIGITS_CONDITIONAL_RECIPE["training"]["iterations"]
     assert kind_switch(RunConfig(), images=True) == IMAGE_RECIPE
     assert recipe_target("digits") == {"resolution": 8}
     assert recipe_target("shapes") == {} and recipe_target("ring8") == {}
