@@ -272,6 +272,16 @@ class TrainingSession(QObject):
             return
         self.pending.send(messages.Reset())
 
+    def send_timeline(self, command: messages.TimelineCommand) -> messages.TimelineCommand:
+        """A timeline command (seek, rename, budget), numbered; a frame's timeline answer
+        reaches its ticket. A seek pauses training first."""
+        self._tickets += 1
+        command = dataclasses.replace(command, ticket=self._tickets)
+        if isinstance(command, messages.Seek):
+            self.pause()
+        self.pending.send(command)
+        return command
+
     def restore_last_good(self, lr_factor: float = RESTORE_LR_FACTOR) -> None:
         """Go back to the last finite state, with both learning rates multiplied by lr_factor."""
         self._configs.scale_learning_rates(lr_factor)

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QTabWidget, QVBoxLayout, QWidget
 
 from ganlab.app.controls.control_panel import ControlPanel
+from ganlab.app.timeline_control import TimelineControl
 from ganlab.app.views.charts import Charts
 from ganlab.app.views.latent_panel import LatentPanel
 from ganlab.app.views.model_diagram import ModelDiagram
@@ -56,3 +57,4 @@ def build_docks(window) -> None:
     window.charts_dock = add_dock(window, "Charts", window.charts,
                                   Qt.DockWidgetArea.BottomDockWidgetArea)
     window.resizeDocks([window.charts_dock], [250], Qt.Orientation.Vertical)
+    window.timeline = TimelineControl(window)  # the bar under the canvas

@@ -14,7 +14,8 @@ import logging
 
 from ganlab.core.branches import TreeFull
 from ganlab.core.keyframes import DEFAULT_BUDGET_BYTES
-from ganlab.core.timeline import Timeline, TimelineState
+from ganlab.core.timeline import Timeline
+from ganlab.core.timeline_state import TimelineState
 from ganlab.training.messages import RenameBranch, Seek, SetKeyframeBudget
 
 log = logging.getLogger(__name__)

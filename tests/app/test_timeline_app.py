@@ -1,0 +1,67 @@
+"""The timeline bar under the canvas, driven as a user would: scrub back, change a setting and
+step (a branch with its difference), switch branches (the settings panel follows), a keyframe
+shortcut, and another branch's lines drawn dashed in the charts."""
+
+from __future__ import annotations
+
+import pytest
+
+from ganlab.app.timeline_control import FrozenHistory
+from tests.app.conftest import _started_window, trainer_of
+
+
+@pytest.fixture
+def slow_start_window(qtbot):
+    """The thread-mode window, given a minute to start on a loaded machine (a hang guard)."""
+    yield from _started_window(qtbot, 60_000, training="thread")
+
+
+def wait_frame(qtbot, window, condition, timeout=30_000):
+    qtbot.waitUntil(lambda: window.session.last_frame is not None
+                    and condition(window.session.last_frame), timeout=timeout)
+    return window.session.last_frame
+
+
+def timeline_of(frame):
+    return frame.extra.get("timeline")
+
+
+def test_scrub_branch_switch_and_compare(qtbot, slow_start_window):
+    window = slow_start_window
+    bar, control = window.timeline.bar, window.timeline
+    window.session.step(20)
+    wait_frame(qtbot, window, lambda f: f.iteration == 20 and timeline_of(f) is not None)
+    assert (bar.slider.minimum(), bar.slider.maximum(), bar.slider.value()) == (0, 20, 20)
+    assert bar.slider.keyframes == (0, 8, 16) and bar.position.text() == "20 / 20"
+    assert not bar.continue_button.isEnabled()  # at the tip: play simply goes on
+    bar.slider.setValue(7)  # a drag or the arrow keys
+    frame = wait_frame(qtbot, window, lambda f: f.iteration == 7)
+    assert trainer_of(window).iteration == 7 and bar.continue_button.isEnabled()
+    assert isinstance(window.presenter.histories[0], FrozenHistory)
+    cursor = control.cursors["losses"]
+    assert cursor.isVisible() and cursor.value() == 7
+    main_losses = len(control.histories[0].series["discriminator_loss"])
+    # change a setting in the panel, then step: a branch from 7, named by its difference
+    config = window.session.configs[0]
+    config.training.critic_steps = 2
+    window.control_panels[0].config_edited.emit(config)
+    window.session.step(3)
+    frame = wait_frame(qtbot, window, lambda f: f.iteration == 10)
+    assert bar.branches.count() == 2 and bar.branches.currentData() == 1
+    assert "training.critic_steps: 1 → 2" in bar.branches.itemData(1, 3)  # its tooltip
+    assert not cursor.isVisible()
+    branch_losses = control.histories[1].series["discriminator_loss"]
+    assert branch_losses.x.max() == 10 and (branch_losses.x[:-1] <= 7).all()
+    assert len(control.histories[0].series["discriminator_loss"]) == main_losses
+    # back to main by the selector: its tip, and its settings in the panel
+    bar.branches.activated.emit(0)
+    wait_frame(qtbot, window, lambda f: f.iteration == 20 and timeline_of(f).branch == 0)
+    qtbot.waitUntil(lambda: window.session.configs[0].training.critic_steps == 1)
+    assert window.control_panels[0].config().training.critic_steps == 1
+    # Alt+Left: the previous keyframe
+    next(a for a in control.actions if a.text() == "Previous keyframe").trigger()
+    wait_frame(qtbot, window, lambda f: f.iteration == 16)
+    # compare with the branch: its lines dashed as run B's
+    bar.compare.activated.emit(bar.compare.findData(1))
+    curve = window.charts.curves[(1, "discriminator_loss")]
+    assert curve.isVisible() and curve.getData()[0].max() == 10
