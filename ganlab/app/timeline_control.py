@@ -33,7 +33,7 @@ SHORTCUTS = (("Alt+Left", "Previous keyframe", lambda bar: bar.step_keyframe(-1)
 class FrozenHistory(RunHistory):
     """A branch's lines, read-only: frames of a past moment add nothing to them."""
 
-    def __init__(self, history: RunHistory):  # noqa: D107 - no RunHistory.__init__: shared
+    def __init__(self, history: RunHistory):  # shares the series; no RunHistory.__init__
         self.series = history.series
         self.last_iteration = history.last_iteration
 

@@ -35,7 +35,7 @@ def test_scrub_branch_switch_and_compare(qtbot, slow_start_window):
     assert bar.slider.keyframes == (0, 8, 16) and bar.position.text() == "20 / 20"
     assert not bar.continue_button.isEnabled()  # at the tip: play simply goes on
     bar.slider.setValue(7)  # a drag or the arrow keys
-    frame = wait_frame(qtbot, window, lambda f: f.iteration == 7)
+    wait_frame(qtbot, window, lambda f: f.iteration == 7)
     assert trainer_of(window).iteration == 7 and bar.continue_button.isEnabled()
     assert isinstance(window.presenter.histories[0], FrozenHistory)
     cursor = control.cursors["losses"]
@@ -46,7 +46,7 @@ def test_scrub_branch_switch_and_compare(qtbot, slow_start_window):
     config.training.critic_steps = 2
     window.control_panels[0].config_edited.emit(config)
     window.session.step(3)
-    frame = wait_frame(qtbot, window, lambda f: f.iteration == 10)
+    wait_frame(qtbot, window, lambda f: f.iteration == 10)
     assert bar.branches.count() == 2 and bar.branches.currentData() == 1
     assert "training.critic_steps: 1 → 2" in bar.branches.itemData(1, 3)  # its tooltip
     assert not cursor.isVisible()
