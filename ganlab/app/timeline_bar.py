@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 TIP = 2**31 - 1  # an iteration past any tip: the seek is clamped to it (a Qt int)
+MIN_BUDGET_MB, MAX_BUDGET_MB = 16, 65_536
 KEYFRAME_COLOUR = QColor(120, 160, 220)
 NO_TIMELINE = ("No timeline yet: it starts with the first step of a single run (compare mode "
                "has none).")
@@ -65,6 +66,7 @@ class TimelineBar(QWidget):
     continue_requested = Signal()
     rename_requested = Signal(int, str)  # branch, name
     compare_chosen = Signal(object)  # a branch id, or None: no comparison
+    budget_chosen = Signal(int)  # MB the keyframes may take
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -87,8 +89,9 @@ class TimelineBar(QWidget):
                                  "(Alt+Up / Alt+Down).")
         layout.addWidget(self.branches)
         self.slider = KeyframeSlider()
-        self.slider.setToolTip("Iteration shown: drag to scrub (ticks: keyframes; between "
-                               "them the run is replayed exactly). Alt+Left / Alt+Right: the "
+        self.slider.setToolTip("Iteration shown: drag to scrub through the keyframes (ticks); "
+                               "where you let go, the run is replayed exactly to that "
+                               "iteration. Alt+Left / Alt+Right: the "
                                "previous / next keyframe, Alt+End: the branch's tip.")
         top.addWidget(self.slider, stretch=1)
         self.position = QLabel()
@@ -107,13 +110,20 @@ class TimelineBar(QWidget):
         self.compare.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.compare.setToolTip("Draw another branch's chart lines (dashed) beside this one's.")
         layout.addWidget(self.compare)
+        self.budget_button = QToolButton()
+        self.budget_button.setText("Memory…")
+        self.budget_button.setToolTip("How much memory the keyframes may take: more keeps "
+                                      "them closer together (shorter replays when you scrub).")
+        layout.addWidget(self.budget_button)
         layout.addStretch(1)
         self.slider.valueChanged.connect(self._slider_moved)
+        self.slider.sliderReleased.connect(lambda: self._slider_moved(self.slider.value()))
         self.branches.activated.connect(self._branch_chosen)
         self.compare.activated.connect(lambda index: self.compare_chosen.emit(
             self.compare.itemData(index)))
         self.continue_button.clicked.connect(self.continue_requested)
         self.rename_button.clicked.connect(self.ask_name)
+        self.budget_button.clicked.connect(self.ask_budget)
         self.set_state(None)
 
     # ------------------------------------------------------------------ showing
@@ -168,8 +178,13 @@ class TimelineBar(QWidget):
 
     # ------------------------------------------------------------------ asking
     def _slider_moved(self, value: int) -> None:
-        if not self._updating and self.state is not None:
-            self.seek_requested.emit(self.state.branch, value)
+        """While dragged, show the keyframe at or before `value` (no replay: cheap); where it
+        is let go (or moved by the keyboard), the exact iteration."""
+        if self._updating or self.state is None:
+            return
+        if self.slider.isSliderDown():
+            value = max([k for k in self.state.keyframes if k <= value], default=value)
+        self.seek_requested.emit(self.state.branch, value)
 
     def _branch_chosen(self, index: int) -> None:
         branch = self.branches.itemData(index)
@@ -197,6 +212,13 @@ class TimelineBar(QWidget):
         count = self.branches.count()
         if count:
             self._branch_chosen((self.branches.currentIndex() + direction) % count)
+
+    def ask_budget(self) -> None:
+        current = round(self.state.budget_bytes / 2**20) if self.state is not None else 256
+        megabytes, ok = QInputDialog.getInt(self, "Keyframe memory", "Megabytes for keyframes:",
+                                            current, MIN_BUDGET_MB, MAX_BUDGET_MB)
+        if ok:
+            self.budget_chosen.emit(megabytes)
 
     def ask_name(self) -> None:
         if self.state is None:

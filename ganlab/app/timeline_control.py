@@ -85,6 +85,8 @@ class TimelineControl(QObject):
             lambda branch, name: self.session.send_timeline(messages.RenameBranch(
                 branch=branch, name=name)))
         self.bar.compare_chosen.connect(self.set_compare_branch)
+        self.bar.budget_chosen.connect(lambda megabytes: self.session.send_timeline(
+            messages.SetKeyframeBudget(budget_bytes=megabytes * 2**20)))
         self.session.frame_received.connect(self.show_frame)
         self.session.training_restarted.connect(self.forget)
         self.actions = []

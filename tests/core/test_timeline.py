@@ -143,3 +143,11 @@ def test_the_tree_is_bounded(small_config):
         tree.add(0, 0, small_config)
     with pytest.raises(TreeFull):
         tree.add(0, 0, small_config)
+
+
+def test_a_smaller_budget_thins_at_once():
+    store = KeyframeStore(budget_bytes=100, first_spacing=1)
+    for iteration in range(8):
+        store.add(0, Keyframe(iteration, {}, None, nbytes=10, anchor=iteration == 0))
+    store.set_budget(45)
+    assert store.spacing == 2 and store.iterations(0) == [0, 2, 4, 6] and store.nbytes == 40
