@@ -41,9 +41,22 @@ def test_state_bytes_counts_every_tensor(small_config):
     assert keyframe.nbytes == state_bytes(trainer.state_dict())
 
 
-def test_restore_then_train_again_is_bit_for_bit(small_config):
+def with_stabilisers(config):
+    """Every stateful stabiliser on: LeCam's anchors, instance noise's schedule, spectral
+    normalisation's power iterations, the generator's weight average; and R1 and R2."""
+    config.objective.lecam_weight = 0.1
+    config.objective.instance_noise = 0.1
+    config.objective.instance_noise_iterations = 100
+    config.objective.spectral_norm = True
+    config.objective.r2_gamma = 0.1
+    config.training.generator_ema = 0.9
+    return config
+
+
+@pytest.mark.parametrize("stabilised", [False, True])
+def test_restore_then_train_again_is_bit_for_bit(small_config, stabilised):
     """Train N; seek back to m (between keyframes: a replay); train to N again → identical."""
-    trainer = Trainer(small_config)
+    trainer = Trainer(with_stabilisers(small_config) if stabilised else small_config)
     timeline = Timeline(trainer, first_spacing=4)
     first = train(trainer, timeline, 30)
     end_weights = weights(trainer)
@@ -54,6 +67,10 @@ def test_restore_then_train_again_is_bit_for_bit(small_config):
     assert timeline.branch == 1 and timeline.tree[1].fork == 13 and timeline.tree[1].parent == 0
     assert same(weights(trainer), end_weights)
     assert second == first[13:]
+    if stabilised:
+        average = [p.detach().clone() for p in trainer.generator_average.module.parameters()]
+        timeline.seek(trainer, 0, 30)  # main's tip, replayed from its keyframe at 28
+        assert same(average, list(trainer.generator_average.module.parameters()))
     assert timeline.tree.difference(1) == []
 
 
