@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -159,11 +160,12 @@ def _mean(values: np.ndarray) -> np.ndarray:
 
 def _mean_times(scalars: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     """E[scalar·vector]: (..., Q) and (..., Q, P) → (..., P)."""
-    return _mean(np.moveaxis(scalars[..., None] * vectors, -1, -2))
+    if scalars.shape[-1] == 1:  # a point mass
+        return scalars * vectors[..., 0, :]
+    return np.matmul((scalars * _quadrature()[1])[..., None, :], vectors)[..., 0, :]
 
 
-@dataclass(frozen=True)
-class _Samples:
+class _Samples(NamedTuple):
     """The quadrature samples of one batch of states (leading axes ...)."""
 
     real: np.ndarray  # x_r at the nodes, (..., Q)
@@ -197,7 +199,8 @@ def _split(game: Game, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _d(psi: np.ndarray, features: np.ndarray) -> np.ndarray:
-    return np.einsum("...qp,...p->...q", features, psi)
+    """ψ·φ at every node: (..., Q, P) and (..., P) → (..., Q)."""
+    return np.matmul(features, psi[..., None])[..., 0]
 
 
 def discriminator_gradient(game: Game, state: np.ndarray, settings: GameSettings) -> np.ndarray:
