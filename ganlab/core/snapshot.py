@@ -19,10 +19,41 @@ from ganlab.core.nets import sample_latent
 from ganlab.core.snapshot_data import Snapshot, SnapshotRequest
 from ganlab.core.targets import Target
 
-__all__ = ["DISPLAY_SAMPLES", "Snapshot", "SnapshotRequest", "Snapshotter"]
+__all__ = ["DISPLAY_SAMPLES", "FIELD_NAMES", "Snapshot", "SnapshotRequest", "Snapshotter",
+           "field_parts"]
 
 DISPLAY_SAMPLES = 512
 EVERYTHING = SnapshotRequest()  # every field, no metrics
+#: the parts of a snapshot computed from the networks on a grid or a latent grid (`field_parts`)
+FIELD_NAMES = ("critic", "optimal_discriminator", "target_density", "gradients", "manifold")
+
+
+def field_parts(source, request: SnapshotRequest, box, latent: torch.Tensor,
+                density_latent: torch.Tensor | None) -> dict:
+    """The fields `request` asks for (of `FIELD_NAMES`), computed from `source`: a trainer, or
+    anything with the attributes the field functions read from one (a frozen copy of its
+    networks, `training.network_copy`), which gives the same numbers for the same weights.
+    `latent` is the display batch (gradients are taken at G(latent)) and `density_latent` the
+    fixed quasi-random batch behind D* (needed only when D* is asked for)."""
+    parts: dict = {}
+    resolution = request.resolution
+    if request.critic:
+        parts["critic"] = fields.critic_on_grid(source, box, resolution)
+    if request.target_density or request.optimal_discriminator:
+        bandwidth = fields.kernel_bandwidth(box, resolution)
+        p_data = fields.smoothed_target_density(source.target, box, resolution, bandwidth)
+        if request.target_density:
+            parts["target_density"] = p_data
+        if request.optimal_discriminator:
+            density_fake = source.sample(fields.DENSITY_SAMPLES, latent=density_latent)
+            if np.isfinite(density_fake).all():
+                parts["optimal_discriminator"] = fields.optimal_discriminator_field(
+                    p_data, density_fake, box, resolution, bandwidth)
+    if request.gradients:
+        parts["gradients"] = fields.generator_gradients(source, latent)[1]
+    if request.manifold:
+        parts["manifold"] = generator_curves.latent_manifold(source)
+    return parts
 
 
 class Snapshotter:
@@ -72,6 +103,14 @@ class Snapshotter:
             self._density_latent_key = key
         return self._density_latent
 
+    def field_inputs(self, request: SnapshotRequest) -> tuple:
+        """(box, display z, D*'s quasi-random z or None): what `field_parts` needs besides the
+        networks, for computing a point run's fields elsewhere (the tensors are never changed
+        in place, only replaced, so holding them is safe)."""
+        _, latent = self._display_batch()
+        density_latent = self._density_batch() if request.optimal_discriminator else None
+        return request.box or self.trainer.target.view_box, latent, density_latent
+
     def _display_batch(self) -> tuple[np.ndarray, torch.Tensor]:
         trainer = self.trainer
         if self._real_for is not trainer.target:
@@ -90,7 +129,6 @@ class Snapshotter:
         trainer = self.trainer
         real, latent = self._display_batch()
         box = request.box or trainer.target.view_box
-        resolution = request.resolution
         d_loss, g_loss = trainer.read_losses()
         fake = trainer.sample(len(latent), latent=latent)
         finite = bool(np.isfinite(fake).all()) and all(
@@ -98,23 +136,8 @@ class Snapshotter:
         )
         parts: dict = {"outside_counts": fields.outside_counts(fake, box)}
         if finite:
-            if request.critic:
-                parts["critic"] = fields.critic_on_grid(trainer, box, resolution)
-            if request.target_density or request.optimal_discriminator:
-                bandwidth = fields.kernel_bandwidth(box, resolution)
-                p_data = fields.smoothed_target_density(trainer.target, box, resolution, bandwidth)
-                if request.target_density:
-                    parts["target_density"] = p_data
-                if request.optimal_discriminator:
-                    density_fake = trainer.sample(fields.DENSITY_SAMPLES,
-                                                  latent=self._density_batch())
-                    if np.isfinite(density_fake).all():
-                        parts["optimal_discriminator"] = fields.optimal_discriminator_field(
-                            p_data, density_fake, box, resolution, bandwidth)
-            if request.gradients:
-                parts["gradients"] = fields.generator_gradients(trainer, latent)[1]
-            if request.manifold:
-                parts["manifold"] = generator_curves.latent_manifold(trainer)
+            density_latent = self._density_batch() if request.optimal_discriminator else None
+            parts.update(field_parts(trainer, request, box, latent, density_latent))
             if trainer.target.dim == 1:
                 parts["pushforward"] = generator_curves.pushforward_curve(trainer)
             if request.metrics:

@@ -17,13 +17,19 @@ INTERPOLATION_IMAGES = 10  # images in a row: each must stay legible
 
 
 def take_run_frames(runs: list, request, *, full_check: bool, metrics: dict, epoch: int,
-                    interpolation: Interpolation | None) -> tuple[list[RunFrame], list[int]]:
+                    interpolation: Interpolation | None, field_thread=None,
+                    shown=None) -> tuple[list[RunFrame], list[int]]:
     """The `RunFrame` of each of `runs` (see `run.py`) for the field `request`, and the indices
-    of those that are not finite; `metrics` maps a run's index to (epoch, values)."""
+    of those that are not finite; `metrics` maps a run's index to (epoch, values). With a
+    `field_thread` (full speed), the fields `shown` are computed there where they can be (see
+    `field_thread.FieldThread.snapshot`)."""
     run_frames = []
     failed = []
     for index, run in enumerate(runs):
-        snapshot = run.snapshotter.take(request)
+        if field_thread is not None:
+            snapshot = field_thread.snapshot(index, run, request, shown, epoch)
+        else:
+            snapshot = run.snapshotter.take(request)
         finite = snapshot.finite and (not full_check or run.trainer.parameters_are_finite())
         if not finite:
             failed.append(index)

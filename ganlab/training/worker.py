@@ -26,6 +26,7 @@ import torch
 from ganlab.training import step as steps
 from ganlab.training.divergence_guard import DivergenceGuard
 from ganlab.training.field_schedule import fields_for_frame, full_check_due
+from ganlab.training.field_thread import FieldThread
 from ganlab.training.file_commands import (
     FileCommand,
     FileResult,
@@ -87,6 +88,7 @@ class TrainingWorker(threading.Thread):
         self._phases = steps.Phases()
         self._timeline = TimelineDesk()  # keyframes and branches of a single run
         self._metrics: MetricsThread | None = None
+        self._fields: FieldThread | None = None
         self._requests = Requests(configs=None, running=False, iterations_per_second=None)
         self._sequence = 0
         self._error: str | None = None
@@ -100,19 +102,22 @@ class TrainingWorker(threading.Thread):
     # ------------------------------------------------------------------ lifecycle
     def stop(self, timeout: float = 2.0) -> bool:
         """Ask the loop to finish its step (and its last file commands) and wait; True if the
-        thread, and its metrics thread, ended within `timeout` seconds."""
+        thread, and its metrics and field threads, ended within `timeout` seconds."""
         started = time.perf_counter()
         self.pending.send(Stop())
         self.join(timeout)
-        metrics = self._metrics
-        if metrics is not None and metrics.is_alive():
-            metrics.join(max(0.0, timeout - (time.perf_counter() - started)))
-        return not self.is_alive() and not (metrics is not None and metrics.is_alive())
+        helpers = [t for t in (self._metrics, self._fields) if t is not None]
+        for helper in helpers:
+            if helper.is_alive():
+                helper.join(max(0.0, timeout - (time.perf_counter() - started)))
+        return not self.is_alive() and not any(helper.is_alive() for helper in helpers)
 
     def run(self) -> None:
         torch.set_num_threads(self.torch_threads)
         self._metrics = MetricsThread()
         self._metrics.start()
+        self._fields = FieldThread()
+        self._fields.start()
         try:
             self._loop()
         except Exception as error:  # the app lives on: answer what was asked, say why, end
@@ -122,6 +127,7 @@ class TrainingWorker(threading.Thread):
             # no wait: an evaluation in progress (~0.1 s, far more on a busy machine: the thread
             # runs at low priority) must not hold up the exit; `stop` joins what time allows
             self._metrics.stop(timeout=0.0)
+            self._fields.stop(timeout=0.0)
 
     def _end_after(self, error: Exception) -> None:
         asked = self.pending.take()  # asked since the last take: answered here too
@@ -265,6 +271,8 @@ class TrainingWorker(threading.Thread):
         running = self._requests.running and not self._guard.failed
         full_speed = running and self._requests.iterations_per_second is None and not force
         want_metrics = self._metrics_schedule.due(view.metrics, now) and self._metrics.idle
+        if not full_speed:  # every field inline: what the field thread has in hand is stale
+            self._fields.discard()
         run_frames, failed = take_run_frames(
             self.runs,
             fields_for_frame(view, self._sequence, full_speed),
@@ -272,6 +280,8 @@ class TrainingWorker(threading.Thread):
             metrics=self._metrics.take_results(),
             epoch=self._lockstep.epoch,
             interpolation=self._requests.interpolation,
+            field_thread=self._fields if full_speed else None,
+            shown=fields_for_frame(view, self._sequence, full_speed=False),
         )
         frame_cost = time.perf_counter() - now  # the snapshot, not the metrics sampling below
         if want_metrics and not failed:

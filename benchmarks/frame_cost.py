@@ -1,0 +1,156 @@
+"""What a full-speed frame costs the training thread, per field group and per part, with every
+layer on: CPU time of the training thread (`time.thread_time`, robust to a loaded machine).
+
+The frames are built as the worker builds them (`run_frames.take_run_frames` with the worker's
+field schedule, the latent interpolation on), on the app benchmark's configuration (grid25,
+3×128 networks, batch 256, one torch thread), a few training steps between frames:
+
+- inline (before): every field on the training thread, one group per frame in turn;
+- field thread (after): the frame itself on the training thread, its fields on the field
+  thread (`training/field_thread.py`); the field thread's CPU time is shown beside it.
+
+    python benchmarks/frame_cost.py [--frames 48] [--steps 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.app_benchmark import points_config  # noqa: E402
+from ganlab.core import fields, generator_curves  # noqa: E402
+from ganlab.core.snapshot import SnapshotRequest  # noqa: E402
+from ganlab.training.field_schedule import (  # noqa: E402
+    FIELD_GROUPS,
+    fields_for_frame,
+    full_check_due,
+    without_fields,
+)
+from ganlab.training.field_thread import FieldThread  # noqa: E402
+from ganlab.training.network_copy import NetworkCopier  # noqa: E402
+from ganlab.training.pending_changes import Interpolation, ViewRequest  # noqa: E402
+from ganlab.training.run import Run  # noqa: E402
+from ganlab.training.run_frames import take_run_frames  # noqa: E402
+
+EVERY_LAYER = ViewRequest(critic=True, optimal_discriminator=True, target_density=True,
+                          gradients=True, manifold=True, metrics=True, resolution=64)
+INTERPOLATION = Interpolation(np.array([-0.8, -0.5]), np.array([0.7, 0.6]))
+GROUP_NAMES = [" + ".join(group) for group in FIELD_GROUPS]
+
+
+def cpu_ms(call) -> float:
+    started = time.thread_time()
+    call()
+    return 1000 * (time.thread_time() - started)
+
+
+def benchmark_run(size: str = "3×128, batch 256") -> Run:
+    torch.manual_seed(0)
+    run = Run(points_config(size), display_samples=512)
+    run.trainer.train(200)
+    return run
+
+
+def frames(run: Run, count: int, steps: int, field_thread: FieldThread | None):
+    """Training-thread ms of each full-speed frame, by the group the inline schedule puts in
+    it, and the process's ms (both threads) per frame."""
+    by_group: dict[str, list[float]] = {name: [] for name in GROUP_NAMES}
+    shown = fields_for_frame(EVERY_LAYER, 0, full_speed=False)
+    process_started = time.process_time()
+    for sequence in range(count):
+        run.trainer.train(steps)
+
+        def frame(sequence=sequence):
+            take_run_frames([run], fields_for_frame(EVERY_LAYER, sequence, True),
+                            full_check=full_check_due(sequence, True), metrics={}, epoch=0,
+                            interpolation=INTERPOLATION, field_thread=field_thread,
+                            shown=shown)
+
+        by_group[GROUP_NAMES[sequence % len(FIELD_GROUPS)]].append(cpu_ms(frame))
+        if field_thread is not None:
+            field_thread.wait_idle(10.0)  # as the ~33 ms between frames would allow
+    process_ms = 1000 * (time.process_time() - process_started) / count
+    return by_group, process_ms
+
+
+def parts(run: Run, repeats: int = 9) -> list[tuple[str, float]]:
+    """Training-thread ms of each part of a frame computed inline (median)."""
+    trainer, snapshotter = run.trainer, run.snapshotter
+    box, latent, density_latent = snapshotter.field_inputs(SnapshotRequest())
+    bandwidth = fields.kernel_bandwidth(box, 64)
+    p_data = fields.smoothed_target_density(trainer.target, box, 64, bandwidth)
+    copier = NetworkCopier()
+
+    def d_star():
+        fake = trainer.sample(fields.DENSITY_SAMPLES, latent=density_latent)
+        fields.optimal_discriminator_field(p_data, fake, box, 64, bandwidth)
+
+    rows = [
+        ("snapshot without fields (512 samples, losses)",
+         lambda: snapshotter.take(without_fields(SnapshotRequest()))),
+        ("D on the 64×64 grid", lambda: fields.critic_on_grid(trainer, box, 64)),
+        (f"D*: G of {fields.DENSITY_SAMPLES:,} z + KDE + n_eff", d_star),
+        ("G of 4,096 z alone", lambda: trainer.sample(fields.DENSITY_SAMPLES,
+                                                       latent=density_latent)),
+        ("gradient arrows (512)", lambda: fields.generator_gradients(trainer, latent)),
+        ("latent manifold (22 × 64)", lambda: generator_curves.latent_manifold(trainer)),
+        ("interpolation path (64)", lambda: generator_curves.interpolation_path(
+            trainer, INTERPOLATION.start, INTERPOLATION.end)),
+        ("NaN check of every weight", trainer.parameters_are_finite),
+        ("copy of both networks for the field thread", lambda: copier.take(trainer)),
+    ]
+    for _, call in rows:
+        call()
+    return [(name, statistics.median(cpu_ms(call) for _ in range(repeats)))
+            for name, call in rows]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=48)
+    parser.add_argument("--steps", type=int, default=4, help="training steps between frames")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    run = benchmark_run()
+    print(f"# grid25, 3×128, batch 256, every layer on, 64×64 grid, 1 torch thread, torch "
+          f"{torch.__version__}; CPU ms of the training thread (thread_time)")
+    print("| part of a frame, inline | median ms |")
+    print("|---|---|")
+    for name, ms in parts(run):
+        print(f"| {name} | {ms:.2f} |")
+    frames(run, 8, args.steps, None)  # warm-up
+    before, before_process = frames(run, args.frames, args.steps, None)
+    thread = FieldThread()
+    thread.start()
+    try:
+        frames(run, 8, args.steps, thread)
+        after, after_process = frames(run, args.frames, args.steps, thread)
+    finally:
+        thread.stop()
+    print()
+    print("| frame (inline schedule's group) | inline: training thread ms | field thread: "
+          "training thread ms |")
+    print("|---|---|---|")
+    for name in GROUP_NAMES:
+        print(f"| {name} | {statistics.mean(before[name]):.2f} | "
+              f"{statistics.mean(after[name]):.2f} |")
+    mean_before = statistics.mean(x for v in before.values() for x in v)
+    mean_after = statistics.mean(x for v in after.values() for x in v)
+    print(f"| **mean per frame** | **{mean_before:.2f}** | **{mean_after:.2f}** |")
+    print(f"| whole process per frame (both threads) | {before_process:.2f} | "
+          f"{after_process:.2f} |")
+    print(f"\nat 27 frames/s the frames take {27 * mean_before / 10:.1f}% of the training "
+          f"thread inline and {27 * mean_after / 10:.1f}% with the field thread "
+          f"({thread.computed} jobs computed, {thread.replaced} replaced)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Fields off the training thread: at full speed a point run's fields (D on the grid, D*, the
+gradient arrows, the latent manifold) are computed here from a frozen copy of its networks.
+
+Computing them on the training thread took it ~7.6 ms a frame with every layer on (3×128
+networks, 64×64 grid), a fifth of its time at 27 frames a second. Instead, at each full-speed
+frame the worker hands this thread a `FieldJob`: the run's networks copied (`network_copy`,
+~0.1 ms) and what the fields depend on besides them. The thread computes the next group of
+shown fields in turn (`field_schedule.next_group`) with the engine's own functions, so the
+numbers are those the training thread would have computed for the same weights, and leaves
+them for the worker to attach to its next frame: the fields lag the samples by one frame
+(~33 ms, a few iterations). Jobs are latest-only per run (a job not yet started is replaced,
+never queued) and results carry the `key` of what they were computed for: a frame takes only
+results with its own key and generation. Paused, slow or changed frames compute every field
+inline as before (`discard` drops what is in flight). torch releases the GIL in its kernels,
+and the thread runs at a lower priority, so it takes the spare time of the other core rather
+than the GUI's or the training thread's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from dataclasses import dataclass
+
+import torch
+
+from ganlab.core.snapshot import FIELD_NAMES, Snapshot, SnapshotRequest, field_parts
+from ganlab.training.field_schedule import next_group, without_fields
+from ganlab.training.metrics_thread import lower_this_threads_priority
+from ganlab.training.network_copy import NetworkCopier, NetworkCopy, can_copy
+
+log = logging.getLogger(__name__)
+
+FIELDS_NICENESS = 5  # below training and drawing, above the metrics (10)
+
+
+@dataclass(frozen=True)
+class FieldJob:
+    run_index: int
+    generation: int  # `FieldThread.generation` when submitted: older ones are dropped
+    key: tuple  # what the fields depend on besides the weights (epoch, target, box, resolution…)
+    shown: SnapshotRequest  # every field the views show; one group is computed per job
+    box: object
+    latent: torch.Tensor  # the display z
+    density_latent: torch.Tensor | None
+    networks: NetworkCopy
+
+
+class FieldThread(threading.Thread):
+    """Computes `FieldJob`s one at a time, newest per run; the worker submits and takes."""
+
+    def __init__(self) -> None:
+        super().__init__(name="ganlab-fields", daemon=True)
+        self._condition = threading.Condition()
+        self._pending: dict[int, FieldJob] = {}
+        self._results: dict[int, tuple[int, tuple, dict]] = {}  # run → (generation, key, parts)
+        self._turns: dict[int, int] = {}  # run → the next group's turn
+        self.generation = 0
+        self.busy = False
+        self.replaced = 0  # jobs replaced before they started (latest-only)
+        self.computed = 0
+        self._stopping = False
+        self._copiers: dict[int, NetworkCopier] = {}  # worker thread only
+
+    # ------------------------------------------------------------------ worker side
+    def snapshot(self, run_index: int, run, request: SnapshotRequest, shown: SnapshotRequest,
+                 epoch: int) -> Snapshot:
+        """Run `run_index`'s snapshot for a full-speed frame (worker thread): inline as asked
+        by `request` if its fields cannot be copied (`network_copy.can_copy`); else without
+        fields, carrying those computed here since the last frame, and a job for the next
+        group of the fields `shown`."""
+        trainer = run.trainer
+        if not can_copy(trainer):
+            return run.snapshotter.take(request)
+        snapshot = run.snapshotter.take(without_fields(request))
+        if not snapshot.finite:
+            return snapshot
+        box, latent, density_latent = run.snapshotter.field_inputs(shown)
+        key = (epoch, id(trainer.target), box, shown, trainer.objective.name,
+               trainer.config.model.latent_dim)
+        snapshot = with_fields(snapshot, self.take(run_index, key))
+        if any(getattr(shown, name) for name in FIELD_NAMES):
+            networks = self._copiers.setdefault(run_index, NetworkCopier()).take(trainer)
+            self.submit(FieldJob(run_index, self.generation, key, shown, box, latent,
+                                 density_latent, networks))
+        return snapshot
+
+    def submit(self, job: FieldJob) -> None:
+        with self._condition:
+            if job.generation != self.generation or self._stopping:
+                return
+            if job.run_index in self._pending:
+                self.replaced += 1
+            self._pending[job.run_index] = job
+            self._condition.notify()
+
+    def take(self, run_index: int, key: tuple) -> dict:
+        """The fields computed for run `run_index` since the last take, if they were computed
+        for `key` in this generation (else nothing)."""
+        with self._condition:
+            result = self._results.pop(run_index, None)
+        if result is None or result[0] != self.generation or result[1] != key:
+            return {}
+        return result[2]
+
+    def discard(self) -> None:
+        """Forget every job and result: what is in flight was asked for before a change."""
+        with self._condition:
+            self.generation += 1
+            self._pending.clear()
+            self._results.clear()
+
+    def pending(self) -> int:
+        with self._condition:
+            return len(self._pending)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no job is pending or running (tests, benchmarks); True if so."""
+        with self._condition:
+            return self._condition.wait_for(lambda: not self._pending and not self.busy,
+                                            timeout)
+
+    def stop(self, timeout: float = 1.0) -> None:
+        with self._condition:
+            self._stopping = True
+            self._pending.clear()
+            self._condition.notify_all()
+        if self.is_alive() and threading.current_thread() is not self:
+            self.join(timeout)
+
+    # ------------------------------------------------------------------ the thread
+    def run(self) -> None:
+        lower_this_threads_priority(FIELDS_NICENESS)
+        while True:
+            with self._condition:
+                self._condition.wait_for(lambda: self._pending or self._stopping)
+                if self._stopping:
+                    return
+                job = self._pending.pop(min(self._pending))
+                self.busy = True
+                turn = self._turns.get(job.run_index, 0)
+            try:
+                request, next_turn = next_group(job.shown, turn)
+                parts = field_parts(job.networks.load(), request, job.box, job.latent,
+                                    job.density_latent)
+            except Exception:  # a field that fails is not drawn; training goes on
+                log.exception("computing fields off the training thread failed")
+                parts, next_turn = {}, turn + 1
+            with self._condition:
+                self.busy = False
+                self.computed += 1
+                self._turns[job.run_index] = next_turn
+                if job.generation == self.generation:
+                    previous = self._results.get(job.run_index)
+                    if previous is not None and previous[:2] == (job.generation, job.key):
+                        parts = {**previous[2], **parts}  # not yet taken: keep both groups
+                    self._results[job.run_index] = (job.generation, job.key, parts)
+                self._condition.notify_all()
+
+
+def with_fields(snapshot: Snapshot, parts: dict) -> Snapshot:
+    """`snapshot` carrying `parts` (fields computed elsewhere)."""
+    return dataclasses.replace(snapshot, **parts) if parts else snapshot
