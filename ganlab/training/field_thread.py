@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 import torch
@@ -60,6 +61,7 @@ class FieldThread(threading.Thread):
         self.busy = False
         self.replaced = 0  # jobs replaced before they started (latest-only)
         self.computed = 0
+        self.cpu_seconds = 0.0  # this thread's CPU time computing jobs
         self._stopping = False
         self._copiers: dict[int, NetworkCopier] = {}  # worker thread only
 
@@ -140,6 +142,7 @@ class FieldThread(threading.Thread):
                 job = self._pending.pop(min(self._pending))
                 self.busy = True
                 turn = self._turns.get(job.run_index, 0)
+            started = time.thread_time()
             try:
                 request, next_turn = next_group(job.shown, turn)
                 parts = field_parts(job.networks.load(), request, job.box, job.latent,
@@ -150,6 +153,7 @@ class FieldThread(threading.Thread):
             with self._condition:
                 self.busy = False
                 self.computed += 1
+                self.cpu_seconds += time.thread_time() - started
                 self._turns[job.run_index] = next_turn
                 if job.generation == self.generation:
                     previous = self._results.get(job.run_index)
