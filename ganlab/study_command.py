@@ -54,6 +54,10 @@ def add_parser(subcommands) -> argparse.ArgumentParser:
     add("--ray", metavar="ADDRESS", default=None,
         help="run on Ray instead: auto (the cluster this machine belongs to), an address "
         "(ray://host:10001), or local (start Ray here); needs ganlab[ray]")
+    add("--no-batch", dest="batch", action="store_false",
+        help="one run per process; by default runs of one small network shape (at most "
+        "64 wide) that differ only in seed and learning rates train as one batched model "
+        "(the same numbers, several times the throughput)")
     add("--retry-crashed", action="store_true", help="run again the runs recorded as crashed")
     add("--report", type=Path, metavar="FOLDER", help="only render FOLDER's report again")
     add("--quiet", "-q", action="store_true", help="no progress bar")
@@ -160,7 +164,8 @@ def _run(args, spec, out: Path) -> int:
         check_range("--workers", args.workers, 1, 1024)
     try:
         summary = run_study(spec, out, workers=args.workers, ray_address=args.ray,
-                            retry_crashed=args.retry_crashed, progress=not args.quiet)
+                            retry_crashed=args.retry_crashed, progress=not args.quiet,
+                            batching=args.batch)
     except RayUnavailableError as error:
         raise UsageError(str(error)) from None
     except WorkerLostError as error:

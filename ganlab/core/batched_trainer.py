@@ -276,7 +276,13 @@ class BatchedTrainer:
     def trainer(self, run: int) -> Trainer:
         """Run `run` as an ordinary Trainer in exactly this state: stepping it continues the
         run as this batch would (its evaluation stream is fresh, as in a run never sampled)."""
-        trainer = Trainer(self.configs[run], self.target)
+        return self.load_into(run, Trainer(self.configs[run], self.target))
+
+    def load_into(self, run: int, trainer: Trainer) -> Trainer:
+        """Put run `run`'s state (networks, Adam moments, training stream, counters, weight
+        average) into `trainer`, a Trainer of this run's configuration; its evaluation stream
+        is left as it is, so a trainer loaded at every evaluation draws what the run's own
+        Trainer would have drawn there."""
         for role in ROLES:
             stacked, network = getattr(self, role), getattr(trainer, role)
             stacked.copy_into(run, network)

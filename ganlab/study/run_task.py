@@ -31,11 +31,11 @@ MAX_REASON_CHARS = 500
 
 def execute_run(config: dict[str, Any], out_dir: str, evaluations: int, samples: int) -> dict:
     """Train the run `config` into `out_dir`; the outcome: {"status", "reason",
-    "wall_seconds"} (and "traceback" for a crash)."""
+    "wall_seconds", "cpu_seconds"} (and "traceback" for a crash)."""
     from ganlab.core.config import RunConfig
     from ganlab.core.headless import TrainingDivergedError, run_headless
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     outcome: dict[str, Any] = {"status": FINISHED, "reason": None}
     try:
         run_config = RunConfig.from_dict(config).validate()
@@ -47,6 +47,7 @@ def execute_run(config: dict[str, Any], out_dir: str, evaluations: int, samples:
         outcome.update(status=CRASHED, reason=_one_line(f"{type(error).__name__}: {error}"),
                        traceback=traceback.format_exc(limit=20))
     outcome["wall_seconds"] = round(time.perf_counter() - started, 3)
+    outcome["cpu_seconds"] = round(time.process_time() - cpu_started, 3)  # this process's
     return outcome
 
 

@@ -45,9 +45,12 @@ def run_study(
     ray_address: str | None = None,
     retry_crashed: bool = False,
     progress: bool = True,
+    batching: bool = True,
 ) -> StudySummary:
     """Run every run of `spec` not done yet in the study folder `out` (on a local pool of
-    `workers` processes, or on Ray at `ray_address`), then write the report."""
+    `workers` processes, or on Ray at `ray_address`), then write the report. With `batching`,
+    runs of one small shape train as one batched model in one local worker
+    (`ganlab.study.batched_run`); Ray runs one task per run."""
     from ganlab.study.report import write_report
 
     runs = expand(spec)
@@ -76,9 +79,11 @@ def run_study(
             run_on_ray(todo, folder, spec.evaluations, spec.samples, data, on_done,
                        address=ray_address, workers=workers)
         elif todo:
-            from ganlab.study.local_pool import run_local
+            from ganlab.study.batched_run import plan_batches
+            from ganlab.study.local_pool import default_workers, run_local
 
-            run_local(todo, folder, spec.evaluations, spec.samples, data, on_done,
+            tasks = plan_batches(todo, workers or default_workers(), batching)
+            run_local(tasks, folder, spec.evaluations, spec.samples, data, on_done,
                       workers=workers)
     except Exception:
         write_report(folder.path)  # what ended is in the report, whatever stopped the rest

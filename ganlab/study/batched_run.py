@@ -1,0 +1,190 @@
+"""Several runs of a study trained as one batched model in one worker, each written as the
+ordinary run folder its own `ganlab train` run would write, with the same numbers.
+
+Small points networks on a CPU are dispatch-bound: R runs of one shape stepped together
+(`BatchedTrainer`) cost little more than one. `execute_batch` follows `run_headless` for every
+run of the batch: the same checkpoints, the same evaluations (each run keeps an ordinary
+`Trainer` whose evaluation stream draws exactly what its own run would draw, loaded with the
+run's state at each checkpoint), the same final draw, divergence handling (a run that is not
+finite stops there and is written from its last finite state; the others go on, runs never
+mix) and the same files (`write_results`), each folder published whole or not at all.
+
+A run's time is its share of the batch's: the batch's wall time / R (its outcome also says the
+batch's size and wall time). If the batch cannot be built or training it fails, every run of
+it is trained on its own instead (`execute_run`), so a failure is recorded per run as usual.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: batched only where it pays: both networks at most this wide (measured, one thread, R = 5:
+#: 2.9× at 2×32, 2.0× at 2×64, 1.1× at 3×128; `benchmarks/batched_speed.py`)
+MAX_BATCHED_WIDTH = 64
+MAX_BATCH = 16  # runs in one batch (the gain levels off; one slow batch holds R runs' results)
+
+
+def execute_batch(configs: list[dict[str, Any]], out_dirs: list[str], evaluations: int,
+                  samples: int) -> list[dict]:
+    """Train the runs `configs` as one batch into `out_dirs`; one outcome per run, as
+    `execute_run` gives it, plus {"batch": R, "batch_wall_seconds"}."""
+    from ganlab.study.run_task import execute_run
+
+    started, cpu_started = time.perf_counter(), time.process_time()
+    try:
+        outcomes = _train_and_write(configs, out_dirs, evaluations, samples)
+    except Exception:  # the batch as a whole failed: each run on its own records its failure
+        log.warning("a batch of %d runs failed; training them one by one:\n%s", len(configs),
+                    traceback.format_exc(limit=5))
+        return [execute_run(c, d, evaluations, samples) for c, d in
+                zip(configs, out_dirs, strict=True)]
+    wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    for outcome in outcomes:
+        outcome.update(wall_seconds=round(wall / len(configs), 3),
+                       cpu_seconds=round(cpu / len(configs), 3), batch=len(configs),
+                       batch_wall_seconds=round(wall, 3))
+    return outcomes
+
+
+def _train_and_write(configs, out_dirs, evaluations, samples) -> list[dict]:
+    from ganlab.core.batched_trainer import BatchedTrainer
+    from ganlab.core.config import RunConfig
+    from ganlab.core.headless import MAX_EVALUATIONS, MAX_SAMPLES
+    from ganlab.study.run_task import CRASHED, DIVERGED, FINISHED
+
+    if not (1 <= samples <= MAX_SAMPLES and 1 <= evaluations <= MAX_EVALUATIONS):
+        raise ValueError(f"samples {samples} or evaluations {evaluations} out of range")
+    batch = BatchedTrainer([RunConfig.from_dict(c).validate() for c in configs])
+    results = _train(batch, evaluations, samples)
+    outcomes = []
+    for run, (trainer, result, drawn) in enumerate(results):
+        outcome: dict[str, Any] = {"status": FINISHED, "reason": None}
+        try:
+            _write(trainer, result, drawn, out_dirs[run])
+        except Exception as error:  # this run's folder could not be written
+            outcome.update(status=CRASHED, reason=f"{type(error).__name__}: {error}"[:500],
+                           traceback=traceback.format_exc(limit=20))
+        else:
+            if result.diverged:
+                outcome.update(status=DIVERGED, reason=(
+                    f"training diverged at iteration {result.diverged_at}: a loss or weight is "
+                    "NaN or infinite; try a lower learning rate"))
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _train(batch, evaluations: int, sample_count: int) -> list[tuple]:
+    """`run_headless`'s loop for every run of the batch: per run (its Trainer in its final
+    written state, its RunResult, its final draw of samples)."""
+    from ganlab.core.headless import RunResult, evaluate_draw
+    from ganlab.core.metrics import evaluate
+
+    runs, total = batch.runs, batch.config.training.iterations
+    evaluations = min(evaluations, max(total, 1))
+    checkpoints = sorted({round(total * (i + 1) / evaluations) for i in range(evaluations)})
+    checkpoints = [c for c in checkpoints if c > 0]
+    trainers = [batch.trainer(run) for run in range(runs)]
+    last_finite = [trainer.state_dict() for trainer in trainers]
+    histories: list[list[dict]] = [[] for _ in range(runs)]
+    diverged_at: list[int | None] = [None] * runs
+    started = time.perf_counter()
+
+    def elapsed() -> float:  # a run's share of the batch's time
+        return round((time.perf_counter() - started) / runs, 3)
+
+    for checkpoint in checkpoints:
+        batch.train(checkpoint - batch.iteration)
+        losses, finite = batch.read_losses(), batch.finite_runs()
+        for run in range(runs):
+            if diverged_at[run] is not None:
+                continue
+            d_loss, g_loss = losses[run]
+            row = {"iteration": batch.iteration, "discriminator_loss": d_loss,
+                   "generator_loss": g_loss}
+            histories[run].append(row)
+            if not (_finite(d_loss, g_loss) and finite[run]):
+                diverged_at[run] = batch.iteration
+                log.error("run %d of the batch diverged at iteration %d", run, batch.iteration)
+                continue
+            trainer = batch.load_into(run, trainers[run])
+            last_finite[run] = trainer.state_dict()
+            if checkpoint != checkpoints[-1]:
+                row.update(evaluate(trainer))
+                row["seconds"] = elapsed()
+        if all(at is not None for at in diverged_at):
+            break
+    results = []
+    for run, trainer in enumerate(trainers):
+        if diverged_at[run] is not None:
+            trainer.load_state_dict(last_finite[run])
+        final, drawn = evaluate_draw(trainer, sample_count)
+        if diverged_at[run] is None and checkpoints:
+            histories[run][-1].update(final)
+            histories[run][-1]["seconds"] = elapsed()
+        results.append((trainer, RunResult(
+            final, histories[run], 0.0, None, diverged=diverged_at[run] is not None,
+            diverged_at=diverged_at[run], results_from_iteration=trainer.iteration), drawn))
+    for _, result, _ in results:
+        result.seconds = elapsed()
+    return results
+
+
+def _write(trainer, result, samples, out_dir: str) -> None:
+    """The run's folder, as `run_headless` writes it: whole or not at all."""
+    from ganlab.core.headless import write_results
+    from ganlab.core.run_folder import RunFolder
+
+    with RunFolder(out_dir) as folder:
+        result.out_dir = Path(out_dir)
+        write_results(trainer, result, samples, folder.staging)
+        folder.commit()
+
+
+def _finite(*losses) -> bool:
+    return all(v is None or math.isfinite(v) for v in losses)
+
+
+def plan_batches(runs: list, workers: int, batching: bool = True) -> list[list]:
+    """The study's runs (`PlannedRun`s) as tasks: lists of runs that train as one batch
+    (several) or alone (one). Runs batch where `BatchedTrainer` can take them together (same
+    settings but seed and learning rates, points, Adam, ...) and it pays (networks at most
+    `MAX_BATCHED_WIDTH` wide), at most `MAX_BATCH` a batch; batches are halved while there
+    are fewer tasks than `workers`, so that no worker idles for want of a task."""
+    from ganlab.core.batched_trainer import batch_groups, batching_problem
+    from ganlab.core.config import RunConfig
+    from ganlab.core.targets import make_target
+
+    if not batching or len(runs) < 2:
+        return [[run] for run in runs]
+    configs = [RunConfig.from_dict(run.config) for run in runs]
+    tasks: list[list] = []
+    for group in batch_groups(configs):
+        members = [runs[i] for i in group]
+        if len(group) < 2 or not _pays(configs[group[0]]) or batching_problem(
+                [configs[i] for i in group], make_target(configs[group[0]].target)):
+            tasks += [[run] for run in members]
+            continue
+        count = math.ceil(len(members) / MAX_BATCH)
+        size = math.ceil(len(members) / count)
+        tasks += [members[i:i + size] for i in range(0, len(members), size)]
+    while len(tasks) < workers:
+        largest = max(range(len(tasks)), key=lambda i: len(tasks[i]))
+        if len(tasks[largest]) < 2:
+            break
+        task = tasks.pop(largest)
+        half = math.ceil(len(task) / 2)
+        tasks[largest:largest] = [task[:half], task[half:]]
+    return tasks
+
+
+def _pays(config) -> bool:
+    model = config.model
+    return max(model.generator.width, model.discriminator.width) <= MAX_BATCHED_WIDTH
