@@ -16,6 +16,7 @@ it is trained on its own instead (`execute_run`), so a failure is recorded per r
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import time
@@ -55,29 +56,36 @@ def execute_batch(configs: list[dict[str, Any]], out_dirs: list[str], evaluation
 
 
 def _train_and_write(configs, out_dirs, evaluations, samples) -> list[dict]:
+    """Stage every run's folder (checked before training, as `run_headless` does: a study
+    killed meanwhile leaves only partial folders, which the next attempt removes), train the
+    batch, then write and publish each run."""
     from ganlab.core.batched_trainer import BatchedTrainer
     from ganlab.core.config import RunConfig
-    from ganlab.core.headless import MAX_EVALUATIONS, MAX_SAMPLES
+    from ganlab.core.headless import MAX_EVALUATIONS, MAX_SAMPLES, write_results
+    from ganlab.core.run_folder import RunFolder
     from ganlab.study.run_task import CRASHED, DIVERGED, FINISHED
 
     if not (1 <= samples <= MAX_SAMPLES and 1 <= evaluations <= MAX_EVALUATIONS):
         raise ValueError(f"samples {samples} or evaluations {evaluations} out of range")
     batch = BatchedTrainer([RunConfig.from_dict(c).validate() for c in configs])
-    results = _train(batch, evaluations, samples)
     outcomes = []
-    for run, (trainer, result, drawn) in enumerate(results):
-        outcome: dict[str, Any] = {"status": FINISHED, "reason": None}
-        try:
-            _write(trainer, result, drawn, out_dirs[run])
-        except Exception as error:  # this run's folder could not be written
-            outcome.update(status=CRASHED, reason=f"{type(error).__name__}: {error}"[:500],
-                           traceback=traceback.format_exc(limit=20))
-        else:
-            if result.diverged:
-                outcome.update(status=DIVERGED, reason=(
-                    f"training diverged at iteration {result.diverged_at}: a loss or weight is "
-                    "NaN or infinite; try a lower learning rate"))
-        outcomes.append(outcome)
+    with contextlib.ExitStack() as stack:
+        folders = [stack.enter_context(RunFolder(out_dir)) for out_dir in out_dirs]
+        for run, (trainer, result, drawn) in enumerate(_train(batch, evaluations, samples)):
+            outcome: dict[str, Any] = {"status": FINISHED, "reason": None}
+            try:
+                result.out_dir = Path(out_dirs[run])
+                write_results(trainer, result, drawn, folders[run].staging)
+                folders[run].commit()
+            except Exception as error:  # this run's folder could not be written
+                outcome.update(status=CRASHED, reason=f"{type(error).__name__}: {error}"[:500],
+                               traceback=traceback.format_exc(limit=20))
+            else:
+                if result.diverged:
+                    outcome.update(status=DIVERGED, reason=(
+                        f"training diverged at iteration {result.diverged_at}: a loss or weight "
+                        "is NaN or infinite; try a lower learning rate"))
+            outcomes.append(outcome)
     return outcomes
 
 
@@ -135,17 +143,6 @@ def _train(batch, evaluations: int, sample_count: int) -> list[tuple]:
     for _, result, _ in results:
         result.seconds = elapsed()
     return results
-
-
-def _write(trainer, result, samples, out_dir: str) -> None:
-    """The run's folder, as `run_headless` writes it: whole or not at all."""
-    from ganlab.core.headless import write_results
-    from ganlab.core.run_folder import RunFolder
-
-    with RunFolder(out_dir) as folder:
-        result.out_dir = Path(out_dir)
-        write_results(trainer, result, samples, folder.staging)
-        folder.commit()
 
 
 def _finite(*losses) -> bool:

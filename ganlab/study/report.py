@@ -52,6 +52,8 @@ def study_rows(folder: str | Path) -> tuple[list[dict[str, Any]], list[str]]:
         row["high_quality_pct"] = None if hq is None else 100 * hq
         row["train_seconds"] = _number(metrics.get("seconds"))
         row["wall_seconds"] = _number(record.get("wall_seconds"))
+        row["cpu_seconds"] = _number(record.get("cpu_seconds"))
+        row["batch"] = _number(record.get("batch"))  # runs in its batch; None: trained alone
         row["diverged_at"] = _number(metrics.get("diverged_at"))
         row["reason"] = record.get("reason") if isinstance(record.get("reason"), str) else None
         rows.append(row)
@@ -99,7 +101,7 @@ def _markdown(folder: Path, rows, axes, shown, plots: list[Path]) -> str:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
     lines = [f"# Study {folder.name}", "",
              f"{len(rows)} runs: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())),
-             "", "## Over seeds: median [25th–75th percentile]", ""]
+             "", _batching_line(rows), "", "## Over seeds: median [25th–75th percentile]", ""]
     group_axes = [a for a in axes if a != "seed"]
     header = [*group_axes, "runs", "diverged", "crashed", *(h for _, h, _ in shown)]
     lines += [_table_line(header), _table_line(["---"] * len(header))]
@@ -117,14 +119,27 @@ def _markdown(folder: Path, rows, axes, shown, plots: list[Path]) -> str:
         lines += ["", "## Plots", ""]
         lines += [f"![{p.stem}](plots/{p.name})" for p in plots]
     lines += ["", "## Every run", ""]
-    header = ["run", "status", *(h for _, h, _ in shown), "reason"]
+    header = ["run", "status", *(h for _, h, _ in shown), "batch", "reason"]
     lines += [_table_line(header), _table_line(["---"] * len(header))]
     for row in rows:
         cells = [row["run"], row["status"],
                  *(_cell(row[column], digits) for column, _, digits in shown),
+                 _cell(row["batch"]) if row["batch"] else "alone",
                  (row["reason"] or "").replace("|", "/")]
         lines.append(_table_line(cells))
     return "\n".join(lines) + "\n"
+
+
+def _batching_line(rows: list[dict[str, Any]]) -> str:
+    """Which runs trained in batches (`ganlab.study.batched_run`): their wall time is their
+    share of the batch's."""
+    batched = [row for row in rows if row["batch"]]
+    if not batched:
+        return "Every run trained alone (one run per process)."
+    sizes = sorted({int(row["batch"]) for row in batched})
+    return (f"{len(batched)} of {len(rows)} runs trained in batches of "
+            f"{', '.join(map(str, sizes))} runs (one batched model per worker; a batched run's "
+            "wall time is its share of its batch's); the column `batch` says which.")
 
 
 def _spread(values: list, digits: int) -> str:

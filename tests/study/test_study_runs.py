@@ -79,10 +79,14 @@ def test_a_study_run_is_an_ordinary_run_with_the_same_numbers(study, tmp_path):
                              progress=False)
     finally:
         torch.set_num_threads(threads)
-    assert np.array_equal(np.load(run_dir / "samples.npy"), np.load(tmp_path / "alone" /
-                                                                    "samples.npy"))
+    # its two seeds trained as one batched model (`batched_run`): the same numbers to float
+    # rounding (`--no-batch` gives them bit for bit)
+    record = json.loads((folder / "records" / f"{run_dir.name}.json").read_text())
+    assert record["batch"] == 2
+    np.testing.assert_allclose(np.load(run_dir / "samples.npy"),
+                               np.load(tmp_path / "alone" / "samples.npy"), atol=1e-5)
     final = json.loads((run_dir / "metrics.json").read_text())["final"]
-    assert final["w1"] == pytest.approx(alone.final["w1"], rel=1e-12)
+    assert final["w1"] == pytest.approx(alone.final["w1"], rel=1e-4)
 
 
 def test_running_the_study_again_repeats_nothing_and_touches_nothing(study):
