@@ -20,7 +20,7 @@ import numpy as np
 
 from ganlab.core.run_folder import RUN_FILES, RunFolder
 from ganlab.study.grid import PlannedRun
-from ganlab.study.run_task import CRASHED, execute_run
+from ganlab.study.run_task import CRASHED, execute_run, one_thread_everywhere
 from ganlab.study.study_folder import StudyFolder
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ def _train_on_node(config: dict, data: dict[str, np.ndarray], evaluations: int,
     from ganlab.core.data_store import DATA
 
     torch.set_num_threads(1)
+    one_thread_everywhere()
     for reference, array in data.items():
         DATA.put(array, reference)
     scratch = Path(tempfile.mkdtemp(prefix="ganlab-study-"))

@@ -6,7 +6,7 @@ the run's own failures: a run that diverges is written (from its last finite sta
 reported as "diverged"; one that crashes is reported as "crashed" with its reason, and the study
 goes on. Only an interrupt (Ctrl+C) propagates.
 
-`start_worker` prepares a worker process of the local pool: one torch thread, the study's data
+`start_worker` prepares a worker process of the local pool: one thread (torch, BLAS), the study's data
 in the process's store, and a watcher that ends the worker when the study's process is gone
 (killed), so that no orphan goes on training and writing.
 """
@@ -65,9 +65,19 @@ def start_worker(data: dict[str, np.ndarray]) -> None:
     from ganlab.core.data_store import DATA
 
     torch.set_num_threads(1)
+    one_thread_everywhere()
     for reference, array in data.items():
         DATA.put(array, reference)
     _exit_with_parent()
+
+
+def one_thread_everywhere() -> None:
+    """One thread in every native pool of this process too (numpy's OpenBLAS, OpenMP), not
+    only torch's: a worker per core whose evaluation (numpy products over 2,500 samples)
+    started a BLAS thread per core would put two threads on every core."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
 
 
 def _exit_with_parent() -> None:
