@@ -91,8 +91,8 @@ def main() -> None:
               f"| {r['run_cpu_per_run']:.2f} | {r['per_cpu_min']:.1f} | {r['load']:.1f} |")
     base = rows[0]
     for r in rows[1:]:
-        print(f"{r['contest']} / {base['contest']}: {r['per_min'] / base['per_min']:.2f}× runs/min, "
-              f"{r['per_cpu_min'] / base['per_cpu_min']:.2f}× runs/CPU-min")
+        print(f"{r['contest']} / {base['contest']}: {r['per_min'] / base['per_min']:.2f}× "
+              f"runs/min, {r['per_cpu_min'] / base['per_cpu_min']:.2f}× runs/CPU-min")
 
 
 if __name__ == "__main__":

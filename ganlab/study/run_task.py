@@ -6,9 +6,9 @@ the run's own failures: a run that diverges is written (from its last finite sta
 reported as "diverged"; one that crashes is reported as "crashed" with its reason, and the study
 goes on. Only an interrupt (Ctrl+C) propagates.
 
-`start_worker` prepares a worker process of the local pool: one thread (torch, BLAS), the study's data
-in the process's store, and a watcher that ends the worker when the study's process is gone
-(killed), so that no orphan goes on training and writing.
+`start_worker` prepares a worker process of the local pool: one thread (torch, BLAS), the
+study's data in the process's store, and a watcher that ends the worker when the study's
+process is gone (killed), so that no orphan goes on training and writing.
 """
 
 from __future__ import annotations

@@ -24,10 +24,13 @@ RUNS = 6
 WAIT_S = 180  # how long a step may take at most on a crowded machine before the test fails
 
 
-def command(folder: Path) -> list[str]:
+def command(folder: Path, batch: bool = False) -> list[str]:
+    """The study: one run per process on two workers (kills land between runs), or every run
+    left as one batched model on one worker (the default is batching)."""
     return [sys.executable, "-m", "ganlab.cli", "study", "--target", "ring8",
             "--objectives", "minimax", "--seeds", str(RUNS), "--iterations", "200",
-            "--workers", "2", "--out", str(folder), *TINY_OPTIONS]
+            "--out", str(folder), *TINY_OPTIONS,
+            *(["--workers", "1"] if batch else ["--workers", "2", "--no-batch"])]
 
 
 def ended_runs(folder: Path) -> set[str]:
@@ -41,10 +44,10 @@ def partial_runs(folder: Path) -> list[str]:
         else []
 
 
-def start_and_kill(folder: Path, after: int, whole_group: bool) -> None:
+def start_and_kill(folder: Path, after: int, whole_group: bool, batch: bool = False) -> None:
     """Start the study, wait until at least `after` runs ended and one is half-written, and
     SIGKILL the study's process (and its workers with `whole_group`)."""
-    process = subprocess.Popen(command(folder), start_new_session=True,
+    process = subprocess.Popen(command(folder, batch), start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + WAIT_S
     try:
@@ -105,8 +108,13 @@ def test_a_killed_study_resumes_without_losing_or_repeating_anything(tmp_path):
     assert {k: v for k, v in second.items() if k in first} == first
     second_ended = ended_runs(folder)
     assert second_ended > first_ended
-    # the last invocation finishes the rest, and only the rest
-    done = subprocess.run(command(folder), capture_output=True, text=True, timeout=WAIT_S)
+    # third kill: the rest as batches (staged before training), killed half-written
+    start_and_kill(folder, after=len(second_ended), whole_group=True, batch=True)
+    assert {k: v for k, v in written(folder).items() if k in second} == second
+    second_ended = ended_runs(folder)
+    # the last invocation finishes the rest, and only the rest, batched
+    done = subprocess.run(command(folder, batch=True), capture_output=True, text=True,
+                          timeout=WAIT_S)
     assert done.returncode == 0, done.stderr
     summary = done.stdout.splitlines()[0]
     left = RUNS - len(second_ended)
@@ -122,3 +130,5 @@ def test_a_killed_study_resumes_without_losing_or_repeating_anything(tmp_path):
                              .read_text())
         assert record["status"] == "finished"
         assert metrics["final"]["iteration"] == 200
+        if f"minimax-i200-s{seed}" not in second_ended:
+            assert record.get("batch") == (left if left > 1 else None)
