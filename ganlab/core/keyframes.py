@@ -27,7 +27,7 @@ import torch
 from ganlab.core.config import RunConfig
 
 DEFAULT_BUDGET_BYTES = 256 * 2**20  # a few hundred MB
-FIRST_SPACING = 8  # iterations between keyframes before the budget is first reached
+FIRST_SPACING = 16  # iterations between keyframes before the budget is first reached
 
 
 def state_bytes(state) -> int:
