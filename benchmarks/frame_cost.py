@@ -9,7 +9,10 @@ field schedule, the latent interpolation on), on the app benchmark's configurati
 - field thread (after): the frame itself on the training thread, its fields on the field
   thread (`training/field_thread.py`); the field thread's CPU time is shown beside it.
 
-    python benchmarks/frame_cost.py [--frames 48] [--steps 4]
+With `--worker-seconds S` it also runs the real worker (a thread here, no window) at full speed
+for S seconds each way and prints its training thread's CPU time per iteration.
+
+    python benchmarks/frame_cost.py [--frames 48] [--steps 4] [--worker-seconds 15]
 """
 
 from __future__ import annotations
@@ -114,10 +117,67 @@ def parts(run: Run, repeats: int = 9) -> list[tuple[str, float]]:
             for name, call in rows]
 
 
+def worker_cpu(seconds: float, off_thread: bool) -> dict:
+    """The real worker at full speed for `seconds`, every layer on, a reader taking frames at
+    30 Hz: CPU seconds of its training thread (and of the field thread) per iteration."""
+    from ganlab.training import field_thread, worker
+    from ganlab.training.frame_slot import FrameSlot
+    from ganlab.training.pending_changes import PendingChanges
+
+    if not off_thread:  # every field inline, as before the field thread
+        original = field_thread.can_copy
+        field_thread.can_copy = lambda trainer: False
+    slot = FrameSlot()
+    pending = PendingChanges((points_config("3×128, batch 256"),))
+    pending.set_view(EVERY_LAYER)
+    pending.set_interpolation(INTERPOLATION)
+    training = worker.TrainingWorker(pending, slot, torch_threads=1)
+    training.start()
+    try:
+        while slot.take() is None:
+            time.sleep(0.01)
+        pending.set_running(True)
+        time.sleep(2.0)  # warm-up
+        clock = time.pthread_getcpuclockid(training.ident)
+        fields = training._fields
+        field_clock = time.pthread_getcpuclockid(fields.ident)
+        start = (time.clock_gettime(clock), time.clock_gettime(field_clock),
+                 slot.published, training.runs[0].trainer.iteration)
+        ended = time.perf_counter() + seconds
+        while time.perf_counter() < ended:
+            slot.take()
+            time.sleep(1 / 30)
+        end = (time.clock_gettime(clock), time.clock_gettime(field_clock),
+               slot.published, training.runs[0].trainer.iteration)
+    finally:
+        training.stop(10.0)
+        if not off_thread:
+            field_thread.can_copy = original
+    iterations = end[3] - start[3]
+    return {"iterations": iterations, "frames": end[2] - start[2],
+            "training_ms_per_iteration": 1000 * (end[0] - start[0]) / iterations,
+            "field_ms_per_frame": 1000 * (end[1] - start[1]) / max(1, end[2] - start[2])}
+
+
+def print_worker(seconds: float) -> None:
+    print("\n| the worker at full speed | iterations | frames | training thread CPU ms per "
+          "iteration | field thread CPU ms per frame |")
+    print("|---|---|---|---|---|")
+    trainer = benchmark_run().trainer  # the engine's own step, no frames, for reference
+    steps = cpu_ms(lambda: trainer.train(100)) / 100
+    print(f"| no frames (the trainer alone) | 100 | 0 | {steps:.2f} | |")
+    for name, off_thread in (("fields inline", False), ("field thread", True)):
+        result = worker_cpu(seconds, off_thread)
+        print(f"| {name} | {result['iterations']} | {result['frames']} | "
+              f"{result['training_ms_per_iteration']:.2f} | {result['field_ms_per_frame']:.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=48)
     parser.add_argument("--steps", type=int, default=4, help="training steps between frames")
+    parser.add_argument("--worker-seconds", type=float, default=0.0,
+                        help="also run the real worker this long, inline and off-thread")
     args = parser.parse_args()
     torch.set_num_threads(1)
     run = benchmark_run()
@@ -150,7 +210,10 @@ def main() -> None:
     print(f"\nat 27 frames/s the frames take {27 * mean_before / 10:.1f}% of the training "
           f"thread inline and {27 * mean_after / 10:.1f}% with the field thread "
           f"({thread.computed} jobs computed, {thread.replaced} replaced)")
+    if args.worker_seconds:
+        print_worker(args.worker_seconds)
 
 
 if __name__ == "__main__":
     main()
+
