@@ -135,6 +135,8 @@ class Snapshotter:
             v is None or np.isfinite(v) for v in (d_loss, g_loss)
         )
         parts: dict = {"outside_counts": fields.outside_counts(fake, box)}
+        if finite and trainer.generator_average is not None:  # the raw G too, same z
+            parts["raw_fake"] = trainer.sample(len(latent), latent=latent, averaged=False)
         if finite:
             density_latent = self._density_batch() if request.optimal_discriminator else None
             parts.update(field_parts(trainer, request, box, latent, density_latent))

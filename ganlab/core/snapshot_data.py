@@ -37,8 +37,10 @@ class Snapshot:
     output_kind: str  # how to read `critic`: see Objective.output_kind
     box: ViewBox
     real: np.ndarray  # (n, dim) fixed real display points
-    fake: np.ndarray  # (n, dim) G(fixed display z)
+    fake: np.ndarray  # (n, dim) G(fixed display z) (from θ_avg when averaging is on)
     latent: np.ndarray  # (n, latent_dim) the fixed display z
+    #: (n, dim) the raw generator's G(fixed display z) when a weight average is on (else None)
+    raw_fake: np.ndarray | None = None
     critic: np.ndarray | None = None  # (res, res) [ix, iy] or (res,)
     optimal_discriminator: np.ndarray | None = None
     target_density: np.ndarray | None = None

@@ -47,7 +47,8 @@ def fake_layer():
 
 def test_the_built_in_layers_in_toolbar_order_ask_for_their_fields():
     specs = layer_specs()
-    assert list(specs) == ["real", "generated", "discriminator", "optimal_discriminator",
+    assert list(specs) == ["real", "generated", "raw_generated", "discriminator",
+                           "optimal_discriminator",
                            "density", "gradients", "manifold", "interpolation"]
     assert all(spec.asks <= set(REQUEST_PARTS) and spec.tooltip for spec in specs.values())
     # D* needs the target density even when the density contours are hidden

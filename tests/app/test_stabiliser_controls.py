@@ -3,6 +3,7 @@ formula in the tooltip, and the two time-scale preset as one click (one edit).""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -54,3 +55,22 @@ def test_the_two_time_scale_button_sets_both_learning_rates_in_one_edit(panel, q
         "generator_optimizer.learning_rate", 1e-3) == app_defaults()  # nothing else changed
     assert "Heusel" in panel.two_time_scale.toolTip()
     assert panel.widget_for("discriminator_optimizer.learning_rate").value() == 4e-4
+
+
+def test_the_raw_g_layer_draws_the_raw_generator_beside_the_average(window, qtbot):
+    """Lesson 16 compares a run without an average (A) and one with β = 0.99 (B) and turns the
+    Raw G layer on: B's canvas draws the frame's raw samples as rings, A's draws none."""
+    from ganlab.app.lessons import load_lessons
+
+    taught = next(item for item in load_lessons() if item.source.startswith("16_"))
+    window.apply_lesson(taught)
+    assert window.layers.raw_generated and window.layer_boxes["raw_generated"].isChecked()
+    plain, averaged = (window.panes[i].canvas.layers["raw_generated"] for i in (0, 1))
+    qtbot.waitUntil(lambda: averaged.scatter.data.size > 0, timeout=20_000)
+    assert plain.scatter.data.size == 0 and plain.legend_entries(window.layers) == ()
+    assert averaged.scatter.isVisible()
+    assert averaged.legend_entries(window.layers) == (averaged.stand_in,)
+    shown = np.column_stack([averaged.scatter.data["x"], averaged.scatter.data["y"]])
+    assert shown.shape == (len(shown), 2) and np.isfinite(shown).all()
+    window.layer_boxes["raw_generated"].setChecked(False)
+    assert not averaged.scatter.isVisible()

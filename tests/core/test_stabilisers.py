@@ -277,3 +277,20 @@ def test_the_two_time_scale_preset_is_d_four_times_faster():
             config.generator_optimizer.learning_rate) == (4e-4, 1e-4)
     assert config.replaced("generator_optimizer.learning_rate", 1e-3).objective == \
         config.objective  # only the two rates
+
+
+def test_a_snapshot_carries_the_raw_generator_s_samples_only_with_an_average_on():
+    from ganlab.core.snapshot import Snapshotter
+
+    config = _config().replaced("training.generator_ema", 0.9)
+    trainer = Trainer(config)
+    trainer.train(5)
+    snapshot = Snapshotter(trainer).take()
+    latent = torch.as_tensor(snapshot.latent)
+    assert torch.allclose(torch.as_tensor(snapshot.raw_fake),
+                          torch.as_tensor(trainer.sample(len(latent), latent=latent,
+                                                         averaged=False)))
+    assert torch.allclose(torch.as_tensor(snapshot.fake),
+                          torch.as_tensor(trainer.sample(len(latent), latent=latent)))
+    assert not torch.allclose(torch.as_tensor(snapshot.fake), torch.as_tensor(snapshot.raw_fake))
+    assert Snapshotter(Trainer(_config())).take().raw_fake is None

@@ -12,6 +12,7 @@ from ganlab.app.views.density_layer import Density
 from ganlab.app.views.discriminator_layers import Discriminator, OptimalDiscriminator
 from ganlab.app.views.generator_layers import Interpolation, Manifold
 from ganlab.app.views.gradient_layer import Gradients
+from ganlab.app.views.raw_sample_layer import RawGeneratedSamples
 from ganlab.app.views.sample_layers import GeneratedSamples, RealSamples
 
 CANVAS_LAYERS: dict[str, type[CanvasLayer]] = {}
@@ -31,6 +32,6 @@ def unregister_layer(name: str) -> None:
     del CANVAS_LAYERS[name]
 
 
-for _layer in (RealSamples, GeneratedSamples, Discriminator, OptimalDiscriminator, Density,
-               Gradients, Manifold, Interpolation):
+for _layer in (RealSamples, GeneratedSamples, RawGeneratedSamples, Discriminator,
+               OptimalDiscriminator, Density, Gradients, Manifold, Interpolation):
     register_layer(_layer)

@@ -1,0 +1,49 @@
+"""The canvas's raw-generator layer: with a weight average on (G weight average β, theory §6),
+the generated points are drawn from the average θ_avg; this layer adds the raw generator's
+points G_θ(z) for the same fixed z as hollow purple rings, so a learner sees the raw samples
+swirl while the averaged ones hold still. Without an average it draws nothing (the frame
+carries `raw_fake` only when one exists)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from ganlab.app import theme
+from ganlab.app.layers import LayerSpec
+from ganlab.app.views.canvas_layer import Z_GENERATED, CanvasLayer, CanvasParts
+from ganlab.core.targets import ViewBox
+from ganlab.training.frame import RunFrame
+
+RAW_LABEL = "raw G(z) (no averaging)"
+
+
+class RawGeneratedSamples(CanvasLayer):
+    spec = LayerSpec(
+        "raw_generated", "Raw G",
+        "With a weight average on (G weight average β): the raw generator's samples G_θ(z) for "
+        "the same z as hollow rings, beside the filled samples of the average θ_avg.",
+        shown=False)
+
+    def attach(self, parts: CanvasParts) -> None:
+        self.scatter = pg.ScatterPlotItem(size=8, pen=pg.mkPen(theme.GENERATED, width=1.4),
+                                          brush=pg.mkBrush(None), name="raw generator")
+        self.scatter.setZValue(Z_GENERATED + 0.5)
+        parts.plot.addItem(self.scatter)
+        self.stand_in = parts.legend.add_switchable(pg.mkPen(theme.GENERATED, width=1.4),
+                                                    RAW_LABEL, Z_GENERATED + 0.5)
+        self._has_raw = False
+
+    def set_visible(self, shown: bool) -> None:
+        self.scatter.setVisible(shown)
+
+    def show(self, run: RunFrame, box: ViewBox) -> None:
+        raw = run.snapshot.raw_fake
+        self._has_raw = raw is not None
+        if raw is None:
+            self.scatter.setData(pos=np.empty((0, 2)))
+        elif raw.shape[1] == 2 and np.isfinite(raw).all():
+            self.scatter.setData(pos=raw)
+
+    def legend_entries(self, layers) -> tuple:
+        return (self.stand_in,) if layers.raw_generated and self._has_raw else ()
