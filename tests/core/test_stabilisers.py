@@ -294,3 +294,20 @@ def test_a_snapshot_carries_the_raw_generator_s_samples_only_with_an_average_on(
                           torch.as_tensor(trainer.sample(len(latent), latent=latent)))
     assert not torch.allclose(torch.as_tensor(snapshot.fake), torch.as_tensor(snapshot.raw_fake))
     assert Snapshotter(Trainer(_config())).take().raw_fake is None
+
+
+def test_a_session_with_spectral_norm_resumes_exactly(tmp_path):
+    """Its normalised D (raw W, u and v) is saved and loaded like any other state."""
+    from ganlab.core.session_file import Session, load_session, save_session
+
+    config = _config(spectral_norm=True, r2_gamma=0.5, real_label=0.9)
+    uninterrupted = Trainer(config)
+    uninterrupted.train(3)
+    path = save_session(Session(uninterrupted), tmp_path / "sn.ganlab")
+    resumed = load_session(path).trainer
+    assert resumed.config == config and has_spectral_norm(resumed.discriminator)
+    uninterrupted.train(3)
+    resumed.train(3)
+    for a, b in zip(uninterrupted.discriminator.state_dict().values(),
+                    resumed.discriminator.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
