@@ -67,6 +67,7 @@ class TimelineBar(QWidget):
     rename_requested = Signal(int, str)  # branch, name
     compare_chosen = Signal(object)  # a branch id, or None: no comparison
     budget_chosen = Signal(int)  # MB the keyframes may take
+    save_all_toggled = Signal(bool)  # saved sessions keep every branch (else the current)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -115,6 +116,13 @@ class TimelineBar(QWidget):
         self.budget_button.setToolTip("How much memory the keyframes may take: more keeps "
                                       "them closer together (shorter replays when you scrub).")
         layout.addWidget(self.budget_button)
+        self.save_all = QToolButton()
+        self.save_all.setText("Save all branches")
+        self.save_all.setCheckable(True)
+        self.save_all.setChecked(True)
+        self.save_all.setToolTip("Saved sessions (and autosaves) keep every branch of the "
+                                 "timeline; off: only the branch shown and those it came from.")
+        layout.addWidget(self.save_all)
         layout.addStretch(1)
         self.slider.valueChanged.connect(self._slider_moved)
         self.slider.sliderReleased.connect(lambda: self._slider_moved(self.slider.value()))
@@ -124,6 +132,7 @@ class TimelineBar(QWidget):
         self.continue_button.clicked.connect(self.continue_requested)
         self.rename_button.clicked.connect(self.ask_name)
         self.budget_button.clicked.connect(self.ask_budget)
+        self.save_all.toggled.connect(self.save_all_toggled)
         self.set_state(None)
 
     # ------------------------------------------------------------------ showing

@@ -85,6 +85,8 @@ class TimelineControl(QObject):
             lambda branch, name: self.session.send_timeline(messages.RenameBranch(
                 branch=branch, name=name)))
         self.bar.compare_chosen.connect(self.set_compare_branch)
+        self.bar.save_all_toggled.connect(lambda keep: self.session.send_timeline(
+            messages.SaveAllBranches(all_branches=keep)))
         self.bar.budget_chosen.connect(lambda megabytes: self.session.send_timeline(
             messages.SetKeyframeBudget(budget_bytes=megabytes * 2**20)))
         self.session.frame_received.connect(self.show_frame)

@@ -19,6 +19,7 @@ from ganlab.core.keyframes import (
     restore_keyframe,
     take_keyframe,
 )
+from ganlab.core.timeline_records import read_records
 from ganlab.core.timeline_state import BranchSummary, TimelineState
 
 SLOW_MOTION_PAIR = ((True, False), (False, True))  # a critic half then a generator half
@@ -86,12 +87,34 @@ class Timeline:
         to the branch's stretch of the run), with the settings in force there; return it."""
         branch = self.tree[branch_id]
         iteration = max(self.tree[0].fork, min(int(iteration), branch.tip))
-        owner = self.tree.owner(branch_id, iteration)
-        keyframe = self.store.at_or_before(owner.id, iteration)
-        restore_keyframe(trainer, keyframe)
-        replay(trainer, owner, keyframe.iteration, iteration)
+        self._reach(trainer, branch_id, iteration)
         self.branch, self.position, self._parts = branch_id, iteration, []
         return iteration
+
+    def _reach(self, trainer, branch_id: int, iteration: int) -> None:
+        owner = self.tree.owner(branch_id, iteration)
+        keyframe = self.store.at_or_before(owner.id, iteration)
+        if keyframe is None:  # read from a file: no anchor yet; reach the fork on the parent
+            self._reach(trainer, owner.parent, owner.fork)
+            self.store.add(owner.id, take_keyframe(trainer, anchor=True))
+            start = owner.fork
+        else:
+            restore_keyframe(trainer, keyframe)
+            start = keyframe.iteration
+        replay(trainer, owner, start, iteration)
+
+    @classmethod
+    def from_records(cls, trainer, records, budget_bytes: int = DEFAULT_BUDGET_BYTES):
+        """The timeline saved with a session (`timeline_records`), `trainer` holding the
+        session's state: keyframes of the fresh root and of that state. Raises ValueError."""
+        from ganlab.core.trainer import Trainer
+
+        tree, current, position = read_records(records, trainer.iteration)
+        timeline = cls(Trainer(tree[0].settings[0][1]), budget_bytes)
+        timeline.tree, timeline.branch, timeline.position = tree, current, position
+        owner = tree.owner(current, position)
+        timeline.store.add(owner.id, take_keyframe(trainer, anchor=True))
+        return timeline
 
     def summary(self, answered: int = 0, message: str | None = None) -> TimelineState:
         branches = tuple(

@@ -166,6 +166,14 @@ class SetKeyframeBudget(TimelineCommand):
 
 
 @dataclass(frozen=True)
+class SaveAllBranches(TimelineCommand):
+    """Whether saved sessions carry every branch of the timeline or only the current one
+    (with its ancestors)."""
+
+    all_branches: bool = True
+
+
+@dataclass(frozen=True)
 class Stop(Message):
     def apply(self, pending):
         pending.request_stop()

@@ -10,13 +10,16 @@ Worker thread only.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from ganlab.core.branches import TreeFull
 from ganlab.core.keyframes import DEFAULT_BUDGET_BYTES
 from ganlab.core.timeline import Timeline
+from ganlab.core.timeline_records import timeline_records
 from ganlab.core.timeline_state import TimelineState
-from ganlab.training.messages import RenameBranch, Seek, SetKeyframeBudget
+from ganlab.training.file_commands import SaveSession
+from ganlab.training.messages import RenameBranch, SaveAllBranches, Seek, SetKeyframeBudget
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,7 @@ class TimelineDesk:
         self.answered = 0
         self.message: str | None = None
         self._failed = False  # the tree is full: training goes on without new branches
+        self.all_branches = True  # saved sessions carry every branch (else the current one)
 
     # ------------------------------------------------------------------ recording
     def before_step(self, lockstep) -> None:
@@ -67,6 +71,28 @@ class TimelineDesk:
     def restarted(self) -> None:
         self.timeline, self._failed = None, False
 
+    # ------------------------------------------------------------------ sessions
+    def with_records(self, command):
+        """`command`, and a SaveSession of run A with the timeline's records in its extra."""
+        if not isinstance(command, SaveSession) or command.run != 0 or self.timeline is None:
+            return command
+        records = timeline_records(self.timeline, self.all_branches)
+        if records is None:
+            return command
+        return dataclasses.replace(command, extra={**command.extra, "timeline": records})
+
+    def adopt(self, trainer, extra: dict) -> None:
+        """An opened session's timeline, if it has one (a damaged one is left out, said)."""
+        records = extra.get("timeline") if isinstance(extra, dict) else None
+        if records is None:
+            return
+        try:
+            self.timeline = Timeline.from_records(trainer, records, self.budget_bytes)
+            self.message = f"the session's timeline: {len(self.timeline.tree.branches)} branches"
+        except Exception as error:  # untrusted: the session opens, its timeline does not
+            log.warning("the session's timeline was not restored: %s", error)
+            self.message = f"the session's timeline was not restored: {error}"
+
     # ------------------------------------------------------------------ commands
     def handle(self, commands, lockstep) -> bool:
         """Carry out `commands` in order; True if the trainer moved (a frame is due)."""
@@ -86,6 +112,11 @@ class TimelineDesk:
             if self.timeline is not None:
                 self.timeline.store.set_budget(self.budget_bytes)
             self.message = f"keyframe budget {self.budget_bytes / 2**20:,.0f} MB"
+            return False
+        if isinstance(command, SaveAllBranches):
+            self.all_branches = bool(command.all_branches)
+            self.message = "saves keep " + ("every branch" if self.all_branches
+                                            else "the current branch only")
             return False
         if self.timeline is None or len(lockstep.runs) != 1:
             self.message = ONE_RUN_ONLY if len(lockstep.runs) > 1 else "nothing trained yet"

@@ -249,6 +249,7 @@ class TrainingWorker(threading.Thread):
 
     def _answer(self, command: FileCommand) -> FileResult:
         if not isinstance(command, OpenSession):
+            command = self._timeline.with_records(command)  # a save carries the branches
             return run_file_command(command, self._lockstep.trainers)
         session, failure = open_session(command)
         if failure is not None:  # the current runs go on untouched
@@ -256,6 +257,7 @@ class TrainingWorker(threading.Thread):
         trainer = session.trainer
         self._lockstep.adopt(trainer)
         self._restarted()
+        self._timeline.adopt(trainer, session.extra)
         self._error = None
         return FileResult(
             command, True, f"Opened {command.path} at iteration {trainer.iteration:,}",

@@ -168,3 +168,57 @@ def test_a_smaller_budget_thins_at_once():
         store.add(0, Keyframe(iteration, {}, None, nbytes=10, anchor=iteration == 0))
     store.set_budget(45)
     assert store.spacing == 2 and store.iterations(0) == [0, 2, 4, 6] and store.nbytes == 40
+
+
+def test_records_in_a_session_bring_every_branch_back_exactly(small_config):
+    import json
+
+    from ganlab.core.timeline_records import timeline_records
+
+    trainer = Trainer(small_config)
+    timeline = Timeline(trainer, first_spacing=4)
+    train(trainer, timeline, 12)
+    main_tip = weights(trainer)
+    timeline.seek(trainer, 0, 5)
+    changed = trainer.config.copy()
+    changed.training.critic_steps = 2
+    trainer.apply_config(changed)
+    train(trainer, timeline, 4)
+    train(trainer, timeline, 1, kind=(False, True))
+    state = trainer.state_dict()  # what the session file holds
+    records = json.loads(json.dumps(timeline_records(timeline)))
+    opened = Trainer(changed)
+    opened.load_state_dict(state)
+    restored = Timeline.from_records(opened, records)
+    assert (restored.branch, restored.position, restored.tree.difference(1)) == (
+        1, 10, ["training.critic_steps: 1 → 2"])
+    restored.seek(opened, 0, 12)  # main's tip: replayed from the fresh root
+    assert same(weights(opened), main_tip)
+    restored.seek(opened, 1, 10)
+    opened_weights, trainer_weights = weights(opened), weights(trainer)
+    assert same(opened_weights, trainer_weights)
+    only_current = timeline_records(timeline, all_branches=False)
+    assert [b["id"] for b in only_current["branches"]] == [0, 1]
+
+
+@pytest.mark.parametrize("damage", [
+    lambda r: r.update(version=9),
+    lambda r: r["branches"][1].update(fork=99),
+    lambda r: r["branches"][1].update(parent=7),
+    lambda r: r["branches"][0]["settings"][0].__setitem__(1, {"objective": {"name": "nope"}}),
+    lambda r: r["branches"][1]["odd_steps"].append([1, [[1, 0]]]),
+    lambda r: r.update(position=1),
+    lambda r: r["branches"].extend([r["branches"][1]] * 40),
+])
+def test_damaged_records_are_refused_with_a_reason(small_config, damage):
+    from ganlab.core.timeline_records import read_records, timeline_records
+
+    trainer = Trainer(small_config)
+    timeline = Timeline(trainer)
+    train(trainer, timeline, 4)
+    timeline.seek(trainer, 0, 2)
+    train(trainer, timeline, 1)
+    records = timeline_records(timeline)
+    damage(records)
+    with pytest.raises(ValueError, match="timeline"):
+        read_records(records, trainer.iteration)

@@ -105,3 +105,28 @@ def test_a_newer_seek_replaces_a_waiting_one():
     pending.send(messages.Seek(ticket=5, iteration=5))
     assert [c.ticket for c in pending.take().timeline] == [3, 4, 5]
     assert pending.take().timeline == ()
+
+
+def test_a_saved_session_brings_its_branches_back(worker, tmp_path):
+    from ganlab.training.file_commands import OpenSession, SaveSession
+
+    worker.pending.send(messages.Step(12))
+    frame_where(worker, lambda f: f.iteration == 12, "12 iterations")
+    worker.pending.send(messages.Seek(ticket=1, branch=0, iteration=5))
+    worker.pending.send(messages.Step(3))
+    frame_where(worker, lambda f: f.iteration == 8, "a branch")
+    path = str(tmp_path / "run.ganlab")
+    worker.pending.send(messages.RunFileCommand(SaveSession(path, ticket=2)))
+    wait_for(lambda: worker.results.take_all(), what="the save")
+    worker.pending.send(messages.Reset())  # the session's timeline must come from the file
+    worker.pending.send(messages.Step(2))
+    frame_where(worker, lambda f: f.iteration == 2, "a fresh run")
+    worker.pending.send(messages.RunFileCommand(OpenSession(path, ticket=3)))
+    [opened] = wait_for(lambda: worker.results.take_all(), what="the open")
+    assert opened.ok, opened.message
+    worker.pending.send(messages.Seek(ticket=4, branch=0, iteration=12))
+    frame = frame_where(worker, answered(4), "main's tip")
+    state = frame.extra["timeline"]
+    assert [(b.id, b.fork, b.tip) for b in state.branches] == [(0, 0, 12), (1, 5, 8)]
+    assert frame.iteration == 12 and same(worker_weights(worker),
+                                          weights_after(small_config(), 12))
