@@ -2,7 +2,8 @@
 
 One row per run of the grid: where it sits on each axis, how it ended (finished, diverged,
 crashed with its reason, or not run yet), its final metrics (those of its `samples.npy`) and
-its wall time. `report.md` adds, per objective and setting and budget, the median and
+its wall and CPU time (a batched run's: its share of its batch's). `report.md` adds, per
+objective and setting and budget, the median and
 interquartile range over seeds, and embeds the plots (`ganlab.study.report_plots`).
 """
 
@@ -26,7 +27,7 @@ METRICS = (
     ("modes_covered", "modes", 1), ("high_quality_pct", "high quality %", 1),
     ("reverse_kl", "reverse KL", 3), ("js", "JS", 4), ("w1", "W1", 4),
     ("frechet_distance", "FD", 2), ("classes_covered", "classes", 1),
-    ("wall_seconds", "wall s", 1),
+    ("wall_seconds", "wall s", 1), ("cpu_seconds", "CPU s", 1),
 )
 FINAL_KEYS = ("modes_covered", "total_modes", "high_quality_fraction", "reverse_kl", "js",
               "kl_data_model", "kl_model_data", "w1", "frechet_distance", "classes_covered")

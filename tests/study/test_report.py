@@ -39,8 +39,10 @@ def finished_folder(path):
         (folder.run_dir(run.run_id) / "metrics.json").write_text(json.dumps(
             {"final": final, "seconds": 10.0 * (seed + 1), "diverged": diverged,
              "diverged_at": 150 if diverged else None}))
+        batched = {"batch": 5, "cpu_seconds": 2.0 * (seed + 1)} if objective == "minimax" else {}
         folder.write_record(run.run_id, {"status": "diverged" if diverged else "finished",
-                                         "reason": None, "wall_seconds": 10.0 * (seed + 1) + 1})
+                                         "reason": None, "wall_seconds": 10.0 * (seed + 1) + 1,
+                                         **batched})
     return path
 
 
@@ -70,7 +72,7 @@ def test_the_summary_gives_median_and_quartiles_over_seeds(tmp_path):
     lines = (folder / "report.md").read_text().splitlines()
     header = next(line for line in lines if line.startswith("| objective |"))
     assert header == ("| objective | iterations | runs | diverged | crashed | modes | "
-                      "high quality % | JS | W1 | wall s |")
+                      "high quality % | JS | W1 | wall s | CPU s |")
     minimax = next(line for line in lines if line.startswith("| minimax | 200 |"))
     # modes 2, 4, 6, 8, 8: quartiles 4 and 8; high quality 50..90 %: 60, 70, 80
     assert minimax.startswith("| minimax | 200 | 5 | 0 | 0 | 6.0 [4.0–8.0] | "
@@ -80,6 +82,12 @@ def test_the_summary_gives_median_and_quartiles_over_seeds(tmp_path):
     assert hinge.startswith("| hinge | 100 | 4 | 1 | 1 | 8.0 [8.0–8.0] | ")
     assert "| hinge-i100-s4 | crashed |" in "\n".join(lines)
     assert "RuntimeError: out of memory / really |" in "\n".join(lines)  # no broken table
+    # the minimax runs trained as batches of 5 (`batched_run`), the hinge runs alone
+    assert "10 of 20 runs trained in batches of 5 runs" in "\n".join(lines)
+    assert "| minimax-i200-s2 | finished | 6 | 70.0 | 0.0300 | 0.1000 | 31.0 | 6.0 | 5 |  |" \
+        in lines
+    assert "| hinge-i200-s2 | finished | 8 | 70.0 | 0.0300 | 0.1000 | 31.0 | — | alone |  |" \
+        in lines
 
 
 def test_the_plots_are_pngs_per_budget_and_against_budget(tmp_path):
