@@ -130,10 +130,16 @@ class TimelineControl(QObject):
         if state is None or presenter is None:
             self._show_cursor(None)
             return
-        if not self.histories:  # the root continues the lines drawn so far
+        if not self.histories:  # the current branch continues the lines drawn so far (an
+            # opened session's: its ancestors get their part of them, up to each fork)
             base = presenter.histories[0]
-            self.histories[state.branches[0].id] = RunHistory() if isinstance(
-                base, FrozenHistory) else base
+            base = RunHistory() if isinstance(base, FrozenHistory) else base
+            self.histories[state.branch] = base
+            by_id = {branch.id: branch for branch in state.branches}
+            child = by_id[state.branch]
+            while child.parent is not None:
+                self.histories[child.parent] = history_until(base, child.fork)
+                child = by_id[child.parent]
         for branch in state.branches:
             if branch.id not in self.histories:
                 parent = self.histories.get(branch.parent, RunHistory())
