@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 #: batched only where it pays: both networks at most this wide (measured, one thread, R = 5:
 #: 2.9× at 2×32, 2.0× at 2×64, 1.1× at 3×128; `benchmarks/batched_speed.py`)
 MAX_BATCHED_WIDTH = 64
+#: objectives whose loss is arithmetic-bound: batched they gain nothing (MMD's kernel matrices,
+#: 2×32 batch 128, R = 5: 1.05×, against 3.25× for minimax)
+UNBATCHED_OBJECTIVES = ("mmd",)
 MAX_BATCH = 16  # runs in one batch (the gain levels off; one slow batch holds R runs' results)
 
 
@@ -153,7 +156,7 @@ def plan_batches(runs: list, workers: int, batching: bool = True) -> list[list]:
     """The study's runs (`PlannedRun`s) as tasks: lists of runs that train as one batch
     (several) or alone (one). Runs batch where `BatchedTrainer` can take them together (same
     settings but seed and learning rates, points, Adam, ...) and it pays (networks at most
-    `MAX_BATCHED_WIDTH` wide), at most `MAX_BATCH` a batch; batches are halved while there
+    `MAX_BATCHED_WIDTH` wide, not `UNBATCHED_OBJECTIVES`), at most `MAX_BATCH` a batch; batches are halved while there
     are fewer tasks than `workers`, so that no worker idles for want of a task."""
     from ganlab.core.batched_trainer import batch_groups, batching_problem
     from ganlab.core.config import RunConfig
@@ -184,4 +187,5 @@ def plan_batches(runs: list, workers: int, batching: bool = True) -> list[list]:
 
 def _pays(config) -> bool:
     model = config.model
-    return max(model.generator.width, model.discriminator.width) <= MAX_BATCHED_WIDTH
+    return max(model.generator.width, model.discriminator.width) <= MAX_BATCHED_WIDTH and \
+        config.objective.name not in UNBATCHED_OBJECTIVES

@@ -50,6 +50,8 @@ def test_runs_batch_by_shape_where_it_pays():
     assert plan_batches(planned, workers=2, batching=False) == [[run] for run in planned]
     wide = runs(seeds=3, g_width=128)  # 3 × 128: arithmetic-bound, batching gains ~1.1×
     assert plan_batches(wide, workers=1) == [[run] for run in wide]
+    mmd = runs(objectives=("mmd",), seeds=3)  # its kernel matrices: batched 1.05×
+    assert plan_batches(mmd, workers=1) == [[run] for run in mmd]
 
 
 def test_batches_are_split_for_idle_workers_and_capped():
