@@ -156,8 +156,9 @@ def plan_batches(runs: list, workers: int, batching: bool = True) -> list[list]:
     """The study's runs (`PlannedRun`s) as tasks: lists of runs that train as one batch
     (several) or alone (one). Runs batch where `BatchedTrainer` can take them together (same
     settings but seed and learning rates, points, Adam, ...) and it pays (networks at most
-    `MAX_BATCHED_WIDTH` wide, not `UNBATCHED_OBJECTIVES`), at most `MAX_BATCH` a batch; batches are halved while there
-    are fewer tasks than `workers`, so that no worker idles for want of a task."""
+    `MAX_BATCHED_WIDTH` wide, not `UNBATCHED_OBJECTIVES`), at most `MAX_BATCH` a batch;
+    batches are halved while there are fewer tasks than `workers`, so that no worker idles
+    for want of a task."""
     from ganlab.core.batched_trainer import batch_groups, batching_problem
     from ganlab.core.config import RunConfig
     from ganlab.core.targets import make_target
