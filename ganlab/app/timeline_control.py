@@ -114,15 +114,18 @@ class TimelineControl(QObject):
     # ------------------------------------------------------------------ showing
     def forget(self) -> None:
         self.histories = {}
+        self.compare_branch = None
         self._epoch = None
         self.bar.set_state(None)
 
     def show_frame(self, frame) -> None:
         state = frame.extra.get("timeline")
         presenter = getattr(self.window, "presenter", None)
-        if frame.epoch != self._epoch:
+        if frame.epoch != self._epoch:  # a new run: new branches
             self.histories = {}
             self._epoch = frame.epoch
+            if self.compare_branch is not None:
+                self.set_compare_branch(None)
             if presenter is not None:
                 presenter.histories[0] = RunHistory()
         self._answer(frame)
