@@ -50,10 +50,10 @@ def bare_rate(resolution: int, seconds: float) -> float:
 def image_config(resolution: int):
     """The digits with the image recipe, as picking them in the gallery gives them."""
     from ganlab.app.lessons import app_defaults
-    from ganlab.core.recipes import recipe_for
+    from ganlab.core.recipes import DIGITS_DCGAN_RECIPE
 
-    # the gallery's digits: the DCGAN of their conditional recipe (`recipes.kind_switch`)
-    return app_defaults().merged(recipe_for("digits", conditional=True)).merged(
+    # the gallery's digits: their DCGAN (`recipes.kind_switch`)
+    return app_defaults().merged(DIGITS_DCGAN_RECIPE).merged(
         {"target": {"name": "digits", "resolution": resolution},
          "training": {"device": "cpu"}})
 

@@ -17,11 +17,10 @@ def image_recipe_config(resolution: int | None, seed: int = 0, conditional: bool
                         device: str = "cpu", objective: str | None = None, dcgan: bool = False):
     """`ganlab train --target digits [--resolution R] [--conditional]`'s configuration: the
     digits recipe laid over `RunConfig()`, as `cli_train.config_from_args` builds it
-    (resolution None: the recipe's own). `dcgan`: the DCGAN of the conditional recipe (which
-    the app's gallery gives the digits) even for an unconditional run (the speed benchmarks
-    race it against a bare DCGAN loop)."""
+    (resolution None: the recipe's own). `dcgan`: `DIGITS_DCGAN_RECIPE` instead (what the
+    app's gallery gives the digits; the speed benchmarks race it against a bare DCGAN loop)."""
     from ganlab.core.config import RunConfig
-    from ganlab.core.recipes import recipe_for
+    from ganlab.core.recipes import DIGITS_DCGAN_RECIPE, recipe_for
 
     options: dict = {
         "target": {"name": "digits"} | ({} if resolution is None else {"resolution": resolution}),
@@ -30,8 +29,8 @@ def image_recipe_config(resolution: int | None, seed: int = 0, conditional: bool
     }
     if objective is not None:
         options["objective"] = {"name": objective}
-    return RunConfig().merged(recipe_for("digits", conditional=conditional or dcgan)).merged(
-        options).validate()
+    recipe = DIGITS_DCGAN_RECIPE if dcgan else recipe_for("digits", conditional=conditional)
+    return RunConfig().merged(recipe).merged(options).validate()
 
 
 def today() -> str:

@@ -32,23 +32,26 @@ IMAGE_RECIPE: dict[str, Any] = {
                  "generator_ema": 0.999},
 }
 
-#: the digits, conditional (`--conditional`): natively 8×8 (see above), so more iterations in
-#: the same three minutes
-DIGITS_CONDITIONAL_RECIPE: dict[str, Any] = IMAGE_RECIPE | {
+#: the digits' DCGAN: natively 8×8 (see above), so more iterations in the same three minutes;
+#: what the app's gallery gives the digits (a workshop watches a DCGAN learn them)
+DIGITS_DCGAN_RECIPE: dict[str, Any] = IMAGE_RECIPE | {
     "target": {"resolution": 8},
     "training": IMAGE_RECIPE["training"] | {"iterations": 10000},
 }
+
+#: the digits, conditional (`--conditional`)
+DIGITS_CONDITIONAL_RECIPE: dict[str, Any] = DIGITS_DCGAN_RECIPE
 
 #: the digits, unconditional: MLPs (3 × 256) with the R1 penalty (γ = 10). The 8×8 DCGAN is
 #: one hidden layer deep each side (4×4 → 8×8), which without labels drew in-between digits
 #: (FD 12.8× the real-vs-real floor); three-layer MLPs collapse to a few digits without R1
 #: (6 classes of 10) and with it meet every goal (README, "Images: quality …")
-DIGITS_RECIPE: dict[str, Any] = DIGITS_CONDITIONAL_RECIPE | {
+DIGITS_RECIPE: dict[str, Any] = DIGITS_DCGAN_RECIPE | {
     "model": {"latent_dim": 32, "architecture": "mlp",
               "generator": {"hidden_layers": 3, "width": 256, "activation": "relu"},
               "discriminator": {"hidden_layers": 3, "width": 256, "activation": "leaky_relu"}},
     "objective": IMAGE_RECIPE["objective"] | {"r1_gamma": 10.0},
-    "training": DIGITS_CONDITIONAL_RECIPE["training"] | {"iterations": 10000},
+    "training": DIGITS_DCGAN_RECIPE["training"] | {"iterations": 10000},
 }
 
 
@@ -71,14 +74,14 @@ def recipe_for(target_name: str, images: str | None = None,
 def kind_switch(base, images: bool, target_name: str | None = None) -> dict[str, Any]:
     """The partial configuration that moves a run to another kind of data: the image recipe
     (the named target's own, without its target settings: the caller chose the target; for
-    the digits, the DCGAN of their conditional recipe, conditional or not), or back to
-    `base`'s (the points recipe's) values of every setting any image recipe sets."""
+    the digits, `DIGITS_DCGAN_RECIPE`, conditional or not), or back to `base`'s (the points
+    recipe's) values of every setting any image recipe sets."""
     if images:  # the app's digits keep the DCGAN: a workshop watches a DCGAN learn them
-        recipe = (DIGITS_CONDITIONAL_RECIPE if target_name == "digits"
+        recipe = (DIGITS_DCGAN_RECIPE if target_name == "digits"
                   else recipe_for(target_name) if target_name is not None else IMAGE_RECIPE)
         return {key: value for key, value in recipe.items() if key != "target"}
-    return _values_at(base.to_dict(), _every_setting(IMAGE_RECIPE, DIGITS_RECIPE,
-                                                     DIGITS_CONDITIONAL_RECIPE))
+    return _values_at(base.to_dict(), _every_setting(IMAGE_RECIPE, DIGITS_DCGAN_RECIPE,
+                                                     DIGITS_RECIPE, DIGITS_CONDITIONAL_RECIPE))
 
 
 def recipe_target(target_name: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from ganlab.core.config import RunConfig
 from ganlab.core.recipes import (
     DIGITS_CONDITIONAL_RECIPE,
+    DIGITS_DCGAN_RECIPE,
     DIGITS_RECIPE,
     IMAGE_RECIPE,
     kind_switch,
@@ -11,12 +12,12 @@ from ganlab.core.recipes import (
 )
 
 
-def test_the_digits_train_at_their_native_8x8_conditional_with_the_image_recipe():
-    config = RunConfig().merged(recipe_for("digits", conditional=True)).validate()
+def test_the_digits_dcgan_is_the_image_recipe_at_their_native_8x8():
+    config = RunConfig().merged(DIGITS_DCGAN_RECIPE).validate()
     assert config.target.resolution == 8
-    assert config.training.iterations == DIGITS_CONDITIONAL_RECIPE["training"]["iterations"]
+    assert config.training.iterations == DIGITS_DCGAN_RECIPE["training"]["iterations"]
     for section in ("model", "objective", "generator_optimizer", "discriminator_optimizer"):
-        assert DIGITS_CONDITIONAL_RECIPE[section] == IMAGE_RECIPE[section]
+        assert DIGITS_DCGAN_RECIPE[section] == IMAGE_RECIPE[section]
 
 
 def test_unconditional_digits_train_mlps_with_the_r1_penalty():
@@ -56,7 +57,7 @@ def test_the_cli_picks_the_recipe_of_a_conditional_run():
 
 
 def test_going_back_to_points_resets_every_setting_any_image_recipe_sets():
-    for recipe in (DIGITS_RECIPE, DIGITS_CONDITIONAL_RECIPE, IMAGE_RECIPE):
+    for recipe in (DIGITS_RECIPE, DIGITS_CONDITIONAL_RECIPE, DIGITS_DCGAN_RECIPE, IMAGE_RECIPE):
         images = RunConfig().merged(recipe).validate()
         back = images.merged(kind_switch(RunConfig(), images=False))
         assert back.to_dict() | {"target": {}} == RunConfig().to_dict() | {"target": {}}
@@ -79,8 +80,7 @@ def test_moving_to_the_digits_takes_their_recipe_but_not_their_target():
     switch = kind_switch(RunConfig(), images=True, target_name="digits")
     assert "target" not in switch  # the caller chose the target
     assert switch["model"] == IMAGE_RECIPE["model"]  # the app's digits: a DCGAN to watch
-    assert switch["training"]["iterations"] == \
-        DIGITS_CONDITIONAL_RECIPE["training"]["iterations"]
+    assert switch["training"]["iterations"] == DIGITS_DCGAN_RECIPE["training"]["iterations"]
     assert kind_switch(RunConfig(), images=True) == IMAGE_RECIPE
     assert recipe_target("digits") == {"resolution": 8}
     assert recipe_target("shapes") == {} and recipe_target("ring8") == {}
