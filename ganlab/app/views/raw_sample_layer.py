@@ -32,18 +32,21 @@ class RawGeneratedSamples(CanvasLayer):
         parts.plot.addItem(self.scatter)
         self.stand_in = parts.legend.add_switchable(pg.mkPen(theme.GENERATED, width=1.4),
                                                     RAW_LABEL, Z_GENERATED + 0.5)
-        self._has_raw = False
+        self.legend = parts.legend
+        self._has_raw: bool | None = None  # whether the last frame carried raw samples
 
     def set_visible(self, shown: bool) -> None:
         self.scatter.setVisible(shown)
 
     def show(self, run: RunFrame, box: ViewBox) -> None:
         raw = run.snapshot.raw_fake
-        self._has_raw = raw is not None
+        if self._has_raw != (raw is not None):  # listed only on a canvas that draws it
+            self._has_raw = raw is not None
+            self.legend.hold_back(self.stand_in, not self._has_raw)
         if raw is None:
             self.scatter.setData(pos=np.empty((0, 2)))
         elif raw.shape[1] == 2 and np.isfinite(raw).all():
             self.scatter.setData(pos=raw)
 
     def legend_entries(self, layers) -> tuple:
-        return (self.stand_in,) if layers.raw_generated and self._has_raw else ()
+        return (self.stand_in,) if layers.raw_generated else ()
