@@ -30,8 +30,12 @@ class RawGeneratedSamples(CanvasLayer):
                                           brush=pg.mkBrush(None), name="raw generator")
         self.scatter.setZValue(Z_GENERATED + 0.5)
         parts.plot.addItem(self.scatter)
-        self.stand_in = parts.legend.add_switchable(pg.mkPen(theme.GENERATED, width=1.4),
-                                                    RAW_LABEL, Z_GENERATED + 0.5)
+        self.stand_in = parts.legend.add_switchable(None, RAW_LABEL, Z_GENERATED + 0.5)
+        # the legend draws a hollow ring, as the canvas does (from the stand-in's scatter)
+        self.stand_in.setSymbol("o")
+        self.stand_in.scatter.setPen(pg.mkPen(theme.GENERATED, width=1.4))
+        self.stand_in.scatter.setBrush(pg.mkBrush(0, 0, 0, 0))
+        self.stand_in.scatter.setSize(8)
         self.legend = parts.legend
         self._has_raw: bool | None = None  # whether the last frame carried raw samples
 
