@@ -11,6 +11,12 @@ end or not at all (`ganlab.core.run_folder`). A run that diverges (a NaN or infi
 weight or optimizer moment) stops there; its results come from the last evaluated state that
 was finite, and `metrics.json` says which iteration that is (`results_from_iteration`) and
 where it diverged (`diverged_at`).
+
+The evaluations along the way cost no training time where a second core is free: at each
+checkpoint the training thread draws the samples (generated, real, the critic's value gap: the
+same draws, in the same order, as `metrics.evaluate`) and a metrics thread computes the
+metrics from them (`evaluate_samples`, numbers only) while training goes on, as the app's
+metrics thread does. The rows are the ones an inline evaluation would write.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import json
 import logging
 import math
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +39,12 @@ from ganlab.core.atomic_file import atomic_write
 from ganlab.core.config import RunConfig
 from ganlab.core.export import export_generator
 from ganlab.core.image_grid import write_png_grid
-from ganlab.core.metrics import EVALUATION_SAMPLES, critic_value_gap, evaluate, evaluate_samples
+from ganlab.core.metrics import (
+    EVALUATION_SAMPLES,
+    critic_value_gap,
+    evaluate_samples,
+    evaluation_size,
+)
 from ganlab.core.run_folder import RunFolder, RunWriteError
 from ganlab.core.session_file import Session, json_safe, save_session
 from ganlab.core.trainer import Trainer
@@ -127,26 +139,30 @@ def _train(trainer, config, evaluations, sample_count, progress, history):
     started = time.perf_counter()
     bar = tqdm(total=total, initial=start, disable=not progress, unit="it", dynamic_ncols=True,
                leave=True)
+    pending: list[tuple[dict, Future]] = []  # rows whose metrics the metrics thread computes
     try:
-        for checkpoint in checkpoints:
-            steps = checkpoint - trainer.iteration
-            for _ in range(steps):
-                trainer.step()
-            bar.update(steps)
-            d_loss, g_loss = trainer.read_losses()
-            row = {"iteration": trainer.iteration, "discriminator_loss": d_loss,
-                   "generator_loss": g_loss}
-            history.append(row)
-            if not _finite_losses(d_loss, g_loss) or not trainer.state_is_finite():
-                diverged_at = trainer.iteration
-                log.error("training diverged at iteration %d", trainer.iteration)
-                break
-            # taken before the evaluation draws: restored, it draws the same samples again
-            last_finite = trainer.state_dict()
-            if checkpoint != checkpoints[-1]:  # the last one is evaluated below, on the draw
-                row.update(evaluate(trainer))
-                row["seconds"] = round(time.perf_counter() - started, 3)
-                bar.set_postfix(_postfix(row), refresh=False)
+        with ThreadPoolExecutor(1, thread_name_prefix="ganlab-metrics") as metrics_thread:
+            for checkpoint in checkpoints:
+                steps = checkpoint - trainer.iteration
+                for _ in range(steps):
+                    trainer.step()
+                bar.update(steps)
+                _show_finished(pending, bar)
+                d_loss, g_loss = trainer.read_losses()
+                row = {"iteration": trainer.iteration, "discriminator_loss": d_loss,
+                       "generator_loss": g_loss}
+                history.append(row)
+                if not _finite_losses(d_loss, g_loss) or not trainer.state_is_finite():
+                    diverged_at = trainer.iteration
+                    log.error("training diverged at iteration %d", trainer.iteration)
+                    break
+                # taken before the evaluation draws: restored, it draws the same samples again
+                last_finite = trainer.state_dict()
+                if checkpoint != checkpoints[-1]:  # the last one is evaluated below, on the draw
+                    drawn = _evaluation_draws(trainer)
+                    pending.append((row, metrics_thread.submit(_metrics, *drawn, started)))
+            for row, future in pending:  # the metrics of every row, in order
+                row.update(future.result())
     finally:
         bar.close()
     if diverged_at is not None:
@@ -174,6 +190,32 @@ def evaluate_draw(trainer: Trainer, n: int) -> tuple[dict, np.ndarray]:
     gap = critic_value_gap(trainer, real, fake) if np.isfinite(fake).all() else None
     metrics = evaluate_samples(trainer.target, fake.astype(np.float64), real, gap)
     return {"iteration": trainer.iteration, **metrics, "evaluation_samples": n}, fake
+
+
+def _evaluation_draws(trainer: Trainer) -> tuple:
+    """What `metrics.evaluate` draws, in its order, on the training thread: the generated and
+    real samples and the critic's value gap (the networks are read here, never by the metrics
+    thread)."""
+    n = evaluation_size(trainer.target)
+    fake = trainer.sample(n)
+    real = trainer.sample_real(n)
+    gap = critic_value_gap(trainer, real, fake) if np.isfinite(fake).all() else None
+    return trainer.target, trainer.iteration, fake, real, gap
+
+
+def _metrics(target, iteration: int, fake, real, gap, started: float) -> dict:
+    """On the metrics thread: `metrics.evaluate`'s numbers from the drawn samples, and the
+    seconds since the run started when they were ready."""
+    row = {"iteration": iteration, **evaluate_samples(target, fake, real, gap)}
+    row["seconds"] = round(time.perf_counter() - started, 3)
+    return row
+
+
+def _show_finished(pending: list[tuple[dict, Future]], bar) -> None:
+    """The progress bar's figures from the latest evaluation already computed."""
+    done = [future for _, future in pending if future.done() and future.exception() is None]
+    if done:
+        bar.set_postfix(_postfix(done[-1].result()), refresh=False)
 
 
 def _finite_losses(*losses) -> bool:
