@@ -1,8 +1,8 @@
 """The report's plots, as PNG, drawn with matplotlib's Agg canvas (no window, no Qt).
 
 - `boxes-i<budget>.png`, one per budget: per objective (and setting), the distribution over
-  seeds of modes, high-quality %, JS and wall time as box plots with every seed drawn as a
-  dot, in the style of Lucic et al., "Are GANs created equal?" (2018).
+  seeds of modes, high-quality %, JS and CPU (else wall) time as box plots with every seed
+  drawn as a dot, in the style of Lucic et al., "Are GANs created equal?" (2018).
 - `budget.png`, when the study has several budgets: each metric's median over seeds against the
   budget, with the interquartile range shaded, one line per objective (and setting).
 
@@ -29,10 +29,12 @@ DPI = 110
 
 
 def _panels(shown: list[tuple[str, str, int]]) -> list[tuple[str, str]]:
-    """(column, heading) of up to four metrics, wall time always last."""
+    """(column, heading) of up to four metrics, time always last: CPU time where the runs
+    recorded it (it does not depend on the machine's load), else wall time."""
     headings = {column: heading for column, heading, _ in shown}
     chosen = [c for c in BOX_METRICS if c in headings and c != "wall_seconds"]
-    chosen = chosen[: MAX_PANELS - 1] + (["wall_seconds"] if "wall_seconds" in headings else [])
+    time = next((c for c in ("cpu_seconds", "wall_seconds") if c in headings), None)
+    chosen = chosen[: MAX_PANELS - 1] + ([time] if time else [])
     return [(c, headings[c]) for c in chosen]
 
 
