@@ -38,9 +38,8 @@ import threading
 
 import numpy as np
 import torch
-from scipy.spatial import cKDTree
-from scipy.special import digamma, gammaln, polygamma
 
+from ganlab.core.scipy_parts import digamma_int, nearest, pairs_within, trigamma_int
 from ganlab.core.targets import Target
 from ganlab.core.targets.base import GaussianMixture
 
@@ -72,13 +71,12 @@ def mixture_log_density(mixture: GaussianMixture, x: np.ndarray) -> np.ndarray:
     count, dim = centres.shape
     if count <= DENSE_CENTRES:
         return gaussian_kde_log_density(centres, sigma, x)
-    pairs = cKDTree(x).sparse_distance_matrix(cKDTree(centres), CUTOFF_SIGMAS * sigma,
-                                              output_type="coo_matrix")
-    weights = np.exp(-0.5 * (pairs.data / sigma) ** 2)
-    total = np.bincount(pairs.row, weights=weights, minlength=len(x))
-    nearest = np.zeros(len(x))
-    np.maximum.at(nearest, pairs.row, weights)
-    far = nearest < math.exp(-0.5 * NEAR_SIGMAS**2)
+    rows, _, pair_distances = pairs_within(centres, x, CUTOFF_SIGMAS * sigma)
+    weights = np.exp(-0.5 * (pair_distances / sigma) ** 2)
+    total = np.bincount(rows, weights=weights, minlength=len(x))
+    nearest_weight = np.zeros(len(x))
+    np.maximum.at(nearest_weight, rows, weights)
+    far = nearest_weight < math.exp(-0.5 * NEAR_SIGMAS**2)
     result = np.empty(len(x))
     result[~far] = (np.log(total[~far]) - 0.5 * dim * math.log(2 * math.pi * sigma**2)
                     - math.log(count))
@@ -156,16 +154,17 @@ def knn_log_densities(samples: np.ndarray, points: np.ndarray | None,
     ks = tuple(min(k, others) for k in ks)
     query = samples if leave_one_out else np.asarray(points, dtype=np.float64)
     ranks = [k + 1 if leave_one_out else k for k in ks]  # the nearest of a sample is itself
-    distances, _ = cKDTree(samples).query(query, k=ranks)
+    found, _ = nearest(samples, query, max(ranks))
+    distances = found[:, [rank - 1 for rank in ranks]]
     # distances below float32 resolution are not resolved (samples arrive as float32): a
     # repeated value gets a radius of a few ulps, not 0 (a true point mass still gets a huge
     # log density, hence JS ≈ log 2 and a huge KL(p_g‖p_data) for it)
     resolution = 4 * np.finfo(np.float32).eps * (1.0 + np.abs(query).max(axis=1))
-    log_unit_ball = 0.5 * dim * math.log(math.pi) - gammaln(0.5 * dim + 1)
+    log_unit_ball = 0.5 * dim * math.log(math.pi) - math.lgamma(0.5 * dim + 1)
     result = []
     for column, k in enumerate(ks):
         radius = np.maximum(distances[:, column], resolution)
-        result.append(digamma(k) - math.log(others) - log_unit_ball - dim * np.log(radius))
+        result.append(digamma_int(k) - math.log(others) - log_unit_ball - dim * np.log(radius))
     return result
 
 
@@ -183,7 +182,7 @@ def divergences(target: Target, fake: np.ndarray, real: np.ndarray) -> dict[str,
     js_real, kl_real = knn_log_densities(fake, real, ks)
     js_fake, kl_fake = knn_log_densities(fake, None, ks)
     js = _js_from_log_densities(log_p_real, js_real, log_p_fake, js_fake,
-                                float(polygamma(1, JS_NEIGHBOURS)))
+                                trigamma_int(JS_NEIGHBOURS))
     return {"js": js, **_kl_from_log_densities(log_p_real, kl_real, log_p_fake, kl_fake)}
 
 

@@ -15,7 +15,8 @@ and the same extractor.
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
+
+from ganlab.core.scipy_parts import nearest, pairs_within
 
 MIN_CLASS_FRACTION = 0.25  # a class is covered with ≥ this / num_classes of the samples
 KL_SMOOTHING = 1e-6  # added to every reference class before normalising: KL stays finite
@@ -148,17 +149,13 @@ def density_coverage(real_features, fake_features, k: int = 5) -> tuple[float, f
     if real.shape[1] != fake.shape[1]:
         raise ValueError(f"feature sizes differ: {real.shape[1]} and {fake.shape[1]}")
     # the nearest of k + 1 neighbours is the sample itself (or a duplicate, at distance 0 too)
-    _, neighbours = cKDTree(real).query(real, k=k + 1)
+    _, neighbours = nearest(real, real, k + 1)
     kth_other = neighbours[:, k]
     # distances are recomputed the same way for radii and for fakes, so a fake identical to a
     # real sample's k-th neighbour sits exactly on the radius and is excluded, as it should be
     radii = np.linalg.norm(real - real[kth_other], axis=1)
     # the tree proposes candidates in a slightly larger closed ball; the strict test decides
-    candidates = cKDTree(fake).query_ball_point(real, r=radii * (1 + 1e-9) + 1e-300)
-    counts = np.fromiter((len(c) for c in candidates), dtype=np.int64, count=len(candidates))
-    real_index = np.repeat(np.arange(len(real)), counts)
-    fake_index = np.fromiter((j for c in candidates for j in c), dtype=np.int64,
-                             count=int(counts.sum()))
+    real_index, fake_index, _ = pairs_within(fake, real, radii * (1 + 1e-9) + 1e-300)
     inside = np.linalg.norm(fake[fake_index] - real[real_index], axis=1) < radii[real_index]
     density = inside.sum() / (k * len(fake))
     coverage = np.unique(real_index[inside]).size / len(real)

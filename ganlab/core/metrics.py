@@ -21,10 +21,10 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
-from scipy.optimize import linear_sum_assignment
-from scipy.spatial.distance import cdist
 
 from ganlab.core.divergences import MIN_SAMPLES, divergences
+from ganlab.core.scipy_parts import distances as pair_distances
+from ganlab.core.scipy_parts import optimal_assignment
 from ganlab.core.targets import Target
 from ganlab.core.targets.base import GaussianMixture
 
@@ -48,7 +48,7 @@ def mode_metrics(
     samples: np.ndarray, modes: np.ndarray, mode_std: float, threshold: float = HIGH_QUALITY_STDS
 ) -> ModeMetrics:
     samples = np.asarray(samples, dtype=np.float64)
-    distances = cdist(samples, np.asarray(modes, dtype=np.float64))  # (n, modes)
+    distances = pair_distances(samples, np.asarray(modes, dtype=np.float64))  # (n, modes)
     nearest = distances.argmin(axis=1)
     high_quality = distances[np.arange(len(samples)), nearest] <= threshold * mode_std
     counts = np.bincount(nearest[high_quality], minlength=len(modes))
@@ -84,8 +84,8 @@ def wasserstein1(
     b = b[rng.choice(len(b), n, replace=False)] if len(b) > n else b
     if a.shape[1] == 1:
         return float(np.abs(np.sort(a[:, 0]) - np.sort(b[:, 0])).mean())
-    cost = cdist(a, b)
-    rows, cols = linear_sum_assignment(cost)
+    cost = pair_distances(a, b)
+    rows, cols = optimal_assignment(cost)
     return float(cost[rows, cols].mean())
 
 

@@ -134,13 +134,13 @@ class GaussianMixture(Target):
         return self.centres[index] + self.sigma * rng.standard_normal((n, self.dim))
 
     def density(self, x):
-        from scipy.spatial.distance import cdist  # here: the window (no densities) skips scipy
+        from ganlab.core.scipy_parts import distances  # here: the window (no densities) skips scipy
 
         x = np.asarray(x, dtype=np.float64)
         norm = (2 * math.pi * self.sigma**2) ** (-self.dim / 2) / len(self.centres)
         total = np.zeros(len(x))
         for start in range(0, len(self.centres), 256):  # bounded memory: (m, 256) at a time
-            sq = cdist(x, self.centres[start : start + 256], "sqeuclidean")
+            sq = distances(x, self.centres[start : start + 256], squared=True)
             total += np.exp(-0.5 * sq / self.sigma**2).sum(axis=1)
         return norm * total
 
