@@ -15,7 +15,8 @@ Checks, each printed with its result, then a table for packaging/README.md:
 5. no display at all (no DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM): exit code 3 and the
    message saying so, no crash;
 6. launch to the window's first paint (offscreen), median of 3, for the bundle and for the
-   `ganlab` of the environment running this script.
+   `ganlab` of the environment running this script;
+7. the size goal of issue 14: at most 600 MB unpacked and 200 MB as .tar.gz (MiB, as `du -m`).
 
 Exit code 0 when every check passed. Slow (a build is several minutes): not part of the suite.
 """
@@ -37,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "dist"
 CHECKS: list[tuple[str, bool, str]] = []
+MAX_UNPACKED_MB, MAX_ARCHIVE_MB = 600, 200
 
 
 def check(name: str, ok: bool, detail: str = "") -> bool:
@@ -184,6 +186,11 @@ def _checks(archive: Path, work: Path, build_s: float | None) -> int:
     frozen = [launch_time(exe, data) for _ in range(3)]
     source = [launch_time([venv_ganlab], data) for _ in range(3)] if venv_ganlab else []
     check("launch (bundle)", None not in frozen, str(frozen))
+
+    # 7. the size goal
+    check(f"size: ≤ {MAX_UNPACKED_MB} MB unpacked, ≤ {MAX_ARCHIVE_MB} MB archive",
+          unpacked_mb <= MAX_UNPACKED_MB and archive_mb <= MAX_ARCHIVE_MB,
+          f"{unpacked_mb:.0f} MB unpacked, {archive_mb:.0f} MB archive")
 
     def median(values):
         values = [v for v in values if v is not None]
