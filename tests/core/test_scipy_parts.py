@@ -4,6 +4,8 @@ within a radius, ψ and ψ' at integers; and the engine's metrics agree without 
 
 import itertools
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -125,3 +127,32 @@ def test_the_engine_metrics_agree_without_scipy(monkeypatch):
     assert without[1] == pytest.approx(with_scipy[1], rel=1e-9)
     assert without[2] == pytest.approx(with_scipy[2], rel=1e-12)
     assert without[3] == with_scipy[3]
+
+
+def test_the_engine_and_the_training_process_run_where_scipy_cannot_be_imported():
+    """As in the workshop bundle: no scipy (nor scikit-learn, which needs it). Every module of
+    the engine and of the training process imports; W1, the divergences and the digits work."""
+    code = """
+import importlib, pkgutil, sys
+sys.modules["scipy"] = None  # import scipy (and so sklearn) -> ImportError
+import numpy as np
+import ganlab.core, ganlab.training
+for package in (ganlab.core, ganlab.training):
+    for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        importlib.import_module(module.name)
+from ganlab.core import scipy_parts
+from ganlab.core.divergences import divergences
+from ganlab.core.images import digits
+from ganlab.core.metrics import wasserstein1
+from ganlab.core.targets import TARGETS
+assert not scipy_parts.scipy_available()
+rng = np.random.default_rng(0)
+target = TARGETS["ring8"]()
+real, fake = target.sample_numpy(300, rng), target.sample_numpy(300, rng)
+print(wasserstein1(real, fake), divergences(target, fake, real)["js"], digits(8).images.shape)
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    w1, js, shape = result.stdout.split(maxsplit=2)
+    assert 0 < float(w1) < 0.5 and 0 <= float(js) < 0.1 and shape.strip() == "(1797, 1, 8, 8)"
