@@ -18,6 +18,7 @@ new runs; a run id already there with another configuration is refused.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import platform
@@ -156,4 +157,10 @@ def _read_json(path: Path, limit: int, max_values: int = 2_000_000) -> dict[str,
 
 
 def _canonical(config: dict[str, Any]) -> str:
+    """A configuration as one string, with every setting it does not name at its default: a
+    folder written before a setting existed resumes with the setting at its default."""
+    from ganlab.core.config import ConfigError, RunConfig
+
+    with contextlib.suppress(ConfigError, TypeError, ValueError):  # else: as written
+        config = RunConfig.from_dict(config).to_dict()
     return json.dumps(config, sort_keys=True)

@@ -147,3 +147,21 @@ def test_a_diverged_run_is_recorded_with_its_reason(monkeypatch, tmp_path):
     assert outcome["status"] == DIVERGED
     assert outcome["reason"] == ("training diverged at iteration 20: a loss or weight is NaN or "
                                  "infinite; try a lower learning rate")
+
+
+def test_a_folder_written_before_a_setting_existed_resumes(tmp_path):
+    from ganlab.study.study_folder import StudyFolderError
+
+    spec = spec_from_fields({"target": "ring8", "objectives": ["minimax"], "seeds": 1,
+                             "iterations": [30], "settings": TINY}, "test")
+    runs = expand(spec)
+    folder = StudyFolder(tmp_path / "s")
+    folder.prepare(spec.to_dict(), runs)
+    plan = json.loads((tmp_path / "s" / "study.json").read_text())
+    del plan["runs"][0]["config"]["objective"]["spectral_norm"]  # as before it existed
+    (tmp_path / "s" / "study.json").write_text(json.dumps(plan))
+    folder.prepare(spec.to_dict(), runs)  # the default: the same run
+    plan["runs"][0]["config"]["objective"]["spectral_norm"] = True
+    (tmp_path / "s" / "study.json").write_text(json.dumps(plan))
+    with pytest.raises(StudyFolderError, match="was made with other settings"):
+        folder.prepare(spec.to_dict(), runs)
