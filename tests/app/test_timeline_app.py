@@ -29,10 +29,10 @@ def timeline_of(frame):
 def test_scrub_branch_switch_and_compare(qtbot, slow_start_window):
     window = slow_start_window
     bar, control = window.timeline.bar, window.timeline
-    window.session.step(20)  # (a frame, with its losses, may be dropped: latest-only slot)
-    wait_frame(qtbot, window, lambda f: f.iteration == 20 and timeline_of(f) is not None)
-    assert (bar.slider.minimum(), bar.slider.maximum(), bar.slider.value()) == (0, 20, 20)
-    assert bar.slider.keyframes == (0, 16) and bar.position.text() == "20 / 20"
+    window.session.step(70)  # (a frame, with its losses, may be dropped: latest-only slot)
+    wait_frame(qtbot, window, lambda f: f.iteration == 70 and timeline_of(f) is not None)
+    assert (bar.slider.minimum(), bar.slider.maximum(), bar.slider.value()) == (0, 70, 70)
+    assert bar.slider.keyframes == (0, 64) and bar.position.text() == "70 / 70"
     assert not bar.continue_button.isEnabled()  # at the tip: play simply goes on
     bar.slider.setValue(7)  # a drag or the arrow keys
     wait_frame(qtbot, window, lambda f: f.iteration == 7)
@@ -52,16 +52,16 @@ def test_scrub_branch_switch_and_compare(qtbot, slow_start_window):
     assert not cursor.isVisible()
     # (a frame may be dropped from the latest-only slot: a point at 10 is not certain)
     branch_losses = control.histories[1].series["discriminator_loss"]
-    assert (branch_losses.x <= 10).all()  # main's points after the fork (20) are not its
+    assert (branch_losses.x <= 10).all()  # main's points after the fork (70) are not its
     assert len(control.histories[0].series["discriminator_loss"]) == main_losses
     # back to main by the selector: its tip, and its settings in the panel
     bar.branches.activated.emit(0)
-    wait_frame(qtbot, window, lambda f: f.iteration == 20 and timeline_of(f).branch == 0)
+    wait_frame(qtbot, window, lambda f: f.iteration == 70 and timeline_of(f).branch == 0)
     qtbot.waitUntil(lambda: window.session.configs[0].training.critic_steps == 1)
     assert window.control_panels[0].config().training.critic_steps == 1
     # Alt+Left: the previous keyframe
     next(a for a in control.actions if a.text() == "Previous keyframe").trigger()
-    wait_frame(qtbot, window, lambda f: f.iteration == 16)
+    wait_frame(qtbot, window, lambda f: f.iteration == 64)
     # compare with the branch: its lines dashed as run B's
     bar.compare.activated.emit(bar.compare.findData(1))
     curve = window.charts.curves[(1, "discriminator_loss")]

@@ -58,11 +58,11 @@ def same(a, b):
 
 
 def test_seek_fork_and_switch_back(worker):
-    worker.pending.send(messages.Step(20))
-    frame = frame_where(worker, lambda f: f.iteration == 20, "20 iterations")
+    worker.pending.send(messages.Step(70))
+    frame = frame_where(worker, lambda f: f.iteration == 70, "70 iterations")
     state = frame.extra["timeline"]
-    assert (state.branch, state.position, state.tip, state.start) == (0, 20, 20, 0)
-    assert state.keyframes == (0, 16)
+    assert (state.branch, state.position, state.tip, state.start) == (0, 70, 70, 0)
+    assert state.keyframes == (0, 64)  # keyframes.FIRST_SPACING
     worker.pending.send(messages.Seek(ticket=1, branch=0, iteration=7))
     frame = frame_where(worker, answered(1), "the seek's answer")
     assert frame.iteration == 7 and frame.extra["timeline"].position == 7
@@ -78,14 +78,14 @@ def test_seek_fork_and_switch_back(worker):
     branch = state.branches[1]
     assert (state.branch, branch.parent, branch.fork, branch.tip) == (1, 0, 7, 10)
     assert branch.difference == ("training.critic_steps: 1 → 2",)
-    assert state.branches[0].tip == 20
+    assert state.branches[0].tip == 70
     worker.pending.send(messages.RenameBranch(ticket=2, branch=1, name="  k = 2  "))
     worker.pending.send(messages.Seek(ticket=3, branch=0, iteration=10**6))
     frame = frame_where(worker, answered(3), "the switch back")
     state = frame.extra["timeline"]
-    assert state.branches[1].name == "k = 2" and (state.branch, frame.iteration) == (0, 20)
+    assert state.branches[1].name == "k = 2" and (state.branch, frame.iteration) == (0, 70)
     assert frame.runs[0].config.training.critic_steps == 1  # main's settings are back
-    assert same(worker_weights(worker), weights_after(small_config(), 20))
+    assert same(worker_weights(worker), weights_after(small_config(), 70))
 
 
 def test_commands_are_answered_in_compare_mode(worker):
