@@ -27,7 +27,8 @@ def test_every_field_but_the_data_is_a_declared_setting():
             else:
                 yield f"{prefix}{key}"
 
-    assert set(flat(data)) - paths == {"target.data", "target.labels"}  # references to data
+    # references to data, and the class names that come with a labelled folder
+    assert set(flat(data)) - paths == {"target.data", "target.labels", "target.class_names"}
     for item in leaves(RunConfig):
         assert item.help.endswith(".") and ". " not in item.help, item.path
         assert item.default == RunConfig().value_at(item.path)
