@@ -168,6 +168,9 @@ def _steps(driver: _Driver) -> None:
 
     driver.begin(f"train {ITERATIONS} iterations")
     window.apply_layers(Layers(**dict.fromkeys(layer_specs(), True)))
+    averaged = session.configs[0].copy()  # G's weight average on, so the raw-G layer draws
+    averaged.training.generator_ema = 0.99
+    window.control_panels[0].config_edited.emit(averaged)
     history = window.presenter.histories[0]
     driver.train_until(lambda: driver.iteration() >= ITERATIONS
                        and len(history.series["modes_covered"]) > 0,
@@ -206,7 +209,7 @@ def _steps(driver: _Driver) -> None:
     driver.begin("draw the image grids and their charts")
     window.choose_target("digits")
     driver.train_until(lambda: driver.frame().runs[0].snapshot.data_kind == "images"
-                       and len(history.series["frechet_distance"]) > 0,
+                       and len(window.presenter.histories[0].series["frechet_distance"]) > 0,
                        "no image frame with its metrics")
     driver.check(pane.current_view is pane.image_view, "the image grids are not shown")
     driver.painted(pane.image_view, "image grids")
