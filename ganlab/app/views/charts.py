@@ -67,6 +67,9 @@ class Charts(pg.GraphicsLayoutWidget):
             # every chart of the row and make all their axes render their text again at once
             plot.getAxis("left").setWidth(specs.LABELLED_AXIS_WIDTH if chart in specs.Y_LABELS
                                           else specs.LEFT_AXIS_WIDTH)
+            # values as they are: pyqtgraph would show a labelled axis within (0, 1] as
+            # thousandths under a "(x0.001)" label (coverage 0.6 read "600")
+            plot.getAxis("left").enableAutoSIPrefix(False)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
             plot.vb.sigResized.connect(lambda _, plot=plot: fit_iteration_ticks(plot))
