@@ -7,7 +7,8 @@ A session file is a zip archive holding two or three members:
   "optimizers": {role: {"param_groups": [...], "state": {...non-tensor values...}}},
   "history": [...metric rows...], "extra": {...}}`
 - `tensors.safetensors`: both networks' weights, every optimizer tensor (Adam's moments and step
-  counts), and the training and evaluation random-number states as uint8 tensors.
+  counts), the LeCam regulariser's anchors (α_R, α_F) once it has run, and the training and
+  evaluation random-number states as uint8 tensors.
 - `data.safetensors` (custom targets only): the points the run trained on (`session_data`).
 
 Opening a file never executes anything from it: JSON and safetensors only, no pickle, no
@@ -42,6 +43,7 @@ from ganlab.core.session_reading import (
     AVERAGE_UPDATES,
     COUNTERS,
     FORMAT,
+    LECAM,
     METADATA,
     ROLES,
     SUFFIX,
@@ -110,6 +112,8 @@ def save_session(session: Session, path: str | Path) -> Path:
     average = trainer.generator_average
     if average is not None:
         tensors.update({f"{AVERAGE}/{k}": v for k, v in average.module.state_dict().items()})
+    if trainer.lecam_anchors.values is not None:
+        tensors[LECAM] = trainer.lecam_anchors.values
     tensors["rng/training"] = trainer.rng.get_state()
     tensors["rng/evaluation"] = trainer.evaluation_rng.get_state()
     metadata = {
@@ -211,6 +215,7 @@ def trainer_state(path: Path, trainer: Trainer, metadata: dict, tensors: dict) -
     state["rng"] = tensors["rng/training"]
     state["evaluation_rng"] = tensors["rng/evaluation"]
     state.update({k: metadata["counters"][k] for k in COUNTERS})
+    state[LECAM] = {"values": tensors.get(LECAM)}
     average = _prefixed(tensors, AVERAGE + "/")
     if average:
         updates = metadata["counters"].get(AVERAGE_UPDATES, 0)

@@ -63,6 +63,7 @@ COUNTERS = ("iteration", "critic_updates", "generator_updates")
 AVERAGE = "generator_average"  # θ_avg's tensors, when averaging is on (`core/ema.py`)
 AVERAGE_UPDATES = "generator_average_updates"  # its t, among the counters
 RNG_TENSORS = ("rng/training", "rng/evaluation")
+LECAM = "lecam_anchors"  # (α_R, α_F) of the LeCam regulariser, once it has seen a batch
 
 
 #: what reading a damaged zip can raise (crafted bytes reach deep into zipfile and zlib)
@@ -252,6 +253,8 @@ def _expected_tensors(trainer: Trainer) -> tuple[dict, set]:
         for name, value in trainer.generator_average.module.state_dict().items():
             expected[f"{AVERAGE}/{name}"] = tensor_spec(value)
             optional.add(f"{AVERAGE}/{name}")
+    expected[LECAM] = (SAFETENSORS_DTYPES[next(trainer.discriminator.parameters()).dtype], (2,))
+    optional.add(LECAM)  # absent before LeCam's first update (and in older sessions)
     expected["rng/training"] = tensor_spec(trainer.rng.get_state())
     expected["rng/evaluation"] = tensor_spec(trainer.evaluation_rng.get_state())
     return expected, optional
@@ -288,7 +291,8 @@ def read_tensors(
             f"{path}: the saved tensors are damaged ({_first_line(error)})"
         ) from None
     for name, tensor in tensors.items():
-        if name.split("/", 1)[0] in (*ROLES, AVERAGE) and not bool(torch.isfinite(tensor).all()):
+        if name.split("/", 1)[0] in (*ROLES, AVERAGE, LECAM) and \
+                not bool(torch.isfinite(tensor).all()):
             raise SessionFileError(
                 f"{path}: the saved weights are not finite ({name}): the run had diverged"
             )

@@ -79,9 +79,10 @@ class LeCamAnchors:
     def state_dict(self) -> dict:
         return {"values": None if self.values is None else self.values.clone()}
 
-    def load_state_dict(self, state: dict | None) -> None:
+    def load_state_dict(self, state: dict | None, device: torch.device | None = None) -> None:
+        """Continue from `state` (None or no values: start afresh), on `device` if given."""
         values = None if state is None else state.get("values")
-        self.values = None if values is None else values.clone()
+        self.values = None if values is None else values.to(device, copy=True)
 
 
 # ---------------------------------------------------------------------- spectral norm

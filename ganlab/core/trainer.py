@@ -304,7 +304,7 @@ class Trainer:
                 getattr(self, name).load_state_dict(state[name])
         finally:
             set_spectral_norm(self.discriminator, self.config.objective.spectral_norm)
-        self.lecam_anchors.load_state_dict(state.get("lecam_anchors"))
+        self.lecam_anchors.load_state_dict(state.get("lecam_anchors"), self.device)
         self._applied_lr_factor = None
         self.rng.set_state(state["rng"])
         self.evaluation_rng.set_state(state["evaluation_rng"])
