@@ -81,16 +81,17 @@ class Snapshotter:
         objective = trainer.objective
         batch_size = trainer.config.training.batch_size
         shift, scale = trainer.shift.cpu(), trainer.scale.cpu()
+        real_label = trainer.config.objective.real_label
         key = (objective.name, trainer.target, batch_size, tuple(shift.tolist()),
-               tuple(scale.tolist()))
+               tuple(scale.tolist()), real_label)
         if key not in self._references:
             target = trainer.target
 
             def sample_standardised(n, generator):  # flattened: images are vectors here
                 return ((target.sample(n, generator) - shift) / scale).flatten(1)
 
-            self._references = {key: finite_batch_equilibrium(objective, sample_standardised,
-                                                              batch_size)}
+            self._references = {key: finite_batch_equilibrium(
+                objective, sample_standardised, batch_size, real_label=real_label)}
         return self._references[key]
 
     def _density_batch(self) -> torch.Tensor:

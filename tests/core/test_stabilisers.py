@@ -5,6 +5,7 @@ and on the command line; batched runs refuse them."""
 from __future__ import annotations
 
 import argparse
+import math
 
 import pytest
 import torch
@@ -13,6 +14,7 @@ import torch.nn.functional as F
 from ganlab.cli_options import add_setting_options, settings_from_args
 from ganlab.core.batched_trainer import batching_problem
 from ganlab.core.config import RunConfig
+from ganlab.core.equilibrium import finite_batch_equilibrium
 from ganlab.core.objectives import OBJECTIVES
 from ganlab.core.penalties import r2_penalty, weight_decay_penalty
 from ganlab.core.stabiliser_settings import TWO_TIME_SCALE, active_stabilisers
@@ -98,6 +100,49 @@ def test_the_optimal_smoothed_discriminator_is_alpha_times_the_unsmoothed_one():
     (grad,) = torch.autograd.grad(loss(d), d)
     assert abs(grad.item()) < 1e-12
     assert loss(d.detach() + 0.1) > loss(d.detach()) < loss(d.detach() - 0.1)
+
+
+def _brute_force_equilibrium(objective, alpha: float) -> tuple[float, float]:
+    """(min over a constant output d of D's loss with real and fake batches of one law, G's loss
+    at that d): a grid over d, then a finer grid around its best point."""
+    d_values = torch.linspace(-6.0, 6.0, 1201, dtype=torch.float64)
+    for _ in range(3):
+        losses = torch.stack([objective.discriminator_loss(d.view(1), d.view(1), real_label=alpha)
+                              for d in d_values])
+        best = d_values[int(losses.argmin())]
+        step = float(d_values[1] - d_values[0])
+        d_values = torch.linspace(best - step, best + step, 201, dtype=torch.float64)
+    return float(losses.min()), float(objective.generator_loss(best.view(1)))
+
+
+@pytest.mark.parametrize("name", ["minimax", "non-saturating", "lsgan"])
+@pytest.mark.parametrize("alpha", [1.0, 0.9, 0.6])
+def test_the_smoothed_equilibrium_losses_are_the_brute_force_minimum(name, alpha):
+    objective = OBJECTIVES[name]
+    d_loss, g_loss = finite_batch_equilibrium(objective, None, 64, real_label=alpha)
+    brute_d, brute_g = _brute_force_equilibrium(objective, alpha)
+    assert d_loss == pytest.approx(brute_d, abs=1e-9)
+    assert g_loss == pytest.approx(brute_g, abs=1e-6)
+    if alpha == 1.0:  # the declared values, unchanged
+        assert (d_loss, g_loss) == (objective.equilibrium_discriminator_loss,
+                                    objective.equilibrium_generator_loss)
+
+
+def test_the_chart_s_reference_line_follows_the_real_label():
+    from ganlab.core.snapshot import Snapshotter
+    from ganlab.core.snapshot_data import SnapshotRequest
+
+    nothing = SnapshotRequest(critic=False, optimal_discriminator=False, target_density=False,
+                              gradients=False, manifold=False)
+    trainer = Trainer(_config(real_label=0.8))
+    snapshotter = Snapshotter(trainer)
+    expected = (-0.8 * math.log(0.4) - 1.2 * math.log(0.6), -math.log(0.4))  # non-saturating
+    assert snapshotter.take(nothing).reference_losses == pytest.approx(expected, rel=1e-12)
+    trainer.apply_config(trainer.config.replaced("objective.real_label", 1.0))
+    assert snapshotter.take(nothing).reference_losses == pytest.approx(
+        (math.log(4), math.log(2)), rel=1e-12)
+    wgan = Trainer(_config(name="wgan", real_label=0.8))  # no label: nothing to smooth
+    assert Snapshotter(wgan).take(nothing).reference_losses == (0.0, None)
 
 
 def test_label_smoothing_is_used_only_by_objectives_with_a_label():
