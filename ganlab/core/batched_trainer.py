@@ -10,11 +10,14 @@ interpolation α of the gradient penalty; per G update: z, then the real batch o
 distance), and its networks start from the same seeded initialisation, so run r follows
 `Trainer(configs[r])` to float rounding.
 
-Per-run losses are the objective's own formulas mapped over the run dimension (`torch.func.vmap`);
-penalties (gradient penalty, R1, weight decay) are written per run below, as in `penalties.py`.
+Runs may also differ in objective where all of them have a discriminator (a minimax run beside a
+wgan-gp one): per-run losses are each run's objective's own formulas mapped over the run
+dimension (`torch.func.vmap`, `batched_objectives`); penalties (gradient penalty, R1, weight
+decay) are written per run below, as in `penalties.py`.
 Supported: every objective with a discriminator (minimax, non-saturating, wgan with clipping,
-wgan-gp, lsgan, hinge) and MMD; Adam for both networks; k critic and g generator steps; R1;
-D weight decay; the learning-rate schedule; the generator's weight average. Not supported (a
+wgan-gp, lsgan, hinge; mixed in one batch or not) and MMD (alone); Adam for both networks; k
+critic and g generator steps; R1; D weight decay; the learning-rate schedule; the generator's
+weight average. Not supported (a
 ConfigError says so): images, other optimizers, sliced Wasserstein (its random projections are
 drawn inside the loss).
 
@@ -27,38 +30,41 @@ from __future__ import annotations
 import json
 
 import torch
-from torch.func import vmap
 
+from ganlab.core.batched_objectives import RunObjectives, objective_kind
 from ganlab.core.config import ConfigError, RunConfig
 from ganlab.core.devices import resolve_device
 from ganlab.core.ema import warmup_decay
 from ganlab.core.nets import build_networks, sample_latent
-from ganlab.core.objectives import get_objective
 from ganlab.core.optimizers import schedule_factor
 from ganlab.core.stabiliser_settings import active_stabilisers
 from ganlab.core.stacked_mlp import StackedAdam, StackedMLP
 from ganlab.core.targets import Target, make_target
 from ganlab.core.trainer import Trainer
 
-#: settings that may differ between the runs of one batch (as (section, field))
+#: settings that may differ between the runs of one batch (as (section, field)); objectives
+#: only among those of one kind (`objective_kind`: every objective with a discriminator)
 PER_RUN_SETTINGS = (("training", "seed"), ("generator_optimizer", "learning_rate"),
-                    ("discriminator_optimizer", "learning_rate"))
+                    ("discriminator_optimizer", "learning_rate"), ("objective", "name"))
 UNSUPPORTED_OBJECTIVES = ("sliced-wasserstein",)
 ROLES = ("generator", "discriminator")
 
 
 def shared_settings(config: RunConfig) -> dict:
-    """A run's settings less those that may differ within a batch (`PER_RUN_SETTINGS`)."""
+    """A run's settings less those that may differ within a batch (`PER_RUN_SETTINGS`), with
+    the kind of its objective (`objective_kind`) in place of its name."""
     values = config.to_dict()
     for section, name in PER_RUN_SETTINGS:
         values[section].pop(name)
+    values["objective"]["kind"] = objective_kind(config.objective.name)
     return values
 
 
 def batch_groups(configs: list[RunConfig]) -> list[list[int]]:
-    """The runs (indices into `configs`, in order) that share every setting but seed and
-    learning rates, group by group in order of first appearance: the candidates for one
-    BatchedTrainer each (`batching_problem` says whether a group's target and settings can)."""
+    """The runs (indices into `configs`, in order) that share every setting but seed, learning
+    rates and objective (of one kind), group by group in order of first appearance: the
+    candidates for one BatchedTrainer each (`batching_problem` says whether a group's target
+    and settings can)."""
     groups: dict[str, list[int]] = {}
     for index, config in enumerate(configs):
         groups.setdefault(json.dumps(shared_settings(config), sort_keys=True), []).append(index)
@@ -74,14 +80,18 @@ def batching_problem(configs: list[RunConfig], target: Target) -> str | None:
         if values != shared[0]:
             field = next(f"{s}.{k}" for s in values for k in values[s]
                          if values[s][k] != shared[0][s][k])
-            return f"run {index} differs from run 0 in {field}; only seeds and learning " \
-                   "rates may differ within a batch"
+            if field == "objective.kind":
+                return f"run {index}'s objective ({configs[index].objective.name}) cannot " \
+                       f"share a batch with run 0's ({configs[0].objective.name}): only " \
+                       "objectives with a discriminator may be mixed"
+            return f"run {index} differs from run 0 in {field}; only seeds, learning rates " \
+                   "and objectives may differ within a batch"
     config = configs[0]
     if target.data_kind != "points":
         return f"batched runs train points networks (MLPs); {target.name} is {target.data_kind}"
-    if config.objective.name in UNSUPPORTED_OBJECTIVES:
-        return f"batched runs do not support {config.objective.name} (its random projections " \
-               "are drawn inside the loss); train it with Trainer"
+    if unsupported := sorted({c.objective.name for c in configs} & set(UNSUPPORTED_OBJECTIVES)):
+        return f"batched runs do not support {unsupported[0]} (its random projections are " \
+               "drawn inside the loss); train it with Trainer"
     if stabilisers := active_stabilisers(config):  # written for Trainer only
         return f"batched runs do not support {', '.join(stabilisers)}; train with Trainer"
     for role in ROLES:
@@ -92,7 +102,8 @@ def batching_problem(configs: list[RunConfig], target: Target) -> str | None:
 
 
 class BatchedTrainer:
-    """R points GANs of one shape (differing in seed and learning rates) trained as one."""
+    """R points GANs of one shape (differing in seed, learning rates and objective) trained
+    as one."""
 
     def __init__(self, configs: list[RunConfig], target: Target | None = None):
         configs = [config.copy().validate() for config in configs]
@@ -103,7 +114,10 @@ class BatchedTrainer:
         self.configs = configs
         self.config = configs[0]  # the settings every run shares
         self.device = resolve_device(self.config.training.device)
-        self.objective = get_objective(self.config.objective.name)
+        self.objectives = RunObjectives([c.objective.name for c in configs],
+                                        self.config.objective.gradient_penalty_weight,
+                                        self.device)
+        self.objective = self.objectives.objectives[0]  # (needs_discriminator: all alike)
         networks = {role: [] for role in ROLES}
         for config in configs:  # each run's initial weights as its Trainer draws them
             with torch.random.fork_rng(devices=[]):
@@ -131,11 +145,7 @@ class BatchedTrainer:
         self._loss_counts = [0, 0]
         self._rates: dict[str, torch.Tensor] = {}
         self._rate_factor: float | None = None
-        if self.objective.needs_discriminator:
-            self._discriminator_losses = vmap(self.objective.discriminator_loss)
-            self._generator_losses = vmap(self.objective.generator_loss)
-        else:
-            self._distances = vmap(self.objective.distance)
+        self._clip_mask = self.objectives.clip_mask(self.discriminator.run_index)
 
     @property
     def runs(self) -> int:
@@ -145,10 +155,11 @@ class BatchedTrainer:
     def _draw(self, real: bool, latent: bool, alpha: bool = False, real_first: bool = True
               ) -> dict[str, torch.Tensor]:
         """Per run, from its own stream and in its Trainer's order: a real batch (training
-        coordinates), z, α; stacked over runs: (R, n, dim), (R, n, latent), (R, n, 1)."""
+        coordinates), z, α (the penalised runs only); stacked over runs: (R, n, dim),
+        (R, n, latent), (P, n, 1)."""
         n, model = self.config.training.batch_size, self.config.model
         drawn: dict[str, list[torch.Tensor]] = {"real": [], "latent": [], "alpha": []}
-        for rng in self.rngs:
+        for rng, draws_alpha in zip(self.rngs, self.objectives.draws_alpha, strict=True):
             order = ("real", "latent") if real_first else ("latent", "real")
             for kind in order:
                 if kind == "real" and real:
@@ -156,16 +167,16 @@ class BatchedTrainer:
                 elif kind == "latent" and latent:
                     drawn["latent"].append(sample_latent(
                         n, model.latent_dim, model.latent_distribution, rng))
-            if alpha:
+            if alpha and draws_alpha:
                 drawn["alpha"].append(torch.rand((n, 1), generator=rng, device=self.device))
         out = {kind: torch.stack(values) for kind, values in drawn.items() if values}
         if "real" in out:
             out["real"] = (out["real"] - self.shift) / self.scale
         return out
 
-    def _critic(self, x: torch.Tensor) -> torch.Tensor:
-        """d(x) of every run: x (R, n, dim) → logits (R, n)."""
-        return self.discriminator(x).squeeze(-1)
+    def _critic(self, x: torch.Tensor, runs: torch.Tensor | None = None) -> torch.Tensor:
+        """d(x) of every run: x (R, n, dim) → logits (R, n) (or of `runs` only: (P, …))."""
+        return self.discriminator(x, runs).squeeze(-1)
 
     # ------------------------------------------------------------------ updates
     def _rates_for(self, role: str) -> torch.Tensor:
@@ -181,20 +192,22 @@ class BatchedTrainer:
 
     def discriminator_step(self) -> None:
         """One critic update of every run; penalties as in `penalties.py`, per run."""
-        settings = self.config.objective
-        gradient_penalty = self.objective.gradient_penalty and \
-            settings.gradient_penalty_weight > 0
+        settings, objectives = self.config.objective, self.objectives
+        gradient_penalty = objectives.any_penalised
         batch = self._draw(real=True, latent=True, alpha=gradient_penalty)
         real, n = batch["real"], self.config.training.batch_size
         with torch.no_grad():
             fake = self.generator(batch["latent"])
         d_both = self._critic(torch.cat([real, fake], dim=1))  # (R, 2n)
-        losses = self._discriminator_losses(d_both[:, :n], d_both[:, n:])  # (R,)
+        losses = objectives.discriminator_losses(d_both[:, :n], d_both[:, n:])  # (R,)
         total = losses.sum()  # each run's parameters get only its own loss's gradient
         if gradient_penalty:  # λ E(‖∇d(x̂)‖₂ − 1)², x̂ = α real + (1 − α) fake
-            alpha = batch["alpha"]
-            mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-            (grad,) = torch.autograd.grad(self._critic(mixed).sum(), mixed, create_graph=True)
+            alpha, runs = batch["alpha"], objectives.penalised  # (the penalised runs only)
+            real_p, fake_p = (real, fake) if runs is None else (
+                real.index_select(0, runs), fake.index_select(0, runs))
+            mixed = (alpha * real_p + (1 - alpha) * fake_p).requires_grad_(True)
+            (grad,) = torch.autograd.grad(self._critic(mixed, runs).sum(), mixed,
+                                          create_graph=True)
             penalty = ((grad.norm(dim=-1) - 1) ** 2).mean(dim=1)
             total = total + settings.gradient_penalty_weight * penalty.sum()
         if settings.r1_gamma > 0:  # (γ/2) E_data ‖∇d(x)‖²
@@ -207,9 +220,14 @@ class BatchedTrainer:
                 w.pow(2).sum() for w in self.discriminator.weights())
         total.backward()
         self.optimizers["discriminator"].step(self._rates_for("discriminator"))
-        if self.objective.weight_clipping:
+        if objectives.any_clipped:
             with torch.no_grad():
-                self.discriminator.flat.clamp_(-settings.clip_value, settings.clip_value)
+                flat = self.discriminator.flat
+                if self._clip_mask is None:
+                    flat.clamp_(-settings.clip_value, settings.clip_value)
+                else:  # the clipped runs' weights only
+                    flat.copy_(torch.where(self._clip_mask, flat.clamp(
+                        -settings.clip_value, settings.clip_value), flat))
         self.critic_updates += 1
         self._loss_sums[:, 0].add_(losses.detach())  # (a view: `+=` would also copy back)
         self._loss_counts[0] += 1
@@ -221,12 +239,12 @@ class BatchedTrainer:
             fake = self.generator(latent)
             self.discriminator.requires_grad_(False)  # no gradients for D's weights here
             try:
-                losses = self._generator_losses(self._critic(fake))
+                losses = self.objectives.generator_losses(self._critic(fake))
             finally:
                 self.discriminator.requires_grad_(True)
         else:  # a sample distance: z first, then the real batch, as Trainer draws them
             batch = self._draw(real=True, latent=True, real_first=False)
-            losses = self._distances(batch["real"], self.generator(batch["latent"]))
+            losses = self.objectives.distances(batch["real"], self.generator(batch["latent"]))
         losses.sum().backward()
         self.optimizers["generator"].step(self._rates_for("generator"))
         self.generator_updates += 1

@@ -61,11 +61,14 @@ class StackedMLP:
                 start += size
         return out
 
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        """x (R, n, in) → (R, n, out)."""
+    def __call__(self, x: torch.Tensor, runs: torch.Tensor | None = None) -> torch.Tensor:
+        """x (R, n, in) → (R, n, out); with `runs` (P,), the networks of those runs only:
+        x (P, n, in) → (P, n, out) (gradients reach those runs' parameters only)."""
         last = len(self.shapes) - 1
+        parameters = self.parameters if runs is None else [
+            parameter.index_select(0, runs) for parameter in self.parameters]
         for index in range(len(self.shapes)):
-            x = torch.baddbmm(self.parameters[2 * index + 1], x, self.parameters[2 * index])
+            x = torch.baddbmm(parameters[2 * index + 1], x, parameters[2 * index])
             if index < last:
                 x = self.activation(x)
         return x

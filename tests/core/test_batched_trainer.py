@@ -155,11 +155,54 @@ def test_runs_that_cannot_be_batched_are_refused_with_the_reason(changes, messag
         BatchedTrainer(configs)
 
 
-def test_runs_are_grouped_by_every_setting_but_seed_and_learning_rates():
+def test_runs_are_grouped_by_every_setting_but_seed_learning_rates_and_objective():
     configs = [config("hinge", 0), config("minimax", 0), config("hinge", 1),
                config("hinge", 2, {"discriminator_optimizer": {"learning_rate": 1e-4}}),
-               config("minimax", 1, {"training": {"batch_size": 32}})]
-    assert batch_groups(configs) == [[0, 2, 3], [1], [4]]
+               config("minimax", 1, {"training": {"batch_size": 32}}),
+               config("mmd", 0), config("sliced-wasserstein", 0), config("mmd", 1)]
+    # objectives with a discriminator mix; one without batches only with its own kind
+    assert batch_groups(configs) == [[0, 1, 2, 3], [4], [5, 7], [6]]
+
+
+#: every objective with a discriminator in one batch: clipped (wgan), penalised (wgan-gp) and
+#: neither, in an order that interleaves them
+MIXED = ("wgan-gp", "minimax", "wgan", "hinge", "wgan-gp", "lsgan", "non-saturating", "wgan")
+
+
+def mixed_configs(changes: dict | None = None) -> list[RunConfig]:
+    return [config(objective, seed, changes) for seed, objective in enumerate(MIXED)]
+
+
+def test_runs_of_different_objectives_match_their_own_trainers_in_one_batch():
+    configs = mixed_configs()
+    batched, separate, loss_difference = train_both(configs, 1)
+    assert loss_difference <= 1e-6
+    for run, trainer in enumerate(separate):
+        assert largest_parameter_difference(batched.trainer(run), trainer) <= 1e-6
+    # the penalty's α is drawn by the wgan-gp runs only, as their own trainers draw it
+    assert batched.objectives.draws_alpha == [name == "wgan-gp" for name in MIXED]
+
+
+@pytest.mark.slow
+def test_mixed_objectives_match_over_many_iterations_with_every_penalty():
+    changes = {"objective": {"discriminator_weight_decay": 0.01, "r1_gamma": 1.0},
+               "training": {"generator_ema": 0.9}}
+    assert_runs_match(mixed_configs(changes), 20)
+
+
+def test_clipping_one_run_leaves_the_others_unclipped():
+    configs = [config("wgan", 0), config("hinge", 1)]
+    batched = BatchedTrainer(configs)
+    batched.train(2)
+    clip = configs[0].objective.clip_value
+    wgan, hinge = (batched.trainer(run).discriminator for run in (0, 1))
+    assert max(float(p.detach().abs().max()) for p in wgan.parameters()) <= clip
+    assert max(float(p.detach().abs().max()) for p in hinge.parameters()) > 10 * clip
+
+
+def test_objectives_without_a_discriminator_do_not_mix_with_others():
+    with pytest.raises(ConfigError, match="mmd.*only objectives with a discriminator"):
+        BatchedTrainer([config("minimax", 0), config("mmd", 1)])
 
 
 def test_a_diverging_run_leaves_the_others_untouched():
