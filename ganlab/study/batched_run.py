@@ -33,6 +33,9 @@ MAX_BATCHED_WIDTH = 64
 #: 2×32 batch 128, R = 5: 1.05×, against 3.25× for minimax)
 UNBATCHED_OBJECTIVES = ("mmd",)
 MAX_BATCH = 16  # runs in one batch (the gain levels off; one slow batch holds R runs' results)
+#: a batched step costs about (STEP_OVERHEAD_RUNS + R) times one run's share (2×32, one
+#: thread, measured under load: 2.2 ms at R = 1, + ~0.45 ms per run): the planner's cost model
+STEP_OVERHEAD_RUNS = 4
 
 
 def execute_batch(configs: list[dict[str, Any]], out_dirs: list[str], evaluations: int,
@@ -154,11 +157,14 @@ def _finite(*losses) -> bool:
 
 def plan_batches(runs: list, workers: int, batching: bool = True) -> list[list]:
     """The study's runs (`PlannedRun`s) as tasks: lists of runs that train as one batch
-    (several) or alone (one). Runs batch where `BatchedTrainer` can take them together (same
-    settings but seed and learning rates, points, Adam, ...) and it pays (networks at most
-    `MAX_BATCHED_WIDTH` wide, not `UNBATCHED_OBJECTIVES`), at most `MAX_BATCH` a batch;
-    batches are halved while there are fewer tasks than `workers`, so that no worker idles
-    for want of a task."""
+    (several) or alone (one), costliest first. Runs batch where `BatchedTrainer` can take them
+    together (same settings but seed, learning rates and objective, points, Adam, ...) and it
+    pays (networks at most `MAX_BATCHED_WIDTH` wide, not `UNBATCHED_OBJECTIVES`), at most
+    `MAX_BATCH` a batch. Batches take every k-th run of their group, so that each gets its share
+    of every objective; the costliest batch (`task_cost`) is halved while there are fewer tasks
+    than `workers` or halving it shortens the estimated time to the last worker's end
+    (`_makespan`), so that no worker idles while another trains a long batch. Submitted
+    costliest first, the tasks fill the workers longest-first (LPT)."""
     from ganlab.core.batched_trainer import batch_groups, batching_problem
     from ganlab.core.config import RunConfig
     from ganlab.core.targets import make_target
@@ -174,16 +180,36 @@ def plan_batches(runs: list, workers: int, batching: bool = True) -> list[list]:
             tasks += [[run] for run in members]
             continue
         count = math.ceil(len(members) / MAX_BATCH)
-        size = math.ceil(len(members) / count)
-        tasks += [members[i:i + size] for i in range(0, len(members), size)]
-    while len(tasks) < workers:
-        largest = max(range(len(tasks)), key=lambda i: len(tasks[i]))
-        if len(tasks[largest]) < 2:
+        tasks += [members[i::count] for i in range(count)]
+    while tasks:
+        largest = max(range(len(tasks)), key=lambda i: task_cost(tasks[i]))
+        task = tasks[largest]
+        if len(task) < 2:
             break
-        task = tasks.pop(largest)
-        half = math.ceil(len(task) / 2)
-        tasks[largest:largest] = [task[:half], task[half:]]
-    return tasks
+        halved = [*tasks[:largest], task[0::2], task[1::2], *tasks[largest + 1:]]
+        if len(tasks) >= workers and _makespan(halved, workers) >= _makespan(tasks, workers):
+            break
+        tasks = halved
+    return sorted(tasks, key=task_cost, reverse=True)  # (stable: ties keep the grid's order)
+
+
+def _makespan(tasks: list[list], workers: int) -> float:
+    """The estimated time until the last worker is done, tasks taken costliest first by
+    whichever worker is free (as the pool takes them)."""
+    loads = [0.0] * max(workers, 1)
+    for cost in sorted(map(task_cost, tasks), reverse=True):
+        loads[loads.index(min(loads))] += cost
+    return max(loads)
+
+
+def task_cost(task: list) -> float:
+    """A task's estimated CPU cost, in units of one 2×32 run's step: steps × (overhead + R) ×
+    width / 32 (a rough model: it only orders and splits tasks)."""
+    config = task[0].config
+    training, model = config["training"], config["model"]
+    steps = training["iterations"] * (training["critic_steps"] + training["generator_steps"])
+    width = max(model["generator"]["width"], model["discriminator"]["width"])
+    return steps * (STEP_OVERHEAD_RUNS + len(task)) * max(1.0, width / 32)
 
 
 def _pays(config) -> bool:

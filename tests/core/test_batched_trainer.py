@@ -201,7 +201,7 @@ def test_clipping_one_run_leaves_the_others_unclipped():
 
 
 def test_objectives_without_a_discriminator_do_not_mix_with_others():
-    with pytest.raises(ConfigError, match="mmd.*only objectives with a discriminator"):
+    with pytest.raises(ConfigError, match=r"mmd.*only objectives with a discriminator"):
         BatchedTrainer([config("minimax", 0), config("mmd", 1)])
 
 

@@ -12,7 +12,7 @@ import torch
 from ganlab.core.batched_trainer import BatchedTrainer
 from ganlab.core.run_folder import RUN_FILES
 from ganlab.core.session_file import load_session
-from ganlab.study.batched_run import MAX_BATCH, execute_batch, plan_batches
+from ganlab.study.batched_run import MAX_BATCH, execute_batch, plan_batches, task_cost
 from ganlab.study.grid import expand
 from ganlab.study.run_task import execute_run
 from ganlab.study.study_file import spec_from_fields
@@ -39,14 +39,15 @@ def test_runs_batch_by_shape_where_it_pays():
     planned = runs(objectives=("minimax", "sliced-wasserstein"), seeds=3, iterations=(20, 40),
                    d_lr=[1e-3, 1e-4])
     tasks = plan_batches(planned, workers=2)
-    ids = [[run.run_id for run in task] for task in tasks]
+    ids = sorted(sorted(run.run_id for run in task) for task in tasks)
     # seeds and learning rates differ within a batch, budgets do not; sliced-wasserstein
     # draws its projections inside the loss and trains alone
-    assert ids[:2] == [[f"minimax-d_lr{lr}-i20-s{s}" for lr in ("0.001", "0.0001")
-                        for s in range(3)],
-                       [f"minimax-d_lr{lr}-i40-s{s}" for lr in ("0.001", "0.0001")
-                        for s in range(3)]]
-    assert sorted(ids[2:]) == sorted([run.run_id] for run in planned if "sliced" in run.run_id)
+    assert ids == sorted([sorted(f"minimax-d_lr{lr}-i{i}-s{s}" for lr in ("0.001", "0.0001")
+                                 for s in range(3)) for i in (20, 40)] +
+                         [[run.run_id] for run in planned if "sliced" in run.run_id])
+    # the costliest first: the pool's workers take them longest first
+    assert [task_cost(task) for task in tasks] == sorted(map(task_cost, tasks), reverse=True)
+    assert len(tasks[0]) == 6 and "-i40-" in tasks[0][0].run_id
     assert plan_batches(planned, workers=2, batching=False) == [[run] for run in planned]
     wide = runs(seeds=3, g_width=128)  # 3 × 128: arithmetic-bound, batching gains ~1.1×
     assert plan_batches(wide, workers=1) == [[run] for run in wide]
@@ -58,9 +59,22 @@ def test_batches_are_split_for_idle_workers_and_capped():
     one_group = runs(objectives=("minimax",), seeds=6)
     assert [len(task) for task in plan_batches(one_group, workers=1)] == [6]
     assert [len(task) for task in plan_batches(one_group, workers=2)] == [3, 3]
-    assert [len(task) for task in plan_batches(one_group, workers=4)] == [2, 1, 2, 1]
+    assert [len(task) for task in plan_batches(one_group, workers=4)] == [2, 2, 1, 1]
     large = runs(objectives=("minimax",), seeds=MAX_BATCH + 4)
     assert [len(task) for task in plan_batches(large, workers=1)] == [10, 10]
+
+
+def test_objectives_share_batches_evenly_and_a_long_batch_is_split():
+    study = runs(objectives=("minimax", "wgan-gp"), seeds=4)
+    tasks = plan_batches(study, workers=2)  # one batch each, each with both objectives
+    assert [sorted(run.run_id for run in task) for task in tasks] == [
+        [f"{o}-i40-s{s}" for o in ("minimax", "wgan-gp") for s in (0, 2)],
+        [f"{o}-i40-s{s}" for o in ("minimax", "wgan-gp") for s in (1, 3)]]
+    # 12 long runs and 4 short ones on 2 workers: the long batch alone would take longer
+    # than all the rest, so it is halved
+    long_and_short = runs(objectives=("minimax",), seeds=12, iterations=(80,)) + runs(
+        objectives=("minimax",), seeds=4, iterations=(20,))
+    assert [len(task) for task in plan_batches(long_and_short, workers=2)] == [6, 6, 4]
 
 
 def test_a_batch_writes_the_folders_and_numbers_of_runs_trained_alone(tmp_path):
