@@ -8,7 +8,8 @@ a lesson, painting a target, the NaN banner; plus each dock on its own and the w
 
 The whole window at the two screen sizes the app must stay readable at, 1366×768 and 1920×1080,
 in compare and in single mode (`legibility_<size>_<mode>.png`); `--only legibility` makes just
-these four.
+these four. `--only images` makes the conditional DCGAN on the digits (the lesson "A conditional
+GAN writes any digit on demand"), `images_conditional.png`.
 """
 
 from __future__ import annotations
@@ -100,11 +101,23 @@ def legibility(app, window, out: Path, budget: float) -> None:
     save_at_screen_sizes(app, window, out, "single")
 
 
+def images(app, window, out: Path, budget: float) -> None:
+    """The conditional digits lesson trained a while: one row per class, the charts of image
+    metrics under it."""
+    lesson = next(item for item in load_lessons() if "conditional" in item.title.lower())
+    window.apply_lesson(lesson)
+    window.lesson_box.hide()
+    train(app, window, 1500, budget)
+    wait(app, 2.0)  # the image metrics of the last frame arrive
+    save(window, out, "images_conditional")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--budget", type=float, default=45.0, help="seconds of training a scene")
-    parser.add_argument("--only", choices=["legibility"], help="make only these screenshots")
+    parser.add_argument("--only", choices=["legibility", "images"],
+                        help="make only these screenshots")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -113,8 +126,9 @@ def main() -> int:
     window.resize(1720, 1040)
     window.show()
     wait(app, 2.0, until=lambda: window.session.last_frame is not None)
-    if args.only == "legibility":
-        legibility(app, window, args.out, args.budget)
+    if args.only is not None:
+        {"legibility": legibility, "images": images}[args.only](app, window, args.out,
+                                                                args.budget)
         window.close()
         return 0
 
@@ -154,6 +168,8 @@ def main() -> int:
     save(window, args.out, "compare_mode")
     window.set_compare(False)
     legibility(app, window, args.out, args.budget)
+
+    images(app, window, args.out, args.budget * 2)
 
     # 5. a lesson
     lessons = load_lessons()
