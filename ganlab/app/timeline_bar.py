@@ -1,7 +1,8 @@
 """The timeline bar under the canvas: a slider over the current branch with its keyframes as
-ticks, the branch selector, "continue here", rename, and the branch to compare with in the
-charts. It only shows a `TimelineState` and says what the user asked (signals); the window
-process never trains (see `timeline_control.py`)."""
+ticks, the branch selector, "continue here", rename, the branch to compare with side by side,
+and a long seek's progress with a button that stops it. It only shows a `TimelineState` and
+says what the user asked (signals); the window process never trains (see
+`timeline_control.py`). In compare mode it is off and says why and what to do (`set_off`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QProgressBar,
     QSlider,
     QStyle,
     QStyleOptionSlider,
@@ -68,6 +70,7 @@ class TimelineBar(QWidget):
     compare_chosen = Signal(object)  # a branch id, or None: no comparison
     budget_chosen = Signal(int)  # MB the keyframes may take
     save_all_toggled = Signal(bool)  # saved sessions keep every branch (else the current)
+    cancel_requested = Signal()  # stop a long seek's replay where it is
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -98,6 +101,20 @@ class TimelineBar(QWidget):
         self.position = QLabel()
         self.position.setMinimumWidth(110)
         top.addWidget(self.position)
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(160)
+        self.progress.setFormat("replaying %p%")
+        self.progress.setToolTip("The run is replayed exactly from the nearest keyframe to the "
+                                 "iteration asked for.")
+        self.progress.hide()
+        top.addWidget(self.progress)
+        self.cancel_button = QToolButton()
+        self.cancel_button.setText("Stop replay")
+        self.cancel_button.setToolTip("Stop the replay where it is: the run stays at the "
+                                      "iteration reached (any other timeline move stops it "
+                                      "too).")
+        self.cancel_button.hide()
+        top.addWidget(self.cancel_button)
         self.continue_button = QToolButton()
         self.continue_button.setText("Continue here")
         self.continue_button.setToolTip("Train on from the iteration shown: a new branch "
@@ -109,7 +126,9 @@ class TimelineBar(QWidget):
         layout.addWidget(self.rename_button)
         self.compare = QComboBox()
         self.compare.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.compare.setToolTip("Draw another branch's chart lines (dashed) beside this one's.")
+        self.compare.setToolTip("Compare another branch side by side: compare mode with this "
+                                "branch as run A (as shown) and the chosen one as run B (at its "
+                                "tip), both able to train on; uncheck Compare (C) to come back.")
         layout.addWidget(self.compare)
         self.budget_button = QToolButton()
         self.budget_button.setText("Memory…")
@@ -133,6 +152,9 @@ class TimelineBar(QWidget):
         self.rename_button.clicked.connect(self.ask_name)
         self.budget_button.clicked.connect(self.ask_budget)
         self.save_all.toggled.connect(self.save_all_toggled)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.off_reason: str | None = None
+        self.off_label = "off"
         self.set_state(None)
 
     # ------------------------------------------------------------------ showing
@@ -141,13 +163,14 @@ class TimelineBar(QWidget):
         self.state = state
         self._updating = True
         try:
-            enabled = state is not None
+            enabled = state is not None and self.off_reason is None
             for widget in (self.branches, self.slider, self.continue_button,
                            self.rename_button, self.compare):
                 widget.setEnabled(enabled)
-            if state is None:
-                self.position.setText("—")
-                self.position.setToolTip(NO_TIMELINE)
+            if state is None or self.off_reason is not None:
+                self.position.setText(self.off_label if self.off_reason else "—")
+                self.position.setToolTip(self.off_reason or NO_TIMELINE)
+                self.setToolTip(self.off_reason or "")
                 self.branches.clear()
                 self.compare.clear()
                 return
@@ -164,6 +187,24 @@ class TimelineBar(QWidget):
                 f"{state.budget_bytes / 2**20:.0f} MB (older keyframes are thinned to fit).")
         finally:
             self._updating = False
+
+    def set_off(self, reason: str | None, label: str = "off") -> None:
+        """Off (compare mode), with the reason and what to do as the bar's tooltip and `label`
+        in place of the position; None: on."""
+        if (reason, label) != (self.off_reason, self.off_label):
+            self.off_reason, self.off_label = reason, label
+            self.setToolTip(reason or "")
+            self.set_state(self.state)
+
+    def show_progress(self, progress: tuple[int, int] | None) -> None:
+        """A long seek's (replayed, total) iterations, or None when none is under way."""
+        self.progress.setVisible(progress is not None)
+        self.cancel_button.setVisible(progress is not None)
+        if progress is not None:
+            self.progress.setRange(0, max(progress[1], 1))
+            self.progress.setValue(progress[0])
+            self.progress.setToolTip(f"Replaying {progress[0]:,} of {progress[1]:,} "
+                                     "iterations exactly from the nearest keyframe.")
 
     def _fill_branches(self, state) -> None:
         items = [(b.id, branch_label(b)) for b in state.branches]

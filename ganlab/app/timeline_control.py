@@ -7,7 +7,12 @@
 - Scrubbing sends `Seek` (the session pauses first); when the worker has answered it, the
   settings panels take the settings of that moment, so that "change any setting, then play"
   starts a branch with exactly that difference.
-- "Compare with" draws another branch's lines dashed, as run B's are in compare mode.
+- "Compare with" asks the worker for compare mode with two branches side by side
+  (`CompareBranches`): run A the branch shown, run B the chosen one at its tip, each drawing
+  into its branch's own chart lines; the window enters compare mode with their settings.
+  Unchecking Compare returns to the timeline with run A. In compare mode the bar is off and
+  says why (`COMPARE_OFF`, `BRANCHES_OFF`).
+- A long seek's progress is shown on the bar, whose "Stop replay" sends `CancelSeek`.
 This slot runs before the frame presenter's (it is connected first), so the presenter already
 draws into the right history.
 """
@@ -22,6 +27,13 @@ from ganlab.app import theme
 from ganlab.app.history import RunHistory
 from ganlab.app.timeline_bar import TimelineBar
 from ganlab.training import messages
+
+COMPARE_OFF = ("The timeline follows one run, so it is off in compare mode. Uncheck Compare (C) "
+               "to bring it back (it starts again with the next step). To compare two branches "
+               "of a run side by side, use “compare with…” on the timeline instead.")
+BRANCHES_OFF = ("Comparing {a} (run A) with {b} (run B) side by side: both train on, each "
+                "recorded on its own branch. Uncheck Compare (C) to return to the timeline "
+                "with {a}.")
 
 SHORTCUTS = (("Alt+Left", "Previous keyframe", lambda bar: bar.step_keyframe(-1)),
              ("Alt+Right", "Next keyframe", lambda bar: bar.step_keyframe(1)),
@@ -69,7 +81,7 @@ class TimelineControl(QObject):
         self.bar = TimelineBar()
         window.centralWidget().layout().addWidget(self.bar)
         self.histories: dict[int, RunHistory] = {}
-        self.compare_branch: int | None = None
+        self.comparing: tuple[int, int] | None = None  # the branches of runs A and B
         self._epoch: int | None = None
         self._seek_ticket = 0  # the last seek sent
         self._adopted_ticket = 0  # the last seek whose settings the panels took
@@ -85,6 +97,8 @@ class TimelineControl(QObject):
             lambda branch, name: self.session.send_timeline(messages.RenameBranch(
                 branch=branch, name=name)))
         self.bar.compare_chosen.connect(self.set_compare_branch)
+        self.bar.cancel_requested.connect(
+            lambda: self.session.send_timeline(messages.CancelSeek()))
         self.bar.save_all_toggled.connect(lambda keep: self.session.send_timeline(
             messages.SaveAllBranches(all_branches=keep)))
         self.bar.budget_chosen.connect(lambda megabytes: self.session.send_timeline(
@@ -106,15 +120,14 @@ class TimelineControl(QObject):
         self._seek_ticket = command.ticket
 
     def set_compare_branch(self, branch: int | None) -> None:
-        self.compare_branch = branch
-        if branch is None:
-            self.window.charts.set_run_count(1)
-        self._draw_compare()
+        """Compare the branch shown with `branch` side by side (None: nothing)."""
+        if branch is not None:
+            self.session.send_timeline(messages.CompareBranches(branch=branch))
 
     # ------------------------------------------------------------------ showing
     def forget(self) -> None:
         self.histories = {}
-        self.compare_branch = None
+        self.comparing = None
         self._epoch = None
         self.bar.set_state(None)
 
@@ -124,15 +137,30 @@ class TimelineControl(QObject):
         if frame.epoch != self._epoch:  # a new run: new branches
             self.histories = {}
             self._epoch = frame.epoch
-            if self.compare_branch is not None:
-                self.set_compare_branch(None)
+            self.comparing = None
             if presenter is not None:
                 presenter.histories[0] = RunHistory()
         self._answer(frame)
+        self.bar.show_progress(frame.extra.get("seek_progress"))
+        comparing = frame.extra.get("branch_compare")
+        if len(frame.runs) > 1:
+            self._show_compare(frame, state, comparing, presenter)
+            return
+        if self.comparing is not None and presenter is not None:  # back from a compare
+            presenter.histories[1] = RunHistory()
+        self.comparing = None
+        self.bar.set_off(None)
         self.bar.set_state(state)
         if state is None or presenter is None:
             self._show_cursor(None)
             return
+        history = self._branch_histories(state, presenter)[state.branch]
+        at_tip = state.position == state.tip
+        presenter.histories[0] = history if at_tip else FrozenHistory(history)
+        self._show_cursor(None if at_tip else state.position)
+
+    def _branch_histories(self, state, presenter) -> dict[int, RunHistory]:
+        """Every branch's chart lines (new ones start as their parent's, up to the fork)."""
         if not self.histories:  # the current branch continues the lines drawn so far (an
             # opened session's: its ancestors get their part of them, up to each fork)
             base = presenter.histories[0]
@@ -147,12 +175,35 @@ class TimelineControl(QObject):
             if branch.id not in self.histories:
                 parent = self.histories.get(branch.parent, RunHistory())
                 self.histories[branch.id] = history_until(parent, branch.fork)
-        history = self.histories[state.branch]
-        at_tip = state.position == state.tip
-        presenter.histories[0] = history if at_tip else FrozenHistory(history)
-        self._show_cursor(None if at_tip else state.position)
-        if self.compare_branch is not None:
-            self._draw_compare()
+        return self.histories
+
+    def _show_compare(self, frame, state, comparing, presenter) -> None:
+        """Compare mode: the bar is off; with two branches, each run draws into its
+        branch's lines and the window takes the runs' settings (once)."""
+        self._show_cursor(None)
+        if comparing is None or state is None or presenter is None:
+            self.comparing = None
+            self.bar.set_off(COMPARE_OFF)
+            self.bar.set_state(None)
+            return
+        comparing = tuple(comparing)
+        names = {branch.id: branch.name for branch in state.branches}
+        a, b = (names.get(branch, "?") for branch in comparing)
+        self.bar.set_off(BRANCHES_OFF.format(a=a, b=b), f"A: {a} · B: {b}")
+        self.bar.set_state(state)
+        histories = self._branch_histories(state, presenter)
+        tips = {branch.id: branch.tip for branch in state.branches}
+        for index, branch in enumerate(comparing):
+            history = histories[branch]
+            at_tip = frame.runs[index].snapshot.iteration == tips[branch]
+            presenter.histories[index] = history if at_tip else FrozenHistory(history)
+        if self.comparing is None and not self.session.compare \
+                and all(run.config is not None for run in frame.runs[:2]):
+            self.session.adopt_configs(tuple(run.config for run in frame.runs[:2]))
+            window = self.window
+            window.compare_action.setChecked(True)
+            window.settings_tabs.addTab(window.control_panels[1], f"Run B ({b})")
+        self.comparing = comparing
 
     def _answer(self, frame) -> None:
         answered, message = frame.extra.get("timeline_answer", (0, None))
@@ -172,13 +223,3 @@ class TimelineControl(QObject):
             line.setVisible(iteration is not None)
             if iteration is not None:
                 line.setValue(iteration)
-
-    def _draw_compare(self) -> None:
-        other = self.histories.get(self.compare_branch) if self.compare_branch is not None \
-            else None
-        state = self.bar.state
-        if other is None or state is None:
-            return
-        charts = self.window.charts
-        charts.set_run_count(2)
-        charts.show_histories([self.histories[state.branch], other])

@@ -72,6 +72,8 @@ class Session:
     trainer: Trainer
     history: list[dict] = field(default_factory=list)  # metric rows, as the app charts them
     extra: dict = field(default_factory=dict)  # free-form JSON for the app (view settings...)
+    #: more archive members written as they are (the timeline's keyframes: `session_keyframes`)
+    members: dict = field(default_factory=dict)
 
 
 def json_safe(value):
@@ -141,6 +143,8 @@ def save_session(session: Session, path: str | Path) -> Path:
             archive.writestr(TENSORS, tensor_bytes)
             if data_bytes is not None:
                 archive.writestr(DATA_MEMBER, data_bytes)
+            for name, member in session.members.items():  # already compressed inside
+                archive.writestr(name, member, compress_type=zipfile.ZIP_STORED)
 
     return atomic_write(path, write)
 

@@ -23,6 +23,7 @@ from ganlab.core.timeline_records import read_records
 from ganlab.core.timeline_state import BranchSummary, TimelineState
 
 SLOW_MOTION_PAIR = ((True, False), (False, True))  # a critic half then a generator half
+PROGRESS_EVERY = 32  # replayed iterations between two calls of a seek's progress callback
 
 
 class Timeline:
@@ -62,18 +63,34 @@ class Timeline:
         self.store.add(branch.id, take_keyframe(trainer, anchor=True))
         return branch
 
+    def fork_if_away(self, branch_id: int, trainer) -> Branch | None:
+        """Before a step of `trainer`, which shows branch `branch_id` at its own iteration (a
+        run of a side-by-side compare): away from the branch's tip, a new branch there."""
+        if trainer.iteration == self.tree[branch_id].tip:
+            return None
+        owner = self.tree.owner(branch_id, trainer.iteration)
+        branch = self.tree.add(owner.id, trainer.iteration, trainer.config)
+        self.store.add(branch.id, take_keyframe(trainer, anchor=True))
+        return branch
+
     def stepped(self, trainer, discriminator: bool, generator: bool, completed: bool) -> None:
         """The trainer took a step (of `before_step`'s branch); keyframe it if one is due."""
+        self.record([(self.branch, trainer)], discriminator, generator, completed)
+
+    def record(self, runs, discriminator: bool, generator: bool, completed: bool) -> None:
+        """Each (branch id, trainer) of `runs` took the same step at its branch's tip (two in
+        a side-by-side compare of branches, the first one the current branch)."""
         self._parts.append((discriminator, generator))
         if not completed:
             return
         parts = tuple(self._parts)
         self._parts = []
         kind = WHOLE if parts in ((WHOLE,), SLOW_MOTION_PAIR) else parts
-        self.current.record_step(trainer.iteration - 1, kind)
-        self.position = trainer.iteration
-        if self.store.wants(trainer.iteration):
-            self.store.add(self.branch, take_keyframe(trainer))
+        for branch_id, trainer in runs:
+            self.tree[branch_id].record_step(trainer.iteration - 1, kind)
+            if self.store.wants(trainer.iteration):
+                self.store.add(branch_id, take_keyframe(trainer))
+        self.position = runs[0][1].iteration
 
     def jumped(self, trainer) -> None:
         """The trainer went back to an earlier state of this branch by other means (the last
@@ -82,31 +99,57 @@ class Timeline:
         self._parts = []
 
     # ------------------------------------------------------------------ moving
-    def seek(self, trainer, branch_id: int, iteration: int) -> int:
+    def seek(self, trainer, branch_id: int, iteration: int, progress=None) -> int:
         """Put `trainer` into branch `branch_id`'s state after `iteration` iterations (clamped
-        to the branch's stretch of the run), with the settings in force there; return it."""
+        to the branch's stretch of the run), with the settings in force there; return it.
+        `progress(done, total)` is called every `PROGRESS_EVERY` replayed iterations; when it
+        returns False the replay stops there, leaving the trainer at that earlier (exact)
+        iteration of the branch's lineage, which is returned."""
         branch = self.tree[branch_id]
         iteration = max(self.tree[0].fork, min(int(iteration), branch.tip))
-        self._reach(trainer, branch_id, iteration)
-        self.branch, self.position, self._parts = branch_id, iteration, []
-        return iteration
+        reached = self._reach(trainer, branch_id, iteration, progress)
+        self.branch, self.position, self._parts = branch_id, reached, []
+        return reached
 
-    def _reach(self, trainer, branch_id: int, iteration: int) -> None:
-        owner = self.tree.owner(branch_id, iteration)
-        keyframe = self.store.at_or_before(owner.id, iteration)
-        if keyframe is None:  # read from a file: no anchor yet; reach the fork on the parent
-            self._reach(trainer, owner.parent, owner.fork)
-            self.store.add(owner.id, take_keyframe(trainer, anchor=True))
-            start = owner.fork
-        else:
-            restore_keyframe(trainer, keyframe)
-            start = keyframe.iteration
-        replay(trainer, owner, start, iteration)
+    def replay_length(self, branch_id: int, iteration: int) -> int:
+        """How many iterations a seek to (`branch_id`, `iteration`) replays."""
+        return sum(end - start for _, start, end in self._plan(branch_id, iteration)[1])
+
+    def _plan(self, branch_id: int, iteration: int):
+        """(keyframe, [(branch, start, end), ...]): the keyframe to load, then the stretches
+        to replay in order (a branch read from a file has no anchor: its parent's stretch up
+        to its fork comes first)."""
+        segments = []
+        while True:
+            owner = self.tree.owner(branch_id, iteration)
+            keyframe = self.store.at_or_before(owner.id, iteration)
+            if keyframe is not None:
+                segments.append((owner, keyframe.iteration, iteration))
+                return keyframe, segments[::-1]
+            segments.append((owner, owner.fork, iteration))
+            branch_id, iteration = owner.parent, owner.fork
+
+    def _reach(self, trainer, branch_id: int, iteration: int, progress=None) -> int:
+        keyframe, segments = self._plan(branch_id, iteration)
+        restore_keyframe(trainer, keyframe)
+        total = sum(end - start for _, start, end in segments)
+        done = 0
+        for owner, start, end in segments:
+            if self.store.at_or_before(owner.id, start) is None:
+                self.store.add(owner.id, take_keyframe(trainer, anchor=True))
+            counted = None if progress is None else (
+                lambda replayed, done=done: progress(done + replayed, total))
+            reached = replay(trainer, owner, start, end, counted)
+            done += reached - start
+            if reached < end:
+                return reached
+        return iteration
 
     @classmethod
     def from_records(cls, trainer, records, budget_bytes: int = DEFAULT_BUDGET_BYTES):
         """The timeline saved with a session (`timeline_records`), `trainer` holding the
-        session's state: keyframes of the fresh root and of that state. Raises ValueError."""
+        session's state: keyframes of the fresh root and of that state (the session's saved
+        keyframes are added by the caller: `session_keyframes`). Raises ValueError."""
         from ganlab.core.trainer import Trainer
 
         tree, current, position = read_records(records, trainer.iteration)
@@ -128,11 +171,17 @@ class Timeline:
                              answered, message)
 
 
-def replay(trainer, branch: Branch, start: int, end: int) -> None:
+def replay(trainer, branch: Branch, start: int, end: int, progress=None) -> int:
     """Train `trainer` (in `branch`'s state after `start` iterations) to iteration `end` as
     `branch` was trained: its settings and its partial iterations; then leave it with the
-    settings in force at `end` and no loss sums."""
+    settings in force where it stopped and no loss sums. `progress(replayed)` is asked every
+    `PROGRESS_EVERY` iterations; False stops the replay there. Returns the iteration reached."""
     for iteration in range(start, end):
+        if progress is not None and iteration > start \
+                and (iteration - start) % PROGRESS_EVERY == 0 \
+                and progress(iteration - start) is False:
+            end = iteration
+            break
         config = branch.config_at(iteration)
         if config != trainer.config:
             trainer.apply_config(config)
@@ -144,3 +193,4 @@ def replay(trainer, branch: Branch, start: int, end: int) -> None:
     if config != trainer.config:
         trainer.apply_config(config)
     trainer.read_losses()
+    return end

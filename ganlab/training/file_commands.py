@@ -40,6 +40,7 @@ class SaveSession:
     run: int = 0
     autosave: object | None = None
     ticket: int = 0
+    members: dict = field(default_factory=dict)  # more archive members (timeline keyframes)
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,8 @@ def open_session(command: OpenSession, device: str | None = None):
 def _save(command: SaveSession, trainer) -> FileResult:
     from ganlab.core.session_file import Session, save_session
 
-    session = Session(trainer, history=list(command.history), extra=dict(command.extra))
+    session = Session(trainer, history=list(command.history), extra=dict(command.extra),
+                      members=dict(command.members))
     if command.autosave is not None:
         path = command.autosave.save(session)
         return FileResult(command, True, f"Autosaved to {path}", iteration=trainer.iteration)

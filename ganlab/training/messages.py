@@ -174,6 +174,20 @@ class SaveAllBranches(TimelineCommand):
 
 
 @dataclass(frozen=True)
+class CompareBranches(TimelineCommand):
+    """Compare mode with two branches side by side: run A the branch shown, as it is shown,
+    run B branch `branch` at its tip; both go on training (and recording) from there. Leaving
+    compare mode (one configuration) returns to the timeline with run A."""
+
+    branch: int = 0
+
+
+@dataclass(frozen=True)
+class CancelSeek(TimelineCommand):
+    """Stop a long seek's replay where it is (any timeline command arriving stops it too)."""
+
+
+@dataclass(frozen=True)
 class Stop(Message):
     def apply(self, pending):
         pending.request_stop()

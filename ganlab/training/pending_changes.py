@@ -245,6 +245,12 @@ class PendingChanges:
                 self._condition.wait(timeout)
 
     @property
+    def interrupts_seek(self) -> bool:
+        """True if a timeline command or a stop waits: a long seek's replay gives way."""
+        with self._condition:
+            return bool(self._timeline) or self._stop
+
+    @property
     def has_news(self) -> bool:
         """True if the GUI asked for something since the last `take()`."""
         with self._condition:

@@ -87,7 +87,9 @@ class TrainingWorker(threading.Thread):
         self._rate = RateMeter()
         self._files = FileDesk(self.results)
         self._phases = steps.Phases()
-        self._timeline = TimelineDesk()  # keyframes and branches of a single run
+        self._timeline = TimelineDesk(  # keyframes and branches of a single run
+            report=lambda: self._publish(force=True),
+            interrupted=lambda: self.pending.interrupts_seek)
         self._metrics: MetricsThread | None = None
         self._fields: FieldThread | None = None
         self._requests = Requests(configs=None, running=False, iterations_per_second=None)
@@ -208,6 +210,7 @@ class TrainingWorker(threading.Thread):
         """Apply new configurations, reset and restore; True if anything changed."""
         changed = False
         if requests.configs is not None:
+            self._timeline.leave_compare(self._lockstep, requests.configs)  # (branches)
             outcome = self._lockstep.apply_configs(requests.configs)
             self._error = outcome.error
             if outcome.target_changed:
@@ -257,7 +260,7 @@ class TrainingWorker(threading.Thread):
         trainer = session.trainer
         self._lockstep.adopt(trainer)
         self._restarted()
-        self._timeline.adopt(trainer, session.extra)
+        self._timeline.adopt(trainer, session.extra, command.path)
         self._error = None
         return FileResult(
             command, True, f"Opened {command.path} at iteration {trainer.iteration:,}",
