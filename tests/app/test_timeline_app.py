@@ -1,12 +1,12 @@
 """The timeline bar under the canvas, driven as a user would: scrub back, change a setting and
 step (a branch with its difference), switch branches (the settings panel follows), a keyframe
-shortcut, and another branch's lines drawn dashed in the charts."""
+shortcut, two branches side by side in compare mode and back, and a long seek's progress."""
 
 from __future__ import annotations
 
 import pytest
 
-from ganlab.app.timeline_control import FrozenHistory
+from ganlab.app.timeline_control import COMPARE_OFF, FrozenHistory
 from tests.app.conftest import _started_window, trainer_of
 
 
@@ -26,7 +26,7 @@ def timeline_of(frame):
     return frame.extra.get("timeline")
 
 
-def test_scrub_branch_switch_and_compare(qtbot, slow_start_window):
+def test_scrub_branch_switch_and_compare(qtbot, slow_start_window, monkeypatch):
     window = slow_start_window
     bar, control = window.timeline.bar, window.timeline
     window.session.step(70)  # (a frame, with its losses, may be dropped: latest-only slot)
@@ -62,8 +62,45 @@ def test_scrub_branch_switch_and_compare(qtbot, slow_start_window):
     # Alt+Left: the previous keyframe
     next(a for a in control.actions if a.text() == "Previous keyframe").trigger()
     wait_frame(qtbot, window, lambda f: f.iteration == 64)
-    # compare with the branch: its lines dashed as run B's
+    # compare with the branch side by side: main as shown (64) is run A, the branch at its
+    # tip (10, k = 2) run B; the window enters compare mode with their settings
+    branch_x = list(branch_losses.x)
     bar.compare.activated.emit(bar.compare.findData(1))
+    frame = wait_frame(qtbot, window, lambda f: len(f.runs) == 2)
+    assert [run.snapshot.iteration for run in frame.runs] == [64, 10]
+    assert window.session.compare and window.compare_action.isChecked()
+    assert [c.training.critic_steps for c in window.session.configs] == [1, 2]
+    assert window.control_panels[1].config().training.critic_steps == 2
+    assert window.settings_tabs.tabText(1) == "Run B (branch 1)"
+    assert window.panes[1].isVisibleTo(window)
+    assert not bar.slider.isEnabled() and "Uncheck Compare (C)" in bar.toolTip()
+    assert bar.position.text() == "A: main · B: branch 1"
     curve = window.charts.curves[(1, "discriminator_loss")]
-    drawn = curve.getData()[0]
-    assert curve.isVisible() and list([] if drawn is None else drawn) == list(branch_losses.x)
+    qtbot.waitUntil(lambda: list(curve.getData()[0] if curve.getData()[0] is not None
+                                 else []) == branch_x)
+    assert trainer_of(window, 1).iteration == 10
+    window.session.step(2)  # both train on: main from 64 forks branch 2, branch 1 grows
+    frame = wait_frame(qtbot, window,
+                       lambda f: [r.snapshot.iteration for r in f.runs] == [66, 12])
+    assert frame.extra["branch_compare"] == (2, 1)
+    # leaving compare mode returns to the timeline with run A's branch
+    window.compare_action.trigger()
+    frame = wait_frame(qtbot, window, lambda f: len(f.runs) == 1)
+    assert not window.session.compare and window.settings_tabs.count() == 1
+    assert bar.slider.isEnabled() and bar.branches.currentData() == 2
+    assert frame.iteration == 66 and bar.position.text() == "66 / 66"
+    # a long seek's progress (the worker sends it with frames) and its stop button
+    sent = []
+    monkeypatch.setattr(window.session, "send_timeline", sent.append)  # what "stop" asks
+    bar.show_progress((320, 1000))
+    assert bar.progress.isVisibleTo(window) and bar.progress.value() == 320
+    assert "320 of 1,000" in bar.progress.toolTip()
+    bar.cancel_button.click()
+    assert [type(message).__name__ for message in sent] == ["CancelSeek"]
+    bar.show_progress(None)
+    assert not bar.progress.isVisibleTo(window) and not bar.cancel_button.isVisibleTo(window)
+    # plain compare mode (two runs of their own settings): the bar is off and says why
+    window.set_compare(True)
+    wait_frame(qtbot, window, lambda f: len(f.runs) == 2 and not f.extra["branch_compare"])
+    qtbot.waitUntil(lambda: bar.toolTip() == COMPARE_OFF)
+    assert not bar.slider.isEnabled() and bar.position.text() == "off"
