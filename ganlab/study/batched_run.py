@@ -36,6 +36,9 @@ MAX_BATCH = 16  # runs in one batch (the gain levels off; one slow batch holds R
 #: a batched step costs about (STEP_OVERHEAD_RUNS + R) times one run's share (2×32, one
 #: thread, measured under load: 2.2 ms at R = 1, + ~0.45 ms per run): the planner's cost model
 STEP_OVERHEAD_RUNS = 4
+#: each objective beyond the first in one batch adds about one run's share (its own vmapped
+#: losses, the penalty on a subset of runs: ~0.4 ms a step, measured under load)
+OBJECTIVE_OVERHEAD_RUNS = 1
 
 
 def execute_batch(configs: list[dict[str, Any]], out_dirs: list[str], evaluations: int,
@@ -160,20 +163,33 @@ def plan_batches(runs: list, workers: int, batching: bool = True) -> list[list]:
     (several) or alone (one), costliest first. Runs batch where `BatchedTrainer` can take them
     together (same settings but seed, learning rates and objective, points, Adam, ...) and it
     pays (networks at most `MAX_BATCHED_WIDTH` wide, not `UNBATCHED_OBJECTIVES`), at most
-    `MAX_BATCH` a batch. Batches take every k-th run of their group, so that each gets its share
-    of every objective; the costliest batch (`task_cost`) is halved while there are fewer tasks
-    than `workers` or halving it shortens the estimated time to the last worker's end
-    (`_makespan`), so that no worker idles while another trains a long batch. Submitted
-    costliest first, the tasks fill the workers longest-first (LPT)."""
-    from ganlab.core.batched_trainer import batch_groups, batching_problem
+    `MAX_BATCH` a batch. Two plans are made, one objective per batch and objectives mixed, and
+    the one that ends sooner by the cost model is taken (`_makespan`; a tie: one objective):
+    mixing pays where it makes batches larger, not where each objective fills its own.
+    Batches take every k-th run of their group, so that each gets its share of every
+    objective; the costliest batch (`task_cost`) is halved while there are fewer tasks than
+    `workers` or halving it shortens the estimated time to the last worker's end, so that no
+    worker idles while another trains a long batch. Submitted costliest first, the tasks fill
+    the workers longest-first (LPT)."""
     from ganlab.core.config import RunConfig
-    from ganlab.core.targets import make_target
 
     if not batching or len(runs) < 2:
         return [[run] for run in runs]
     configs = [RunConfig.from_dict(run.config) for run in runs]
+    plans = [_plan(runs, configs, workers, mixed) for mixed in (False, True)]
+    return min(plans, key=lambda tasks: _makespan(tasks, workers))
+
+
+def _plan(runs: list, configs: list, workers: int, mixed: bool) -> list[list]:
+    from ganlab.core.batched_trainer import batch_groups, batching_problem
+    from ganlab.core.targets import make_target
+
+    groups = batch_groups(configs)
+    if not mixed:  # one objective per group
+        groups = [[i for i in group if configs[i].objective.name == name] for group in groups
+                  for name in dict.fromkeys(configs[i].objective.name for i in group)]
     tasks: list[list] = []
-    for group in batch_groups(configs):
+    for group in groups:
         members = [runs[i] for i in group]
         if len(group) < 2 or not _pays(configs[group[0]]) or batching_problem(
                 [configs[i] for i in group], make_target(configs[group[0]].target)):
@@ -203,13 +219,15 @@ def _makespan(tasks: list[list], workers: int) -> float:
 
 
 def task_cost(task: list) -> float:
-    """A task's estimated CPU cost, in units of one 2×32 run's step: steps × (overhead + R) ×
-    width / 32 (a rough model: it only orders and splits tasks)."""
+    """A task's estimated CPU cost, in units of one 2×32 run's step: steps × (overhead + R +
+    objectives − 1) × width / 32 (a rough model: it only chooses, orders and splits tasks)."""
     config = task[0].config
     training, model = config["training"], config["model"]
     steps = training["iterations"] * (training["critic_steps"] + training["generator_steps"])
     width = max(model["generator"]["width"], model["discriminator"]["width"])
-    return steps * (STEP_OVERHEAD_RUNS + len(task)) * max(1.0, width / 32)
+    objectives = len({run.config["objective"]["name"] for run in task})
+    runs = STEP_OVERHEAD_RUNS + len(task) + OBJECTIVE_OVERHEAD_RUNS * (objectives - 1)
+    return steps * runs * max(1.0, width / 32)
 
 
 def _pays(config) -> bool:

@@ -64,12 +64,24 @@ def test_batches_are_split_for_idle_workers_and_capped():
     assert [len(task) for task in plan_batches(large, workers=1)] == [10, 10]
 
 
-def test_objectives_share_batches_evenly_and_a_long_batch_is_split():
-    study = runs(objectives=("minimax", "wgan-gp"), seeds=4)
-    tasks = plan_batches(study, workers=2)  # one batch each, each with both objectives
+def test_objectives_mix_in_a_batch_where_that_makes_batches_larger():
+    # four seeds of two objectives on two workers: one objective per batch, one batch each
+    # (mixing them would cost each batch an objective's overhead and gain nothing)
+    two = runs(objectives=("minimax", "wgan-gp"), seeds=4)
+    assert [sorted(run.run_id for run in task) for task in plan_batches(two, workers=2)] == [
+        [f"{o}-i40-s{s}" for s in range(4)] for o in ("minimax", "wgan-gp")]
+    # two seeds of six objectives on one worker: one batch of 12 (by the cost model 4 + 12 + 5
+    # against 6 × (4 + 2) for six batches of two), every objective in it
+    six = ("minimax", "non-saturating", "wgan", "wgan-gp", "lsgan", "hinge")
+    tasks = plan_batches(runs(objectives=six, seeds=2), workers=1)
+    assert [len(task) for task in tasks] == [12]
+    # on two workers: two batches of six, each with one seed of every objective
+    tasks = plan_batches(runs(objectives=six, seeds=2), workers=2)
     assert [sorted(run.run_id for run in task) for task in tasks] == [
-        [f"{o}-i40-s{s}" for o in ("minimax", "wgan-gp") for s in (0, 2)],
-        [f"{o}-i40-s{s}" for o in ("minimax", "wgan-gp") for s in (1, 3)]]
+        sorted(f"{o}-i40-s{s}" for o in six) for s in (0, 1)]
+
+
+def test_a_long_batch_is_split_where_it_would_hold_up_the_study():
     # 12 long runs and 4 short ones on 2 workers: the long batch alone would take longer
     # than all the rest, so it is halved
     long_and_short = runs(objectives=("minimax",), seeds=12, iterations=(80,)) + runs(
