@@ -204,6 +204,19 @@ def test_w1_of_a_missing_grid25_mode_lies_within_its_uncertainty():
     assert wasserstein1(w1_reference(grid, perfect), perfect) <= floor + 2 * spread
 
 
+def test_another_object_of_the_same_mixture_reads_the_floor_without_computing_it(
+        monkeypatch):
+    import ganlab.core.metrics as metrics
+
+    first = w1_floor(TARGETS["grid25"](), n=60)  # (a small n: this test's own cache entry)
+    monkeypatch.setattr(metrics, "wasserstein1", lambda *a, **k: pytest.fail("recomputed"))
+    assert w1_floor(TARGETS["grid25"](), n=60) == first  # a new target object: shared
+    monkeypatch.undo()
+    grid = TARGETS["grid25"]()  # the same centres with another σ is another floor
+    wider = GaussianMixture("grid25", "wider", grid.centres, 2 * grid.sigma, grid.view_box)
+    assert w1_floor(wider, n=60)[0] > first[0]
+
+
 def test_mode_metrics_on_perfect_and_collapsed_samples():
     grid = TARGETS["grid25"]()
     perfect = grid.sample(2500, torch.Generator().manual_seed(0)).numpy()
