@@ -167,14 +167,16 @@ class TimelineBar(QWidget):
             for widget in (self.branches, self.slider, self.continue_button,
                            self.rename_button, self.compare):
                 widget.setEnabled(enabled)
+            if state is None:
+                self.branches.clear()
+                self.compare.clear()
+            else:  # (off, the branches compared are still named)
+                self._fill_branches(state)
             if state is None or self.off_reason is not None:
                 self.position.setText(self.off_label if self.off_reason else "—")
                 self.position.setToolTip(self.off_reason or NO_TIMELINE)
                 self.setToolTip(self.off_reason or "")
-                self.branches.clear()
-                self.compare.clear()
                 return
-            self._fill_branches(state)
             if not self.slider.isSliderDown():
                 self.slider.setRange(state.start, max(state.tip, state.start))
                 self.slider.setValue(state.position)

@@ -146,8 +146,10 @@ class TimelineControl(QObject):
         if len(frame.runs) > 1:
             self._show_compare(frame, state, comparing, presenter)
             return
-        if self.comparing is not None and presenter is not None:  # back from a compare
-            presenter.histories[1] = RunHistory()
+        if self.comparing is not None:  # back from a compare
+            self.bar.compare.setCurrentIndex(0)
+            if presenter is not None:
+                presenter.histories[1] = RunHistory()
         self.comparing = None
         self.bar.set_off(None)
         self.bar.set_state(state)
@@ -191,6 +193,7 @@ class TimelineControl(QObject):
         a, b = (names.get(branch, "?") for branch in comparing)
         self.bar.set_off(BRANCHES_OFF.format(a=a, b=b), f"A: {a} · B: {b}")
         self.bar.set_state(state)
+        self.bar.compare.setCurrentIndex(max(self.bar.compare.findData(comparing[1]), 0))
         histories = self._branch_histories(state, presenter)
         tips = {branch.id: branch.tip for branch in state.branches}
         for index, branch in enumerate(comparing):
