@@ -19,6 +19,7 @@ from typing import Any
 
 from ganlab.core.config_dicts import config_from_dict
 from ganlab.core.data_store import is_reference
+from ganlab.core.lr_schedules import LR_SCHEDULES
 from ganlab.core.settings import (
     ConfigError,
     FromPaper,
@@ -36,7 +37,6 @@ ARCHITECTURES = ("auto", "mlp", "dcgan")
 CONDITIONINGS = ("concat", "projection")
 LATENT_DISTRIBUTIONS = ("gaussian", "uniform")
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
-LR_SCHEDULES = ("constant", "cosine")
 
 
 def _target_names() -> tuple[str, ...]:
@@ -221,10 +221,11 @@ class TrainingConfig:
     batch_size: int = setting(256, "Real and generated samples in every update.", low=1,
                               high=65536, unit="samples", cli="batch-size", label="batch size",
                               paper=FromPaper("batch_size"))
-    iterations: int = setting(15000, "Iterations of a headless run; the cosine schedule spans "
-                              "them.", low=0, high=10**9, unit="iterations", cli="iterations")
-    lr_schedule: str = setting("cosine", "Learning-rate schedule: constant, or cosine decay to "
-                               "5% over the iterations.", choices=LR_SCHEDULES,
+    iterations: int = setting(15000, "Iterations of a headless run; the learning-rate schedule "
+                              "spans them.", low=0, high=10**9, unit="iterations", cli="iterations")
+    lr_schedule: str = setting("cosine", "Learning-rate schedule: constant; cosine decay to "
+                               "5% over the iterations; or cosine-tail: the full rate for two-"
+                               "thirds of them, then cosine decay to 0.", choices=LR_SCHEDULES,
                                cli="lr-schedule", paper="constant")
     generator_ema: float = setting(
         0.0, "β of the generator's weight average: after the t-th G update θ_avg ← β_t·θ_avg + "

@@ -10,8 +10,9 @@ from collections.abc import Iterable
 import torch
 
 from ganlab.core.config import OptimizerConfig
+from ganlab.core.lr_schedules import COSINE_FLOOR, schedule_factor
 
-COSINE_FLOOR = 0.05  # the cosine schedule decays to this fraction of the base rate
+__all__ = ["COSINE_FLOOR", "make_optimizer", "schedule_factor", "update_hyperparameters"]
 #: settings the trainer changes between steps (schedule, live edits); the rest never change
 TUNABLE_SETTINGS = ("lr", "betas", "momentum")
 #: settings that depend on the device the parameters live on, not on the saved run
@@ -54,14 +55,6 @@ def update_hyperparameters(
         for state in optimizer.state.values():
             if "square_avg" in state and "momentum_buffer" not in state:
                 state["momentum_buffer"] = torch.zeros_like(state["square_avg"])
-
-
-def schedule_factor(schedule: str, iteration: int, total: int) -> float:
-    """1 for "constant"; for "cosine", ½(1 + cos(π t/T)) rescaled to end at COSINE_FLOOR."""
-    if schedule == "constant" or total <= 0:
-        return 1.0
-    progress = min(iteration / total, 1.0)
-    return COSINE_FLOOR + (1 - COSINE_FLOOR) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
 @functools.lru_cache(maxsize=32)
