@@ -158,6 +158,10 @@ class TimelineControl(QObject):
             return
         history = self._branch_histories(state, presenter)[state.branch]
         at_tip = state.position == state.tip
+        if frame.extra.get("seek_progress") is not None:  # a frame from inside a replay:
+            presenter.histories[0] = FrozenHistory(history)  # it adds nothing to the lines
+            self._show_cursor(frame.iteration)
+            return
         presenter.histories[0] = history if at_tip else FrozenHistory(history)
         self._show_cursor(None if at_tip else state.position)
 

@@ -5,10 +5,11 @@ are all a replay needs besides a starting state, and a run that started from fre
 iteration 0 has one that needs no file: `Trainer(config)` under the root's first settings
 builds exactly the networks it started from (seeded initialisation on the CPU). So a session
 keeps `{"timeline": records}` in its free-form `extra` — every branch, or only the current
-branch and its ancestors — and opening it rebuilds the timeline with two keyframes: the fresh
-root and the session's own state (the current position). Every other moment is reached by an
-exact replay from the nearest of them (slow for a long run: one replay of up to `position`
-iterations). Runs whose timeline began elsewhere (after opening a session) save no records.
+branch and its ancestors — and opening it rebuilds the timeline with the fresh root, the
+session's own state (the current position) and the keyframes saved with it
+(`session_keyframes.py`: a bounded set, listed under `records["keyframes"]`). Every other moment
+is reached by an exact replay from the nearest of them. Runs whose timeline began elsewhere
+(after opening a session) save no records.
 
 `read_records` checks everything before use: types, bounds, ids, that each branch starts inside
 its parent's stretch, settings (each a `RunConfig` that validates) in order inside the branch,

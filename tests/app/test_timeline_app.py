@@ -4,6 +4,8 @@ shortcut, two branches side by side in compare mode and back, and a long seek's 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from ganlab.app.timeline_control import COMPARE_OFF, FrozenHistory
@@ -92,7 +94,11 @@ def test_scrub_branch_switch_and_compare(qtbot, slow_start_window, monkeypatch):
     # a long seek's progress (the worker sends it with frames) and its stop button
     sent = []
     monkeypatch.setattr(window.session, "send_timeline", sent.append)  # what "stop" asks
-    bar.show_progress((320, 1000))
+    last = window.session.last_frame
+    inside = dataclasses.replace(last, extra={**last.extra, "seek_progress": (320, 1000)})
+    control.show_frame(inside)  # a frame published from inside a replay
+    assert isinstance(window.presenter.histories[0], FrozenHistory)  # adds no points
+    assert cursor.isVisible() and cursor.value() == inside.iteration
     assert bar.progress.isVisibleTo(window) and bar.progress.value() == 320
     assert "320 of 1,000" in bar.progress.toolTip()
     bar.cancel_button.click()
