@@ -21,7 +21,12 @@ import time
 
 from ganlab.core.branches import TreeFull
 from ganlab.core.keyframes import DEFAULT_BUDGET_BYTES
-from ganlab.core.session_keyframes import keyframe_members, read_keyframes
+from ganlab.core.session_keyframes import (
+    AUTOSAVE_KEYFRAME_BYTES,
+    SAVED_KEYFRAME_BYTES,
+    keyframe_members,
+    read_keyframes,
+)
 from ganlab.core.timeline import Timeline
 from ganlab.core.timeline_records import timeline_records
 from ganlab.core.timeline_state import TimelineState
@@ -129,7 +134,9 @@ class TimelineDesk:
         if records is None:
             return command
         try:
-            members, records["keyframes"] = keyframe_members(self.timeline, self.all_branches)
+            bound = SAVED_KEYFRAME_BYTES if command.autosave is None else AUTOSAVE_KEYFRAME_BYTES
+            members, records["keyframes"] = keyframe_members(self.timeline, self.all_branches,
+                                                             bound)
         except Exception as error:  # the session is still saved, with its records
             log.warning("the timeline's keyframes were not saved: %s", error)
             members = {}
@@ -157,7 +164,7 @@ class TimelineDesk:
             log.warning("the session's keyframes were not read: %s", error)
         for branch, keyframe in found:
             self.timeline.store.add(branch, keyframe)
-        self.message += f", {len(found)} saved keyframes"
+        self.message += f", {len(found)} saved keyframe" + ("" if len(found) == 1 else "s")
         if bad:
             self.message += f" ({bad} damaged, left out: seeks replay further)"
 

@@ -124,6 +124,10 @@ def test_a_saved_session_brings_its_branches_back(worker, tmp_path):
     worker.pending.send(messages.RunFileCommand(OpenSession(path, ticket=3)))
     [opened] = wait_for(lambda: worker.results.take_all(), what="the open")
     assert opened.ok, opened.message
+    frame = frame_where(worker, lambda f: f.extra["timeline"] is not None, "its timeline")
+    # the fresh root (0), the session's state (8) and the branch's first state, saved (5)
+    assert frame.extra["timeline"].keyframes == (0, 5, 8)
+    assert frame.extra["timeline_answer"][1].endswith("2 branches, 1 saved keyframe")
     worker.pending.send(messages.Seek(ticket=4, branch=0, iteration=12))
     frame = frame_where(worker, answered(4), "main's tip")
     state = frame.extra["timeline"]
