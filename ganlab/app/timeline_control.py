@@ -123,6 +123,7 @@ class TimelineControl(QObject):
         """Compare the branch shown with `branch` side by side (None: nothing)."""
         if branch is not None:
             self.session.send_timeline(messages.CompareBranches(branch=branch))
+            self.bar.compare.setCurrentIndex(0)  # the compare frames show the branch chosen
 
     # ------------------------------------------------------------------ showing
     def forget(self) -> None:
