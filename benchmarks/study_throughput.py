@@ -7,7 +7,9 @@ samples). Contestants, each into a fresh folder with `run_study` (as `ganlab stu
 
 - sequential: `--workers 1 --no-batch` (one worker process, one run at a time)
 - pool: `--workers N --no-batch` (N processes, one run each at a time)
-- batched: `--workers N` (the default: runs of one shape batched, split over the workers)
+- batched: `--workers N` (the default: runs of one shape batched, split over the workers;
+  `plan_batches` chooses one objective per batch or objectives mixed, whichever its cost model
+  says ends sooner)
 
 Reported per contestant: wall seconds and runs per minute (meaningful on a quiet machine
 only), and the load-robust figures: CPU seconds of the whole study (this process and every
@@ -15,9 +17,11 @@ worker it started, imports included: `getrusage`), CPU seconds per run, and runs
 CPU-minute. On a quiet machine with N free cores the pool's runs/min ≈ N × sequential's;
 batching also divides the CPU per run. Under load, wall-clock gains vanish when other
 processes keep every core busy (see README "Studies: throughput"); the CPU figures do not.
+The last lines give the ratios of in-run CPU per run (training and evaluation, no start-up):
+what batching saves per run whatever the load.
 
     nice -n 15 python benchmarks/study_throughput.py [--objectives minimax,wgan-gp]
-        [--seeds 4] [--iterations 1000] [--evaluations 2] [--workers 2] [--only pool,batched]
+        [--seeds 4] [--iterations 2000] [--evaluations 2] [--workers 2] [--only pool,batched]
 """
 
 from __future__ import annotations
@@ -62,7 +66,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objectives", default="minimax,wgan-gp")
     parser.add_argument("--seeds", type=int, default=4)
-    parser.add_argument("--iterations", type=int, default=1000)
+    parser.add_argument("--iterations", type=int, default=2000)
     parser.add_argument("--evaluations", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", default="sequential,pool,batched")
@@ -92,7 +96,8 @@ def main() -> None:
     base = rows[0]
     for r in rows[1:]:
         print(f"{r['contest']} / {base['contest']}: {r['per_min'] / base['per_min']:.2f}× "
-              f"runs/min, {r['per_cpu_min'] / base['per_cpu_min']:.2f}× runs/CPU-min")
+              f"runs/min, {r['per_cpu_min'] / base['per_cpu_min']:.2f}× runs/CPU-min, "
+              f"{base['run_cpu_per_run'] / r['run_cpu_per_run']:.2f}× in-run CPU per run")
 
 
 if __name__ == "__main__":

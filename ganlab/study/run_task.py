@@ -60,6 +60,7 @@ def start_worker(data: dict[str, np.ndarray]) -> None:
     """The local pool's initializer (in each worker process): one torch thread, the study's
     data in this process's store, and an end when the parent process ends."""
     import torch
+    import torch._dynamo  # (torch.optim's first optimizer imports it: ~1.5 s CPU, not a run's)
 
     import ganlab.core.headless  # noqa: F401  (imported before the first run's clock starts)
     from ganlab.core.data_store import DATA
