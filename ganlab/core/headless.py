@@ -36,7 +36,7 @@ import torch
 from tqdm import tqdm
 
 from ganlab.core.atomic_file import atomic_write
-from ganlab.core.config import RunConfig
+from ganlab.core.config import ConfigError, RunConfig
 from ganlab.core.export import export_generator
 from ganlab.core.image_grid import write_png_grid
 from ganlab.core.metrics import (
@@ -99,6 +99,9 @@ def run_headless(
         raise ValueError(f"sample_count must be from 1 to {MAX_SAMPLES:,}, got {sample_count}")
     if not 1 <= evaluations <= MAX_EVALUATIONS:
         raise ValueError(f"evaluations must be from 1 to {MAX_EVALUATIONS:,}, got {evaluations}")
+    if (trainer.config if trainer else config).model.family != "gan":
+        raise ConfigError("model.family vae trains in the app (Training → VAE beside the GAN); "
+                          "ganlab train trains GANs")
     folder = RunFolder(out_dir, overwrite=overwrite) if out_dir is not None else None
     with folder or contextlib.nullcontext():
         trainer = trainer or Trainer(config)

@@ -92,9 +92,16 @@ def json_safe(value):
     return str(value)
 
 
+VAE_NOT_SAVED = ("a VAE run cannot be saved as a session (sessions hold GAN runs only); in "
+                 "compare mode save run A, the GAN")
+
+
 def save_session(session: Session, path: str | Path) -> Path:
-    """Write the session atomically; returns the path written."""
+    """Write the session atomically; returns the path written. A VAE run is refused (sessions
+    hold GAN runs; `VAE_NOT_SAVED`)."""
     trainer = session.trainer
+    if trainer.model_family == "vae":
+        raise ValueError(VAE_NOT_SAVED)
     config = trainer.config.copy()
     data_bytes = None
     if config.target.name == "custom" or isinstance(trainer.target, PointCloud):
@@ -185,6 +192,8 @@ def load_session(path: str | Path, device: str | None = None) -> Session:
     with open_archive(path) as archive:
         metadata = read_metadata(path, archive)
         config = saved_config(path, metadata, archive)
+        if config.model.family == "vae":
+            raise SessionFileError(f"{path}: {VAE_NOT_SAVED}")
         if device is not None:
             config.training.device = device
         trainer = fresh_trainer(path, config, from_file=device is None)

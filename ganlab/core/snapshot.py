@@ -9,6 +9,8 @@ Views draw from the evaluation random stream, so taking snapshots never changes 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import torch
 
@@ -79,6 +81,8 @@ class Snapshotter:
         """`finite_batch_equilibrium` for the trainer's settings, computed once per setting."""
         trainer = self.trainer
         objective = trainer.objective
+        if trainer.model_family == "vae":
+            return None, None
         batch_size = trainer.config.training.batch_size
         shift, scale = trainer.shift.cpu(), trainer.scale.cpu()
         real_label = trainer.config.objective.real_label
@@ -128,14 +132,18 @@ class Snapshotter:
         if self.trainer.target.data_kind == "images":
             return self._take_images(request)
         trainer = self.trainer
+        if trainer.model_family == "vae":  # no discriminator: no D, D* or G-loss gradients
+            request = dataclasses.replace(request, critic=False, optimal_discriminator=False,
+                                          gradients=False)
         real, latent = self._display_batch()
         box = request.box or trainer.target.view_box
         d_loss, g_loss = trainer.read_losses()
+        elbo = trainer.elbo_terms if trainer.model_family == "vae" else None
         fake = trainer.sample(len(latent), latent=latent)
         finite = bool(np.isfinite(fake).all()) and all(
-            v is None or np.isfinite(v) for v in (d_loss, g_loss)
+            v is None or np.isfinite(v) for v in (d_loss, g_loss, *(elbo or {}).values())
         )
-        parts: dict = {"outside_counts": fields.outside_counts(fake, box)}
+        parts: dict = {"outside_counts": fields.outside_counts(fake, box), "elbo_terms": elbo}
         if finite and trainer.generator_average is not None:  # the raw G too, same z
             parts["raw_fake"] = trainer.sample(len(latent), latent=latent, averaged=False)
         if finite:

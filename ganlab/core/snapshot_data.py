@@ -70,3 +70,7 @@ class Snapshot:
     #: see Objective.heatmap_levels. The app reads them here and never imports the objectives
     heatmap_levels: tuple[float, float] | None = (0.0, 1.0)
     heatmap_label: str = "D(x)  (1 = real)"
+    #: a VAE run (`vae_trainer`): the mean ELBO terms since the previous snapshot, in nats per
+    #: standardised point: {"reconstruction": E_q log p(x|z), "kl": KL(q‖p), "elbo": their
+    #: difference}; None for a GAN run (or no update since)
+    elbo_terms: dict | None = None

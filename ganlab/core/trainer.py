@@ -38,6 +38,8 @@ COUNTERS = ("iteration", "critic_updates", "generator_updates")
 class Trainer:
     """Trains one generator against one discriminator (or a sample distance) on one target."""
 
+    model_family = "gan"  # see `vae_trainer.VaeTrainer`
+
     def __init__(self, config: RunConfig, target: Target | None = None):
         self.config = config.copy().validate()
         self.device = resolve_device(self.config.training.device)

@@ -85,9 +85,11 @@ class LockstepRuns:
         self.restart()
 
     def apply_configs(self, configs: tuple[RunConfig, ...]) -> ConfigOutcome:
-        """New settings for each run. Another number of runs starts them all afresh; a rebuild
-        of one run's networks restarts all of them."""
-        if len(configs) != len(self.runs):
+        """New settings for each run. Another number of runs, or a run turning from a GAN into
+        a VAE or back (`model.family`), starts them all afresh; a rebuild of one run's networks
+        restarts all of them."""
+        families = [run.trainer.model_family for run in self.runs]
+        if families != [config.model.family for config in configs]:  # GAN ↔ VAE: new runs
             try:
                 runs = [Run(config, self.display_samples) for config in configs]
             except Exception as error:  # a bad device, a broken points file

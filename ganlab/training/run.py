@@ -10,6 +10,7 @@ from collections import deque
 from ganlab.core.config import RunConfig
 from ganlab.core.snapshot import Snapshotter
 from ganlab.core.trainer import Trainer
+from ganlab.core.vae_trainer import make_trainer
 from ganlab.training.good_states import GoodState, restore_good_state, take_good_state
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ class Run:
     """One trainer with its snapshotter and its last good states."""
 
     def __init__(self, config: RunConfig, display_samples: int, trainer: Trainer | None = None):
-        self.trainer = trainer if trainer is not None else Trainer(config)
+        self.trainer = trainer if trainer is not None else make_trainer(config)
         self.snapshotter = Snapshotter(self.trainer, display_samples=display_samples)
         self.good_states: deque[GoodState] = deque(maxlen=GOOD_STATES_KEPT)
 
