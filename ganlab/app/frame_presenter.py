@@ -11,6 +11,7 @@ import time
 from PySide6.QtWidgets import QStackedWidget
 
 from ganlab.app.history import RunHistory
+from ganlab.app.vae_beside_gan import VAE_TITLE
 from ganlab.app.views.alert_banner import AlertBanner
 from ganlab.app.views.charts import Charts
 from ganlab.app.views.data_canvas import DataCanvas
@@ -72,6 +73,16 @@ class FramePresenter:
         self._chart_drawn = 0.0
         self._chart_turn = 0
         self._restart_note: tuple[str, float | None] | None = None  # (message, until)
+        self.model_families: tuple[str, ...] = ()  # of the runs: "gan", "vae"
+        self.on_model_families = None  # called with the runs' families when they change
+
+    def _show_model_families(self, families: tuple[str, ...]) -> None:
+        """A VAE's ELBO chart instead of (or beside) a GAN's losses; `on_model_families`."""
+        if families != self.model_families:
+            self.model_families = families
+            self.charts.set_model_families(families)
+            if self.on_model_families is not None:
+                self.on_model_families(families)
 
     def announce_restart(self, message: str) -> None:
         """The next restart of the networks has a reason the window knows (a new target, a
@@ -107,6 +118,8 @@ class FramePresenter:
             if snapshot.discriminator_loss is not None or snapshot.generator_loss is not None:
                 history.add_losses(snapshot.iteration, snapshot.discriminator_loss,
                                    snapshot.generator_loss)
+            if snapshot.elbo_terms is not None:
+                history.add_elbo_terms(snapshot.iteration, snapshot.elbo_terms)
             if run.metrics:
                 history.add_metrics(run.metrics)
                 if index == 0:
@@ -117,7 +130,8 @@ class FramePresenter:
             pane.show_data(snapshot.data_kind, snapshot.real.shape[1])
             view = pane.current_view
             prefix = f"Run {'AB'[index]}: " if compare else ""
-            view.set_title(f"{prefix}{snapshot.objective}")
+            view.set_title(prefix + (VAE_TITLE if run.config.model.family == "vae"
+                                     else snapshot.objective))
             view.show_run(run)
         if frame.runs:  # run A's kind of data decides the charts (compare mode shares it)
             snapshot = frame.runs[0].snapshot
@@ -137,6 +151,7 @@ class FramePresenter:
             config = first.config
             self.charts.set_objectives([run.config.objective.name for run in frame.runs],
                                        [run.snapshot.reference_losses for run in frame.runs])
+            self._show_model_families(tuple(run.config.model.family for run in frame.runs))
             self.charts.set_mode_chart_visible(first.snapshot.box.dim == 2 and bool(
                 len(self.histories[0].series["modes_covered"])))
             self.diagram.set_objective(config.objective.name, config.training.critic_steps,

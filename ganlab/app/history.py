@@ -17,8 +17,11 @@ POINTS_METRICS = ("js", "kl_data_model", "kl_model_data", "w1", "value_gap")
 IMAGE_METRICS = ("frechet_distance", "classes_covered", "class_kl", "coverage", "density",
                  "mean_confidence")
 IMAGE_REFERENCES = tuple(f"{name}_real" for name in IMAGE_METRICS)
+#: a VAE run's ELBO terms (`Snapshot.elbo_terms`): E_q log p(x|z), KL(q(z|x) ‖ p(z)), the ELBO
+ELBO_SERIES = {"reconstruction": "elbo_reconstruction", "kl": "elbo_kl", "elbo": "elbo"}
 SERIES = ("discriminator_loss", "generator_loss", *POINTS_METRICS[:-1], "modes_covered",
-          "high_quality", "value_gap", *IMAGE_METRICS, *IMAGE_REFERENCES)
+          "high_quality", "value_gap", *IMAGE_METRICS, *IMAGE_REFERENCES,
+          *ELBO_SERIES.values())
 
 
 class Series:
@@ -67,6 +70,12 @@ class RunHistory:
     def add_losses(self, iteration: int, d_loss: float | None, g_loss: float | None) -> None:
         self.series["discriminator_loss"].append(iteration, d_loss)
         self.series["generator_loss"].append(iteration, g_loss)
+        self.last_iteration = iteration
+
+    def add_elbo_terms(self, iteration: int, terms: dict) -> None:
+        """A VAE run's mean ELBO terms since the previous frame (in place of D and G losses)."""
+        for term, name in ELBO_SERIES.items():
+            self.series[name].append(iteration, _number(terms.get(term)))
         self.last_iteration = iteration
 
     def add_metrics(self, metrics: dict) -> None:

@@ -35,6 +35,7 @@ from ganlab.app.recorder import RecordingIndicator
 from ganlab.app.run_configs import MIN_RESTORED_LR
 from ganlab.app.session import RESTORE_LR_FACTOR, TrainingSession
 from ganlab.app.start_up_view import StartUpView
+from ganlab.app.vae_beside_gan import mark_discriminator_layers
 from ganlab.app.views.alert_banner import AlertBanner
 from ganlab.app.views.status_line import StatusLine
 from ganlab.app.window_docks import build_docks
@@ -73,6 +74,8 @@ class MainWindow(QMainWindow):
         self.painting.stopped.connect(lambda: self.compare_action.setEnabled(True))
         self.presenter = FramePresenter(self.panes, self.charts, self.diagram, self.status,
                                         self.banner)
+        self.presenter.on_model_families = lambda families: mark_discriminator_layers(
+            self.layer_boxes, families)
         self.lesson_flow = LessonFlow(self)
         self.help_overlay = HelpOverlay(self)
         self.animation = InterpolationAnimation(

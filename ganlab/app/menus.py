@@ -8,6 +8,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from ganlab.app.controls.speed_control import SpeedControl
 from ganlab.app.dynamics_dock import build_dynamics_view
 from ganlab.app.study_view import ask_study_folder
+from ganlab.app.vae_beside_gan import start_vae_beside_gan
 
 
 def add_action(window, menu, text: str, shortcut: str, tip: str, slot, checkable=False):
@@ -60,6 +61,10 @@ def build_menus(window) -> None:
     window.compare_action = add_action(window, training, "Compare", "C",
                                     "Train a second configuration on the same target and seed, "
                                     "side by side.", window.set_compare, checkable=True)
+    window.vae_action = add_action(window, training, "VAE beside the GAN", "V",
+                                   "Compare mode with run B a VAE whose decoder is run A's "
+                                   "generator network: it covers every mode but blurs.",
+                                   lambda: start_vae_beside_gan(window))
     build_dynamics_view(window, menus)
     lessons_menu = menus.addMenu("&Lessons")
     for lesson in window.lessons:

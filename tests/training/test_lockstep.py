@@ -78,3 +78,21 @@ def test_reset_and_restore():
     assert iterations(runs) == [0, 0]
     assert runs.epoch == 2
     assert not runs.can_restore
+
+
+def test_a_vae_beside_a_gan_steps_in_lockstep_and_switching_family_restarts_both():
+    runs = LockstepRuns(display_samples=32)
+    vae = small_config("ring8").merged({"model": {"family": "vae"}}).validate()
+    assert runs.apply_configs((small_config("ring8"), vae)).restarted
+    assert [trainer.model_family for trainer in runs.trainers] == ["gan", "vae"]
+    for _ in range(3):
+        runs.step(steps.BOTH)
+    runs.step(steps.DISCRIMINATOR_HALF)  # the VAE has no discriminator: nothing to do
+    assert iterations(runs) == [3, 3]
+    assert [t.generator_updates for t in runs.trainers] == [3, 3]
+    assert runs.trainers[1].critic_updates == 0
+    epoch = runs.epoch
+    outcome = runs.apply_configs((small_config("ring8"), small_config("ring8")))
+    assert outcome.restarted and runs.epoch == epoch + 1
+    assert [trainer.model_family for trainer in runs.trainers] == ["gan", "gan"]
+    assert iterations(runs) == [0, 0]

@@ -16,6 +16,10 @@ CHARTS = {
            ("kl_model_data", "KL(p_g‖p_data)", theme.JS_COLOUR)],
     "modes": [("modes_covered", "modes covered %", theme.MODES_COLOUR),
               ("high_quality", "high quality %", theme.HIGH_QUALITY_COLOUR)],
+    # a VAE run's (`ganlab.core.vae`): shown only while one trains (`chart_wanted`)
+    "elbo": [("elbo_reconstruction", "E log p(x|z)", theme.GENERATOR),
+             ("elbo_kl", "KL(q‖p)", theme.KL_COLOUR),
+             ("elbo", "ELBO", theme.DENSITY)],
 }
 # image runs (`ganlab.app.history.IMAGE_METRICS`), each chart with its real-vs-real series
 IMAGE_CHARTS = {
@@ -37,14 +41,26 @@ TITLES = {
     "divergences": "Jensen–Shannon and Wasserstein-1",
     "kl": "KL divergences",
     "modes": "Mode coverage",
+    "elbo": "VAE: ELBO = E log p(x|z) − KL",
     "frechet": "Fréchet distance",
     "classes": "Classes covered",
     "class_kl": "Class KL to real",
     "coverage": "Coverage / density",
 }
 UNLABELLED_CHARTS = ("classes", "class_kl")  # one series, which the title names: no legend
-Y_LABELS = {"frechet": "distance", "classes": "classes", "class_kl": "nats",
+Y_LABELS = {"elbo": "nats", "frechet": "distance", "classes": "classes", "class_kl": "nats",
             "coverage": "fraction"}
+
+
+def chart_wanted(chart: str, modes: bool, families: tuple[str, ...]) -> bool:
+    """Whether a chart of the current kind of data is shown for runs of these model families
+    ("gan", "vae"): the losses while a GAN trains, the ELBO while a VAE does, mode coverage
+    where the target has modes (`modes`)."""
+    if chart == "losses":
+        return "gan" in families or not families
+    if chart == "elbo":
+        return "vae" in families
+    return chart != "modes" or modes
 
 
 def chart_title(chart: str) -> str:

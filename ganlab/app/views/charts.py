@@ -54,6 +54,7 @@ class Charts(pg.GraphicsLayoutWidget):
         self._run_count = 1
         self.data_kind, self.classes = "", 0  # set_data_kind("points") below
         self._modes_wanted = True
+        self._families: tuple[str, ...] = ("gan",)  # of the runs: the losses or the ELBO
         for column, (chart, series) in enumerate(ALL_CHARTS.items()):
             plot = self.addPlot(row=0, col=column)
             theme.style_plot(plot, "", x_label="iteration", y_label=specs.Y_LABELS.get(chart, ""))
@@ -164,6 +165,13 @@ class Charts(pg.GraphicsLayoutWidget):
             self._arrange()
             self._fit_layout()
 
+    def set_model_families(self, families: tuple[str, ...]) -> None:
+        """The runs' model families ("gan", "vae"): a VAE's ELBO chart, a GAN's losses."""
+        if families != self._families:
+            self._families = families
+            self._arrange()
+            self._fit_layout()
+
     def _fit_layout(self) -> None:
         """A re-filled layout grows to its preferred width when it next activates: activate it
         now and give it the view's width back."""
@@ -174,7 +182,8 @@ class Charts(pg.GraphicsLayoutWidget):
         """Lay out the charts of the current kind, left to right, sharing the width equally
         whatever their titles' lengths; the others leave the layout (a hidden chart would
         keep its column's room)."""
-        shown = [chart for chart in self.chart_names if chart != "modes" or self._modes_wanted]
+        shown = [chart for chart in self.chart_names
+                 if specs.chart_wanted(chart, self._modes_wanted, self._families)]
         layout = self.ci
         for plot in self.all_plots.values():
             if plot in layout.items:
