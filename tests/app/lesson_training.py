@@ -7,6 +7,7 @@ import torch
 
 from ganlab.app.lessons import load_lessons
 from ganlab.core.trainer import Trainer
+from ganlab.core.vae_trainer import make_trainer
 
 
 def lesson(prefix: str):
@@ -15,6 +16,6 @@ def lesson(prefix: str):
 
 def trained(config, iterations: int) -> Trainer:
     torch.set_num_threads(1)
-    trainer = Trainer(config)
+    trainer = make_trainer(config)  # a VAE where the config says so
     trainer.train(iterations)
     return trainer
