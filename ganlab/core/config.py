@@ -105,7 +105,7 @@ class ModelConfig:
         "gan", "gan: G learns against D by the objective; vae: the same G is the decoder of a "
         "variational autoencoder trained by the ELBO (1D/2D points, Gaussian p(z); its "
         "encoder has G's width); changing it starts the run again.", choices=MODEL_FAMILIES,
-        label="model family")  # no CLI option: `ganlab train` trains GANs (headless.py)
+        cli="model-family", label="model family")  # `ganlab train` refuses vae (headless)
     latent_dim: int = setting(2, "Dimension of the noise z; changing it rebuilds both "
                               "networks.", low=1, high=128, unit="dimensions",
                               cli="latent-dim", label="latent dimension")

@@ -120,8 +120,10 @@ class Charts(pg.GraphicsLayoutWidget):
 
     @property
     def chart_names(self) -> tuple[str, ...]:
-        """The charts of the current kind of data, left to right."""
-        return KIND_CHARTS[self.data_kind]
+        """The charts of the current kind of data and model families, left to right (mode
+        coverage among them even where the target has no modes)."""
+        return tuple(chart for chart in KIND_CHARTS[self.data_kind]
+                     if specs.chart_wanted(chart, True, self._families))
 
     @property
     def plots(self) -> dict[str, pg.PlotItem]:
