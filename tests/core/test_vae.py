@@ -143,3 +143,12 @@ def test_a_vae_run_is_refused_as_a_session(tmp_path):
     with pytest.raises(ValueError, match="VAE run cannot be saved"):
         save_session(Session(make_trainer(small_vae())), tmp_path / "vae.ganlab")
     assert not list(tmp_path.iterdir())
+
+
+def test_ganlab_train_refuses_a_vae_by_name(tmp_path, capsys):
+    from ganlab.cli import main
+
+    out = tmp_path / "run"
+    assert main(["train", "--model-family", "vae", "--iterations", "2", "--out", str(out)]) == 2
+    assert "model.family vae trains in the app" in capsys.readouterr().err
+    assert not out.exists()
