@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ganlab.core.timeline import Timeline
 from ganlab.core.trainer import Trainer
+from ganlab.core.vae_trainer import make_trainer
 from ganlab.training.run import Run
 
 
@@ -25,7 +26,7 @@ class BranchCompare:
     def start(cls, timeline: Timeline, lockstep, other: int, progress=None):
         """Run B = branch `other` at its tip beside run A; None if the seek was stopped."""
         branch = timeline.tree[other]
-        trainer = Trainer(branch.config_at(branch.tip))
+        trainer = make_trainer(branch.config_at(branch.tip))  # a VAE branch too
         shown, position = timeline.branch, timeline.position
         reached = timeline.seek(trainer, other, branch.tip, progress)
         timeline.branch, timeline.position = shown, position
