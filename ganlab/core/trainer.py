@@ -216,6 +216,10 @@ class Trainer:
     def sample_real(self, n: int) -> np.ndarray:
         return self.target.sample(n, self.evaluation_rng).cpu().numpy()
 
+    def optimized_parameters(self, role: str) -> list[torch.nn.Parameter]:
+        """What the optimizer of `role` ("generator", "discriminator") updates."""
+        return list(getattr(self, role).parameters())
+
     def parameters_are_finite(self) -> bool:
         return all(
             bool(torch.isfinite(p).all())
@@ -276,7 +280,7 @@ class Trainer:
         for role in ("generator", "discriminator"):
             settings = getattr(new, f"{role}_optimizer")
             if settings.name != getattr(old, f"{role}_optimizer").name:
-                optimizer = make_optimizer(getattr(self, role).parameters(), settings)
+                optimizer = make_optimizer(self.optimized_parameters(role), settings)
                 setattr(self, f"{role}_optimizer", optimizer)
         if target_changed or new.model.standardize_data != old.model.standardize_data:
             self._set_scaling()

@@ -37,15 +37,17 @@ class VaeTrainer(Trainer):
             torch.manual_seed(self.config.training.seed + VAE_SEED_OFFSET)
             self.vae_parts = VaeParts(self.target.dim, self.config.model)
         self.vae_parts.to(self.device)
-        self.generator_optimizer = self._vae_optimizer()
+        self.generator_optimizer = make_optimizer(self.optimized_parameters("generator"),
+                                                  self.config.generator_optimizer)
         self.objective = VAE_OBJECTIVE
         self._elbo_sums = torch.zeros(2, device=self.device)  # (log p(x|z), KL) since read
         self._elbo_count = 0
         self.elbo_terms: dict[str, float] | None = None
 
-    def _vae_optimizer(self) -> torch.optim.Optimizer:
-        parameters = [*self.generator.parameters(), *self.vae_parts.parameters()]
-        return make_optimizer(parameters, self.config.generator_optimizer)
+    def optimized_parameters(self, role: str) -> list[torch.nn.Parameter]:
+        """The generator's optimizer updates the whole VAE: decoder, encoder, log σ²."""
+        extra = list(self.vae_parts.parameters()) if role == "generator" else []
+        return super().optimized_parameters(role) + extra
 
     def generator_step(self) -> torch.Tensor:
         """One ELBO step: minimise −mean(log p(x|z) − KL) over a fresh batch; returns −ELBO."""
@@ -82,15 +84,11 @@ class VaeTrainer(Trainer):
             bool(torch.isfinite(p).all()) for p in self.vae_parts.parameters())
 
     def apply_config(self, new: RunConfig, target: Target | None = None) -> ConfigChange:
-        """As `Trainer.apply_config`, refusing settings a VAE cannot have; a new kind of
-        optimizer covers the encoder too."""
+        """As `Trainer.apply_config`, refusing settings a VAE cannot have."""
         check_vae_settings(new.model, (target or self.target).data_kind)
-        old_optimizer = self.config.generator_optimizer.name
         change = super().apply_config(new, target)
         if not change.rebuilt:
             self.objective = VAE_OBJECTIVE
-            if new.generator_optimizer.name != old_optimizer:
-                self.generator_optimizer = self._vae_optimizer()
         return change
 
     def state_dict(self) -> dict:

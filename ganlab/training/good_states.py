@@ -54,7 +54,7 @@ def restore_good_state(trainer, good: GoodState) -> tuple[str, ...]:
     for role, kind in zip(ROLES, good.optimizer_kinds, strict=True):
         name = f"{role}_optimizer"
         if type(getattr(trainer, name)) is not kind:
-            optimizer = make_optimizer(getattr(trainer, role).parameters(),
+            optimizer = make_optimizer(trainer.optimized_parameters(role),
                                        getattr(trainer.config, name))
             setattr(trainer, name, optimizer)
             state[name] = optimizer.state_dict()

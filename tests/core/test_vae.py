@@ -152,3 +152,25 @@ def test_ganlab_train_refuses_a_vae_by_name(tmp_path, capsys):
     assert main(["train", "--model-family", "vae", "--iterations", "2", "--out", str(out)]) == 2
     assert "model.family vae trains in the app" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_a_new_kind_of_optimizer_and_a_restored_good_state_cover_the_encoder_too():
+    from ganlab.training.good_states import restore_good_state, take_good_state
+
+    trainer = make_trainer(small_vae())
+    trainer.train(3)
+    good = take_good_state(trainer)
+    every = {id(p) for p in [*trainer.generator.parameters(), *trainer.vae_parts.parameters()]}
+    trainer.apply_config(small_vae().merged({"generator_optimizer": {"name": "sgd"}}))
+    optimized = {id(p) for group in trainer.generator_optimizer.param_groups
+                 for p in group["params"]}
+    assert optimized == every and type(trainer.generator_optimizer).__name__ == "SGD"
+    trainer.apply_config(small_vae())  # Adam again, then back to the Adam state of `good`
+    assert restore_good_state(trainer, good) == ()
+    trainer.apply_config(small_vae().merged({"generator_optimizer": {"name": "rmsprop"}}))
+    assert restore_good_state(trainer, good) == ("generator",)
+    optimized = {id(p) for group in trainer.generator_optimizer.param_groups
+                 for p in group["params"]}
+    assert optimized == every
+    trainer.train(2)
+    assert trainer.iteration == 5 and trainer.parameters_are_finite()
