@@ -33,6 +33,8 @@ CHARTS = {
     "kl": "KL(p_data‖p_g) punishes missing modes, KL(p_g‖p_data) samples where no data is.",
     "modes": "modes with at least one sample within 3σ, and the share of samples that close "
              "(PacGAN's protocol).",
+    "elbo": "a VAE run's evidence lower bound per point (nats, standardised data): E_q log "
+            "p(x|z) minus KL(q(z|x) ‖ p(z)); training raises it.",
     "frechet": "Fréchet distance between classifier features of real and generated images.",
     "classes": "how many classes the generated images are classified into.",
     "class_kl": "KL between the generated images' class histogram and the real one.",

@@ -35,6 +35,8 @@ def test_the_action_trains_a_vae_beside_the_gan_and_charts_its_elbo(window, qtbo
     assert box.isEnabled() and box.toolTip().endswith(ONLY_RUN_A)
     frame = window.session.last_frame
     assert frame.runs[1].snapshot.critic is None and frame.runs[1].snapshot.elbo_terms
+    charts = dict(window.help_overlay.sections()["Charts"])  # F1 names the ELBO chart
+    assert "training raises it" in charts["VAE: ELBO = E log p(x|z) − KL"]
 
 
 def test_every_run_a_vae_greys_the_discriminator_layers(qtbot):
