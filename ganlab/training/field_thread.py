@@ -5,7 +5,8 @@ Computing them on the training thread took it ~7.6 ms a frame with every layer o
 networks, 64×64 grid), a fifth of its time at 27 frames a second. Instead, at each full-speed
 frame the worker hands this thread a `FieldJob`: the run's networks copied (`network_copy`,
 ~0.1 ms) and what the fields depend on besides them. The thread computes the next group of
-shown fields in turn (`field_schedule.next_group`) with the engine's own functions, so the
+shown fields in turn that is due (`field_schedule.next_due_group`: each group no more often
+than `MIN_INTERVALS` allows; a job with none due is dropped) with the engine's own functions, so the
 numbers are those the training thread would have computed for the same weights, and leaves
 them for the worker to attach to its next frame: the fields lag the samples by one frame
 (~33 ms, a few iterations). Jobs are latest-only per run (a job not yet started is replaced,
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 import torch
 
 from ganlab.core.snapshot import FIELD_NAMES, Snapshot, SnapshotRequest, field_parts
-from ganlab.training.field_schedule import next_group, without_fields
+from ganlab.training.field_schedule import MIN_INTERVALS, next_due_group, without_fields
 from ganlab.training.metrics_thread import lower_this_threads_priority
 from ganlab.training.network_copy import NetworkCopier, NetworkCopy, can_copy
 
@@ -51,8 +52,12 @@ class FieldJob:
 class FieldThread(threading.Thread):
     """Computes `FieldJob`s one at a time, newest per run; the worker submits and takes."""
 
-    def __init__(self) -> None:
+    def __init__(self, min_intervals: dict[str, float] = MIN_INTERVALS, clock=time.monotonic
+                 ) -> None:
         super().__init__(name="ganlab-fields", daemon=True)
+        self.min_intervals = min_intervals  # per group: `field_schedule.MIN_INTERVALS`
+        self.clock = clock
+        self._last: dict[int, dict[int, float]] = {}  # run → group index → when computed
         self._condition = threading.Condition()
         self._pending: dict[int, FieldJob] = {}
         self._results: dict[int, tuple[int, tuple, dict]] = {}  # run → (generation, key, parts)
@@ -61,6 +66,7 @@ class FieldThread(threading.Thread):
         self.busy = False
         self.replaced = 0  # jobs replaced before they started (latest-only)
         self.computed = 0
+        self.not_due = 0  # jobs dropped: no shown group was due yet
         self.cpu_seconds = 0.0  # this thread's CPU time computing jobs
         self._stopping = False
         self._copiers: dict[int, NetworkCopier] = {}  # worker thread only
@@ -142,14 +148,23 @@ class FieldThread(threading.Thread):
                 job = self._pending.pop(min(self._pending))
                 self.busy = True
                 turn = self._turns.get(job.run_index, 0)
+            last = self._last.setdefault(job.run_index, {})
+            due = next_due_group(job.shown, turn, last, self.clock(), self.min_intervals)
+            if due is None:
+                with self._condition:
+                    self.busy = False
+                    self.not_due += 1
+                    self._condition.notify_all()
+                continue
+            request, next_turn, index = due
+            last[index] = self.clock()
             started = time.thread_time()
             try:
-                request, next_turn = next_group(job.shown, turn)
                 parts = field_parts(job.networks.load(), request, job.box, job.latent,
                                     job.density_latent)
             except Exception:  # a field that fails is not drawn; training goes on
                 log.exception("computing fields off the training thread failed")
-                parts, next_turn = {}, turn + 1
+                parts = {}
             with self._condition:
                 self.busy = False
                 self.computed += 1

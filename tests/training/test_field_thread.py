@@ -8,7 +8,14 @@ import pytest
 
 from ganlab.core.objectives import get_objective
 from ganlab.core.snapshot import FIELD_NAMES, SnapshotRequest, field_parts
-from ganlab.training.field_schedule import FIELD_GROUPS, next_group, without_fields
+from ganlab.training.field_schedule import (
+    FIELD_GROUPS,
+    MIN_INTERVALS,
+    NO_INTERVALS,
+    next_due_group,
+    next_group,
+    without_fields,
+)
 from ganlab.training.field_thread import FieldJob, FieldThread
 from ganlab.training.network_copy import NetworkCopier, can_copy
 from ganlab.training.run import Run
@@ -75,6 +82,35 @@ def test_the_thread_takes_the_shown_groups_in_turn():
     assert same == 7 and not any(getattr(none, name) for name in FIELD_NAMES)
 
 
+def computed_per_second(shown: SnapshotRequest, fps: float = 27.0, seconds: float = 4.0
+                        ) -> dict[str, float]:
+    """How often each group is computed when a job arrives every frame at `fps`."""
+    counts, last, turn = dict.fromkeys((group[0] for group in FIELD_GROUPS), 0), {}, 0
+    for frame in range(int(fps * seconds)):
+        due = next_due_group(shown, turn, last, frame / fps)
+        if due is not None:
+            _, turn, index = due
+            last[index] = frame / fps
+            counts[FIELD_GROUPS[index][0]] += 1
+    return {name: count / seconds for name, count in counts.items()}
+
+
+def test_d_star_and_the_manifold_refresh_slower_than_d_and_the_arrows():
+    rates = computed_per_second(EVERY_FIELD)
+    # a group is due again once its interval has passed, at the next frame (1/27 s grain)
+    for name, interval in MIN_INTERVALS.items():
+        assert 1 / (interval + 1 / 27) - 0.5 <= rates[name] <= 1 / interval + 0.25, name
+    assert rates["critic"] >= 6.5 and rates["gradients"] >= 6.5  # D(x) stays live
+    assert rates["optimal_discriminator"] <= 2.25 and rates["manifold"] <= 4.25
+    # D* as the heatmap itself (D(x) hidden) refreshes 5 times a second at most
+    alone = computed_per_second(SnapshotRequest(critic=False, gradients=False, manifold=False))
+    assert 4.0 <= alone["optimal_discriminator"] <= 5.25 and alone["critic"] == 0
+    # a job with nothing due yet computes nothing; one never computed is due at once
+    assert next_due_group(EVERY_FIELD, 0, {0: 1.0, 1: 1.0, 2: 1.0, 3: 1.0}, 1.05) is None
+    request, turn, index = next_due_group(EVERY_FIELD, 0, {0: 1.0, 2: 1.0}, 1.05)
+    assert (index, turn) == (1, 2) and request.optimal_discriminator and not request.critic
+
+
 def job(run: Run, thread: FieldThread, key: tuple = ("k",)) -> FieldJob:
     box, latent, density_latent = run.snapshotter.field_inputs(EVERY_FIELD)
     return FieldJob(0, thread.generation, key, EVERY_FIELD, box, latent, density_latent,
@@ -110,10 +146,31 @@ def test_jobs_are_latest_only_and_results_are_taken_once_for_their_key():
     assert not thread.is_alive()
 
 
+def test_the_thread_drops_a_job_when_no_shown_group_is_due():
+    run = trained_run()
+    now = [0.0]
+    thread = FieldThread(clock=lambda: now[0])
+    thread.start()
+    try:
+        for _ in range(len(FIELD_GROUPS)):  # every group once, at time 0
+            thread.submit(job(run, thread))
+            assert thread.wait_idle(30.0)
+        assert thread.computed == 4 and thread.not_due == 0
+        thread.take(0, ("k",))
+        now[0] = 0.2  # D(x) and the arrows are due again, D* and the manifold are not
+        for _ in range(3):
+            thread.submit(job(run, thread))
+            assert thread.wait_idle(30.0)
+        assert thread.computed == 6 and thread.not_due == 1
+        assert set(thread.take(0, ("k",))) == {"critic", "gradients"}
+    finally:
+        thread.stop()
+
+
 def test_full_speed_frames_carry_the_fields_of_the_weights_one_frame_earlier():
     run = trained_run()
     trainer = run.trainer
-    thread = FieldThread()
+    thread = FieldThread(min_intervals=NO_INTERVALS)  # every group in turn, however fast
     thread.start()
     shown = EVERY_FIELD
     try:

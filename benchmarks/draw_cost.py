@@ -1,0 +1,153 @@
+"""What drawing costs while training, in CPU time (robust to a loaded machine): the app of
+`app_benchmark.py` (every layer on, grid25, 3×128, batch 256) at full speed, and per frame:
+
+- the window process's CPU ms (every thread; its GUI thread alone beside it),
+- the training process's threads: the training thread's CPU ms per iteration (the bare loop's
+  alone is printed for comparison: what it costs more is drawing's interference plus the frame
+  itself), the field thread's and the metrics thread's CPU ms per frame.
+
+Threads are told apart by their nice value (`field_thread.FIELDS_NICENESS`,
+`metrics_thread.METRICS_NICENESS`; the training thread is the busiest of the others).
+
+    nice -n 15 xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/draw_cost.py \\
+        [--seconds 20] [--layers all|points]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.app_benchmark import ALL_LAYERS, LAYER_SETS, points_config
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def thread_times(pid: int | str) -> dict[int, tuple[str, int, float]]:
+    """tid → (name, nice, CPU seconds) for every thread of `pid`."""
+    times = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as stat:
+                text = stat.read()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1: text.rindex(")")]
+        fields = text[text.rindex(")") + 2:].split()
+        utime, stime, nice = int(fields[11]), int(fields[12]), int(fields[16])
+        times[int(tid)] = (name, nice, (utime + stime) / TICK)
+    return times
+
+
+def difference(before: dict, after: dict) -> dict[int, tuple[str, int, float]]:
+    return {tid: (name, nice, cpu - before.get(tid, (name, nice, 0.0))[2])
+            for tid, (name, nice, cpu) in after.items()}
+
+
+def measure(seconds: float, warmup: float, shown_layers: tuple[str, ...]) -> dict:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ganlab.app.main_window import build_window
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    window = build_window(points_config("3×128, batch 256"))
+    window.resize(1600, 1000)
+    window.show()
+    for name in ALL_LAYERS:
+        window.set_layer(name, name in shown_layers)
+    window.session.play()
+    state: dict = {}
+    result: dict = {}
+    main_tid = os.getpid()
+
+    def worker_pid() -> int:
+        return window.session.worker.process.pid
+
+    def start() -> None:
+        frame = window.session.last_frame
+        if frame is None or frame.iteration < 200:  # the training process is still starting
+            QTimer.singleShot(500, start)
+            return
+        QTimer.singleShot(int(seconds * 1000), finish)
+        state.update(time=time.perf_counter(), frames=window.presenter.frames_presented,
+                     iteration=window.session.last_frame.iteration,
+                     gui=thread_times("self"), worker=thread_times(worker_pid()))
+
+    def finish() -> None:
+        try:
+            collect()
+        finally:
+            window.close()
+            app.quit()
+
+    def collect() -> None:
+        elapsed = time.perf_counter() - state["time"]
+        frames = window.presenter.frames_presented - state["frames"]
+        iterations = window.session.last_frame.iteration - state["iteration"]
+        gui = difference(state["gui"], thread_times("self"))
+        worker = difference(state["worker"], thread_times(worker_pid()))
+        from ganlab.training.field_thread import FIELDS_NICENESS
+        from ganlab.training.metrics_thread import METRICS_NICENESS
+        base = worker[worker_pid()][1]  # the process's own nice value (run under nice 15)
+        if base in (FIELDS_NICENESS, METRICS_NICENESS):
+            raise SystemExit(f"run this under a nice value other than {FIELDS_NICENESS} "
+                             f"and {METRICS_NICENESS} (the threads are told apart by it)")
+        normal = sorted((cpu for _, nice, cpu in worker.values() if nice == base),
+                        reverse=True)
+        result.update(
+            seconds=elapsed, frames=frames, iterations=iterations,
+            gui_total=sum(cpu for *_, cpu in gui.values()), gui_main=gui[main_tid][2],
+            training=normal[0], worker_other=sum(normal[1:]),
+            fields=sum(cpu for _, nice, cpu in worker.values() if nice == FIELDS_NICENESS),
+            metrics=sum(cpu for _, nice, cpu in worker.values() if nice == METRICS_NICENESS))
+
+    QTimer.singleShot(int(warmup * 1000), start)
+    app.exec()
+    return result
+
+
+def bare_cpu_ms_per_iteration(iterations: int = 300) -> float:
+    """CPU ms per iteration of the engine's trainer alone, one torch thread (the reference)."""
+    import torch
+
+    from ganlab.core.trainer import Trainer
+
+    torch.set_num_threads(1)
+    trainer = Trainer(points_config("3×128, batch 256"))
+    trainer.train(50)
+    started = time.thread_time()
+    trainer.train(iterations)
+    return 1000 * (time.thread_time() - started) / iterations
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--warmup", type=float, default=8.0)
+    parser.add_argument("--layers", choices=sorted(LAYER_SETS), default="all")
+    args = parser.parse_args()
+    r = measure(args.seconds, args.warmup, LAYER_SETS[args.layers])
+    frames, iterations = max(r["frames"], 1), max(r["iterations"], 1)
+    print(f"# {args.layers} layers, {r['seconds']:.1f} s, load average {os.getloadavg()[0]:.2f}")
+    print(f"frames {r['frames']} ({r['frames'] / r['seconds']:.1f}/s), iterations "
+          f"{r['iterations']} ({r['iterations'] / r['seconds']:.0f}/s)")
+    print(f"window process CPU ms per frame: {1000 * r['gui_total'] / frames:.2f} "
+          f"(GUI thread {1000 * r['gui_main'] / frames:.2f}); share of a core "
+          f"{r['gui_total'] / r['seconds']:.2f}")
+    print(f"field thread CPU ms per frame: {1000 * r['fields'] / frames:.2f}; share of a core "
+          f"{r['fields'] / r['seconds']:.2f}")
+    print(f"metrics thread CPU ms per frame: {1000 * r['metrics'] / frames:.2f}; share "
+          f"{r['metrics'] / r['seconds']:.2f}")
+    print(f"training thread CPU ms per iteration: {1000 * r['training'] / iterations:.2f}; "
+          f"other worker threads share {r['worker_other'] / r['seconds']:.2f}")
+    print(f"bare trainer alone CPU ms per iteration: {bare_cpu_ms_per_iteration():.2f}")
+
+
+if __name__ == "__main__":
+    main()
