@@ -1,11 +1,12 @@
-"""Setting up the running QApplication for ganlab, once: its theme, a short GIL switch interval
-and single-threaded BLAS in the GUI process."""
+"""Setting up the running QApplication for ganlab, once: its theme, a short GIL switch interval,
+single-threaded BLAS in the GUI process and room in the pixmap cache for the cached layers."""
 
 from __future__ import annotations
 
 import sys
 
 from ganlab.app import theme
+from ganlab.app.pixmap_cache import size_pixmap_cache
 
 GIL_SWITCH_INTERVAL_S = 0.001  # hand the GIL between the GUI and the worker every 1 ms
 
@@ -22,4 +23,5 @@ def theme_app() -> None:
         theme.apply_theme(app)
         sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
         limit_blas_threads(1)
+        size_pixmap_cache()
         app._ganlab_themed = True
