@@ -3,10 +3,13 @@ settings (seed 0) as `test_lessons_teach.py` does for the others."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
 
+from ganlab.core.fields import generator_gradients
 from ganlab.core.metrics import evaluate
 from tests.app.lesson_training import lesson, trained
 
@@ -58,3 +61,60 @@ def test_r2_keeps_the_generator_spread_where_the_unpenalised_run_shrinks_to_a_po
             trainer.train(iterations - trainer.iteration)
         assert evaluate(plain)["modes_covered"] <= 1, iterations
         assert evaluate(penalised)["modes_covered"] >= 10, iterations
+
+
+def _mean_gradient(trainer) -> float:
+    """Mean length of the arrows the gradients layer draws: ‖∂L_G/∂x‖ on 500 samples."""
+    latent = trainer.latent_batch(500, torch.Generator().manual_seed(5))
+    return float(np.linalg.norm(generator_gradients(trainer, latent)[1], axis=1).mean())
+
+
+@pytest.fixture(scope="module")
+def stuck_minimax_ring():
+    """Run A of lessons 19 and 20 (the same run) at iteration 1,000: ~3 s of CPU."""
+    taught = lesson("19_")
+    assert taught.config == lesson("20_").config
+    return _trained_with_d_loss(taught.config)
+
+
+def _trained_with_d_loss(config, iterations: int = 1_000):
+    """(trainer at `iterations`, its mean D loss over the last 50)."""
+    trainer = trained(config, iterations - 50)
+    trainer.read_losses()
+    trainer.train(50)
+    return trainer, trainer.read_losses()[0]
+
+
+def _assert_stuck_off_the_canvas(trainer, d_loss: float) -> None:
+    assert d_loss < 0.01  # D is certain
+    metrics = evaluate(trainer)
+    assert metrics["w1"] > 10 and metrics["modes_covered"] == 0, metrics  # off the canvas
+    assert _mean_gradient(trainer) < 1e-3  # D(G(z)) ≈ 0: the minimax gradient is gone
+
+
+@pytest.mark.timeout(900)  # ~3.5 s of CPU on one thread, besides run A
+def test_instance_noise_keeps_the_gradient_where_the_saturated_run_is_stuck(stuck_minimax_ring):
+    """Lesson 19 promises run A off the canvas with no gradient at 1,000, run B (σ₀ = 1 over
+    3,000 iterations) within 0.6 of the ring (W1) with live arrows."""
+    taught = lesson("19_")
+    assert taught.config.objective.instance_noise == 0
+    assert taught.compare.replaced("objective.instance_noise", 0.0) \
+        .replaced("objective.instance_noise_iterations", 2000) == taught.config  # only σ₀, N
+    _assert_stuck_off_the_canvas(*stuck_minimax_ring)
+    noisy = trained(taught.compare, 1_000)
+    assert evaluate(noisy)["w1"] < 0.6
+    assert _mean_gradient(noisy) > 0.02
+
+
+@pytest.mark.timeout(900)  # ~5 s of CPU on one thread, besides run A
+def test_spectral_norm_keeps_the_gradient_where_the_saturated_run_is_stuck(stuck_minimax_ring):
+    """Lesson 20 promises run A off the canvas with no gradient at 1,000, run B (spectral norm)
+    within 0.5 of the ring (W1) with live arrows, D loss near log 4 and a mode or more."""
+    taught = lesson("20_")
+    assert taught.compare.replaced("objective.spectral_norm", False) == taught.config
+    _assert_stuck_off_the_canvas(*stuck_minimax_ring)
+    normalised, d_loss = _trained_with_d_loss(taught.compare)
+    assert abs(d_loss - math.log(4)) < 0.1
+    metrics = evaluate(normalised)
+    assert metrics["w1"] < 0.5 and metrics["modes_covered"] >= 1, metrics
+    assert _mean_gradient(normalised) > 0.03
