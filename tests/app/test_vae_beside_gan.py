@@ -18,6 +18,8 @@ def test_the_action_trains_a_vae_beside_the_gan_and_charts_its_elbo(window, qtbo
     assert type(gan).__name__ == "Trainer" and isinstance(vae, VaeTrainer)
     assert str(gan.generator) == str(vae.generator)  # the same generator network
     assert window.compare_action.isChecked() and window.settings_tabs.count() == 2
+    family = [panel._bindings["model.family"][0] for panel in window.control_panels]
+    assert [box.currentText() for box in family] == ["gan", "vae"]  # run B's under Networks
     window.session.play()
     qtbot.waitUntil(lambda: len(window.presenter.histories[1].series["elbo"]) >= 3,
                     timeout=20_000)
