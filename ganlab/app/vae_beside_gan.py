@@ -51,6 +51,20 @@ def start_vae_beside_gan(window) -> None:
     window.statusBar().showMessage(message, MESSAGE_MS)
 
 
+#: settings a VAE run does not read: the GAN objective and its constants, D's network and
+#: optimizer, k (`vae_trainer.VaeTrainer` trains G, its encoder and log σ² by the ELBO only)
+VAE_UNUSED_PREFIXES = ("objective.", "model.discriminator.", "discriminator_optimizer.",
+                       "training.critic_steps", "model.conditioning")
+
+
+def unused_by_a_vae(paths, config: RunConfig) -> list[str]:
+    """The settings among `paths` that a run of `config` ignores because it is a VAE (none for
+    a GAN): the settings panel greys them."""
+    if config.model.family != "vae":
+        return []
+    return [path for path in paths if path.startswith(VAE_UNUSED_PREFIXES)]
+
+
 def mark_discriminator_layers(boxes: dict, families: tuple[str, ...]) -> None:
     """Grey the discriminator's layers when every run is a VAE; when only run B is one, keep
     them for run A and say so in their tooltips."""

@@ -20,6 +20,10 @@ def test_the_action_trains_a_vae_beside_the_gan_and_charts_its_elbo(window, qtbo
     assert window.compare_action.isChecked() and window.settings_tabs.count() == 2
     family = [panel._bindings["model.family"][0] for panel in window.control_panels]
     assert [box.currentText() for box in family] == ["gan", "vae"]  # run B's under Networks
+    for path in ("objective.name", "training.critic_steps", "model.discriminator.width"):
+        assert [panel.widget_for(path).isEnabled() for panel in window.control_panels] == [
+            True, False], path  # what a VAE does not read is greyed in run B's panel
+    assert window.control_panels[1].widget_for("generator_optimizer.learning_rate").isEnabled()
     window.session.play()
     qtbot.waitUntil(lambda: len(window.presenter.histories[1].series["elbo"]) >= 3,
                     timeout=20_000)

@@ -29,6 +29,7 @@ from ganlab.app.controls.stabiliser_controls import (
     add_two_time_scale_button,
     update_stabiliser_controls,
 )
+from ganlab.app.vae_beside_gan import unused_by_a_vae
 from ganlab.core.config import ConfigError, RunConfig
 from ganlab.core.objectives import OBJECTIVES
 from ganlab.core.settings import Leaf, leaves, nest
@@ -160,6 +161,8 @@ class ControlPanel(QScrollArea):
             self.widget_for(f"{role}_optimizer.momentum").setEnabled(
                 usable and optimizer != "adam")
         update_stabiliser_controls(self, config)
+        for path in unused_by_a_vae(self._bindings, config):  # no D, no GAN objective
+            self.widget_for(path).setEnabled(False)
         notes = [note for path, (_special, note) in FROZEN_STEPS.items()
                  if config.value_at(path) == 0 and self.widget_for(path).isEnabled()]
         self.frozen_note.setText(" ".join(notes))
