@@ -87,6 +87,8 @@ def batching_problem(configs: list[RunConfig], target: Target) -> str | None:
             return f"run {index} differs from run 0 in {field}; only seeds, learning rates " \
                    "and objectives may differ within a batch"
     config = configs[0]
+    if config.model.family != "gan":
+        return f"batched runs train GANs; the model family is {config.model.family}"
     if target.data_kind != "points":
         return f"batched runs train points networks (MLPs); {target.name} is {target.data_kind}"
     if unsupported := sorted({c.objective.name for c in configs} & set(UNSUPPORTED_OBJECTIVES)):

@@ -146,6 +146,7 @@ def test_an_exported_run_continues_as_its_own_trainer_would():
     ({"objective": {"name": "sliced-wasserstein"}}, "sliced-wasserstein"),
     ({"generator_optimizer": {"name": "sgd"}}, "Adam"),
     ({"target": {"name": "digits", "resolution": 8}}, "points"),
+    ({"model": {"family": "vae"}}, "vae"),
 ])
 def test_runs_that_cannot_be_batched_are_refused_with_the_reason(changes, message):
     first = config("non-saturating", 0)
