@@ -6,11 +6,16 @@
   alone is printed for comparison: what it costs more is drawing's interference plus the frame
   itself), the field thread's and the metrics thread's CPU ms per frame.
 
+With `--field-schedule` it measures instead, without a window, the field thread's CPU time per
+second of a simulated 27-frames-a-second run (its clock advanced 1/27 s per job) with and
+without `field_schedule.MIN_INTERVALS`: what the intervals save, independent of the load.
+
 Threads are told apart by their nice value (`field_thread.FIELDS_NICENESS`,
 `metrics_thread.METRICS_NICENESS`; the training thread is the busiest of the others).
 
     nice -n 15 xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/draw_cost.py \\
         [--seconds 20] [--layers all|points]
+    python benchmarks/draw_cost.py --field-schedule
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # speed.py's own imports
 
 from benchmarks.app_benchmark import ALL_LAYERS, LAYER_SETS, points_config
 
@@ -126,12 +132,59 @@ def bare_cpu_ms_per_iteration(iterations: int = 300) -> float:
     return 1000 * (time.thread_time() - started) / iterations
 
 
+def field_thread_cpu_share(intervals: dict, fps: float = 27.0, seconds: float = 4.0) -> tuple:
+    """(CPU seconds per simulated second, groups computed) of a field thread sent a job with
+    every layer's fields at each of `fps` × `seconds` simulated frames."""
+    from frame_cost import EVERY_LAYER, benchmark_run
+
+    from ganlab.training.field_schedule import fields_for_frame
+    from ganlab.training.field_thread import FieldJob, FieldThread
+    from ganlab.training.network_copy import NetworkCopier
+
+    run = benchmark_run()
+    shown = fields_for_frame(EVERY_LAYER, 0, full_speed=False)
+    box, latent, density_latent = run.snapshotter.field_inputs(shown)
+    now = [0.0]
+    thread = FieldThread(min_intervals=intervals, clock=lambda: now[0])
+    thread.start()
+    try:
+        for frame in range(int(fps * seconds)):
+            now[0] = frame / fps
+            run.trainer.train(1)
+            thread.submit(FieldJob(0, thread.generation, ("k",), shown, box, latent,
+                                   density_latent, NetworkCopier().take(run.trainer)))
+            thread.wait_idle(60.0)
+            thread.take(0, ("k",))
+    finally:
+        thread.stop()
+    return thread.cpu_seconds / seconds, thread.computed
+
+
+def print_field_schedule() -> None:
+    import torch
+
+    from ganlab.training.field_schedule import MIN_INTERVALS, NO_INTERVALS
+
+    torch.set_num_threads(1)
+    print("# field thread, every layer, 3×128, 64×64 grid, 27 simulated frames a second, "
+          f"load average {os.getloadavg()[0]:.2f}")
+    for label, intervals in (("every group in turn (before)", NO_INTERVALS),
+                             ("MIN_INTERVALS (after)", MIN_INTERVALS)):
+        share, computed = field_thread_cpu_share(intervals)
+        print(f"{label}: {1000 * share:.0f} ms CPU per second ({computed} groups in 4 s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--warmup", type=float, default=8.0)
     parser.add_argument("--layers", choices=sorted(LAYER_SETS), default="all")
+    parser.add_argument("--field-schedule", action="store_true",
+                        help="the field thread's CPU per second with and without intervals")
     args = parser.parse_args()
+    if args.field_schedule:
+        print_field_schedule()
+        return
     r = measure(args.seconds, args.warmup, LAYER_SETS[args.layers])
     frames, iterations = max(r["frames"], 1), max(r["iterations"], 1)
     print(f"# {args.layers} layers, {r['seconds']:.1f} s, load average {os.getloadavg()[0]:.2f}")
