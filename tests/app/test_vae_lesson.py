@@ -10,12 +10,12 @@ from ganlab.core.metrics import evaluate
 from ganlab.core.vae_trainer import VaeTrainer
 from tests.app.lesson_training import lesson, trained
 
-pytestmark = pytest.mark.slow  # 1,500 iterations of a GAN and of a VAE: ~10 s on a quiet core
+pytestmark = pytest.mark.slow  # 1,000 iterations of a GAN and of a VAE: 18 s CPU at load ~10
 
 #: iterations the app reached 60 s after Space on this lesson, here on 2 shared cores at load
 #: ~10: 671. A quiet machine reaches several thousand; the text's figures go to 2,500 (seeds
-#: 0-2, headless). The test checks 700 and 1,500.
-CHECKS = {700: 0.1, 1_500: 0.25}  # iteration → how far the VAE's high quality share is below
+#: 0-2, headless). The test checks 700 and 1,000 (seed 0: 44% against 28%, 60% against 35%).
+CHECKS = {700: 0.1, 1_000: 0.2}  # iteration → how far the VAE's high quality share is below
 
 
 @pytest.mark.timeout(900)
