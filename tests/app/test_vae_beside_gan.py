@@ -43,6 +43,13 @@ def test_the_action_trains_a_vae_beside_the_gan_and_charts_its_elbo(window, qtbo
     assert frame.runs[1].snapshot.critic is None and frame.runs[1].snapshot.elbo_terms
     charts = dict(window.help_overlay.sections()["Charts"])  # F1 names the ELBO chart
     assert "training raises it" in charts["VAE: ELBO = E log p(x|z) − KL"]
+    window.set_compare(False)  # then run A alone turned into a VAE in its settings panel
+    assert window.control_panels[0].edit("model.family", "vae")
+    qtbot.waitUntil(lambda: window.presenter.model_families == ("vae",), timeout=20_000)
+    assert isinstance(trainer_of(window, 0), VaeTrainer) and not box.isEnabled()
+    assert box.toolTip().endswith(NO_DISCRIMINATOR)
+    assert window.charts.all_plots["losses"] not in window.charts.ci.items
+    # closing (the fixture) saves no session of the VAE and still ends the worker
 
 
 def test_every_run_a_vae_greys_the_discriminator_layers(qtbot):
