@@ -49,18 +49,49 @@ def test_the_averaged_generator_holds_still_on_the_ring_while_the_raw_one_swirls
     assert evaluate(averaged)["modes_covered"] == 8
 
 
-@pytest.mark.timeout(900)  # ~10 s of CPU on one thread
-def test_r2_keeps_the_generator_spread_where_the_unpenalised_run_shrinks_to_a_point():
+@pytest.fixture(scope="module")
+def collapsing_grid() -> dict[int, int]:
+    """Run A of lessons 17 and 21 (the same run): modes covered at iterations 300 and 1,000
+    (~3 s of CPU)."""
+    taught = lesson("17_")
+    assert taught.config == lesson("21_").config
+    plain = trained(taught.config, 0)
+    return {n: evaluate(_trained_to(plain, n))["modes_covered"] for n in (300, 1_000)}
+
+
+def _trained_to(trainer, iteration: int):
+    trainer.train(iteration - trainer.iteration)
+    return trainer
+
+
+@pytest.mark.timeout(900)  # ~4 s of CPU on one thread, besides run A
+def test_r2_keeps_the_generator_spread_where_the_unpenalised_run_shrinks_to_a_point(
+        collapsing_grid):
     """Lesson 17 promises run A at most 1 of 25 modes and run B 10 or more, at 300 and 1,000."""
     taught = lesson("17_")
     assert taught.config.objective.r2_gamma == 0 and taught.compare.objective.r2_gamma == 1
     assert taught.config.objective.r1_gamma == taught.compare.objective.r1_gamma == 0
-    plain, penalised = trained(taught.config, 0), trained(taught.compare, 0)
+    penalised = trained(taught.compare, 0)
     for iterations in (300, 1_000):
-        for trainer in (plain, penalised):
-            trainer.train(iterations - trainer.iteration)
-        assert evaluate(plain)["modes_covered"] <= 1, iterations
-        assert evaluate(penalised)["modes_covered"] >= 10, iterations
+        assert collapsing_grid[iterations] <= 1, iterations
+        assert evaluate(_trained_to(penalised, iterations))["modes_covered"] >= 10, iterations
+
+
+@pytest.mark.timeout(900)  # ~3 s of CPU on one thread, besides run A
+def test_lecam_keeps_the_generator_spread_and_d_at_log_4_where_the_plain_run_collapses(
+        collapsing_grid):
+    """Lesson 21 promises run A at most 1 of 25 modes and run B (LeCam, λ = 1) 7–10 (checked:
+    5 or more), at 300 and 1,000, with D's loss near log 4."""
+    taught = lesson("21_")
+    assert taught.compare.replaced("objective.lecam_weight", 0.0) == taught.config  # only λ
+    anchored = trained(taught.compare, 0)
+    for iterations in (300, 1_000):
+        assert collapsing_grid[iterations] <= 1, iterations
+        _trained_to(anchored, iterations - 50).read_losses()
+        _trained_to(anchored, iterations)
+        d_loss = anchored.read_losses()[0]
+        assert abs(d_loss - math.log(4)) < 0.05, (iterations, d_loss)
+        assert evaluate(anchored)["modes_covered"] >= 5, iterations
 
 
 def _mean_gradient(trainer) -> float:
