@@ -149,3 +149,29 @@ def test_spectral_norm_keeps_the_gradient_where_the_saturated_run_is_stuck(stuck
     metrics = evaluate(normalised)
     assert metrics["w1"] < 0.5 and metrics["modes_covered"] >= 1, metrics
     assert _mean_gradient(normalised) > 0.03
+
+
+@pytest.mark.timeout(900)  # ~3 s of CPU on one thread
+def test_label_smoothing_settles_d_at_half_alpha_on_the_moved_reference_lines():
+    """Lesson 22 promises D = ½ in run A and α/2 = 0.35 in run B on real and generated samples
+    once G matches the data (iteration 800), each run's losses on its own reference lines."""
+    from ganlab.core.equilibrium import finite_batch_equilibrium
+
+    taught = lesson("22_")
+    assert taught.compare.replaced("objective.real_label", 1.0) == taught.config  # only α
+    for config, expected_d in ((taught.config, 0.5), (taught.compare, 0.35)):
+        trainer = trained(config, 700)
+        trainer.read_losses()
+        trainer.train(100)
+        losses = trainer.read_losses()
+        with torch.no_grad():
+            real = trainer.real_batch(2_000, torch.Generator().manual_seed(3))
+            fake = trainer.generate(trainer.latent_batch(2_000, torch.Generator().manual_seed(4)),
+                                    None)
+            for batch in (real, fake):
+                assert torch.sigmoid(trainer.discriminator(batch)).mean().item() == \
+                    pytest.approx(expected_d, abs=0.02)
+        reference = finite_batch_equilibrium(trainer.objective, None, 256,
+                                             real_label=config.objective.real_label)
+        assert losses == pytest.approx(reference, abs=0.02)
+        assert evaluate(trainer)["w1"] < 0.15
