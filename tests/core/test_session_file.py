@@ -269,6 +269,10 @@ CRAFTED_TENSORS = {
                          "weights are not finite (discriminator/body.0.bias)"),
     "short random state": ("rng/training", torch.zeros(3, dtype=torch.uint8),
                            "'rng/training' as U8 [3], expected U8 [5056]"),
+    "LeCam anchors of another shape": ("lecam_anchors", torch.zeros(3),
+                                       "'lecam_anchors' as F32 [3], expected F32 [2]"),
+    "NaN LeCam anchors": ("lecam_anchors", torch.tensor([0.5, float("nan")]),
+                          "not finite (lecam_anchors)"),
 }
 
 
