@@ -175,3 +175,19 @@ def test_label_smoothing_settles_d_at_half_alpha_on_the_moved_reference_lines():
                                              real_label=config.objective.real_label)
         assert losses == pytest.approx(reference, abs=0.02)
         assert evaluate(trainer)["w1"] < 0.15
+
+
+@pytest.mark.timeout(900)  # ~6 s of CPU on one thread
+def test_two_time_scale_rates_make_wgan_gp_learn_with_one_critic_step():
+    """Lesson 23 promises, with k = 1 in both runs, run A (equal rates 1e-4) far from the ring
+    with no mode and run B (the TTUR preset: D 4e-4) on it with most modes, at iteration 600."""
+    from ganlab.core.stabiliser_settings import TWO_TIME_SCALE
+
+    taught = lesson("23_")
+    assert taught.config.training.critic_steps == taught.compare.training.critic_steps == 1
+    assert taught.compare.merged(TWO_TIME_SCALE) == taught.compare  # B is the preset
+    assert taught.compare.replaced("discriminator_optimizer.learning_rate", 1e-4) == \
+        taught.config  # only D's rate differs
+    equal, ttur = (evaluate(trained(config, 600)) for config in (taught.config, taught.compare))
+    assert equal["w1"] > 1.5 and equal["modes_covered"] <= 1, equal
+    assert ttur["w1"] < 0.5 and ttur["modes_covered"] >= 5, ttur
