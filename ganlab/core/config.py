@@ -201,10 +201,11 @@ class OptimizerConfig:
         1e-3, "Step size of {the}'s optimizer, before the schedule (log scale).", low=1e-6,
         high=10.0, scale="log", span=(1e-6, 1.0), cli="lr", label="learning rate",
         paper=FromPaper("{role}_lr"))
-    beta1: float = setting(0.5, "Adam's β1 for {net}: decay of the running mean of gradients "
-                           "(0.5 is the usual GAN choice).", low=0.0, high=0.9999, cli="beta1",
+    beta1: float = setting(0.0, "Adam's β1 for {net}: decay of the running mean of gradients "
+                           "(0 for points; DCGAN's 0.5 for images).", low=0.0, high=0.9999,
+                           cli="beta1",
                            label="β1", paper=FromPaper("beta1"), decimals=4)
-    beta2: float = setting(0.999, "Adam's β2 for {net}: decay of the running mean of squared "
+    beta2: float = setting(0.99, "Adam's β2 for {net}: decay of the running mean of squared "
                            "gradients.", low=0.0, high=0.9999, cli="beta2", label="β2",
                            paper=FromPaper("beta2"), decimals=4)
     momentum: float = setting(0.0, "Momentum of SGD or RMSProp for {net}.", low=0.0,
@@ -227,9 +228,9 @@ class TrainingConfig:
     batch_size: int = setting(256, "Real and generated samples in every update.", low=1,
                               high=65536, unit="samples", cli="batch-size", label="batch size",
                               paper=FromPaper("batch_size"))
-    iterations: int = setting(15000, "Iterations of a headless run; the learning-rate schedule "
+    iterations: int = setting(9000, "Iterations of a headless run; the learning-rate schedule "
                               "spans them.", low=0, high=10**9, unit="iterations", cli="iterations")
-    lr_schedule: str = setting("cosine", "Learning-rate schedule: constant; cosine decay to "
+    lr_schedule: str = setting("cosine-tail", "Learning-rate schedule: constant; cosine decay to "
                                "5% over the iterations; or cosine-tail: the full rate for two-"
                                "thirds of them, then cosine decay to 0.", choices=LR_SCHEDULES,
                                cli="lr-schedule", paper="constant")

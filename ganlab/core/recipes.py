@@ -1,11 +1,13 @@
 """The shipped recipes: the settings a run starts from, by kind of data.
 
-Points start from `RunConfig()`'s own defaults (the GAN Lab-sized MLPs, tuned on ring8 and
-grid25). Images start from `IMAGE_RECIPE` laid over them: a DCGAN as in Radford et al. (Adam
-at 2·10⁻⁴ with β1 = 0.5, batch 64) sized for a laptop CPU (32-dimensional z, 64 channels at
-the widest layer), WGAN-GP's λ = 10 (the images value), no R1, a constant learning rate, an
-average of the generator's weights (β = 0.999, `core/ema.py`: samples come from it) and a
-budget of iterations that fits in about three minutes on two CPU cores at 16×16.
+Points start from `RunConfig()`'s own defaults (3×128 MLPs, Adam 10⁻³ with β = (0, 0.99),
+the cosine-tail schedule over 9,000 iterations: chosen on grid25 and ring8 with `ganlab study`,
+`benchmarks/recipe_schedule_study.toml`). Images start from `IMAGE_RECIPE` laid over them: a
+DCGAN as in Radford et al. (Adam at 2·10⁻⁴ with β = (0.5, 0.999), batch 64) sized for a
+laptop CPU (32-dimensional z, 64 channels at the widest layer), WGAN-GP's λ = 10 (the images
+value), no R1, a constant learning rate, an average of the generator's weights (β = 0.999,
+`core/ema.py`: samples come from it) and a budget of iterations that fits in about three
+minutes on two CPU cores at 16×16.
 
 The embedded digits train at 8×8, their native resolution (scikit-learn's digits are 8×8
 scans; 16 and 32 are upscaled copies that carry no more information): a step there costs
@@ -26,8 +28,8 @@ from typing import Any
 IMAGE_RECIPE: dict[str, Any] = {
     "model": {"latent_dim": 32, "generator": {"width": 64}, "discriminator": {"width": 64}},
     "objective": {"gradient_penalty_weight": 10.0, "r1_gamma": 0.0},
-    "generator_optimizer": {"learning_rate": 2e-4, "beta1": 0.5},
-    "discriminator_optimizer": {"learning_rate": 2e-4, "beta1": 0.5},
+    "generator_optimizer": {"learning_rate": 2e-4, "beta1": 0.5, "beta2": 0.999},
+    "discriminator_optimizer": {"learning_rate": 2e-4, "beta1": 0.5, "beta2": 0.999},
     "training": {"batch_size": 64, "iterations": 3000, "lr_schedule": "constant",
                  "generator_ema": 0.999},
 }
