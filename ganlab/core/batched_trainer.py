@@ -212,11 +212,13 @@ class BatchedTrainer:
                                           create_graph=True)
             penalty = ((grad.norm(dim=-1) - 1) ** 2).mean(dim=1)
             total = total + settings.gradient_penalty_weight * penalty.sum()
-        if settings.r1_gamma > 0:  # (γ/2) E_data ‖∇d(x)‖²
+        if settings.r1_gamma > 0 and self.critic_updates % settings.r1_interval == 0:
+            # (Nγ/2) E_data ‖∇d(x)‖² on every N-th update (lazy R1; N = 1: every update)
             real_in = real.detach().requires_grad_(True)
             (grad,) = torch.autograd.grad(self._critic(real_in).sum(), real_in,
                                           create_graph=True)
-            total = total + 0.5 * settings.r1_gamma * grad.pow(2).sum(-1).mean(-1).sum()
+            gamma = settings.r1_gamma * settings.r1_interval
+            total = total + 0.5 * gamma * grad.pow(2).sum(-1).mean(-1).sum()
         if settings.discriminator_weight_decay > 0:  # (C/2) Σ ‖W‖², weights only
             total = total + 0.5 * settings.discriminator_weight_decay * sum(
                 w.pow(2).sum() for w in self.discriminator.weights())

@@ -155,6 +155,12 @@ class ObjectiveConfig:
         0.1, "γ of the R1 penalty (γ/2)·E_data‖∇d(x)‖² on real samples, which damps "
         "oscillation around equilibrium; 0 turns it off.", low=0.0, high=1000.0, cli="r1",
         label="γ (R1 penalty)", paper=0.0)
+    r1_interval: int = setting(
+        8, "Lazy R1 (Karras 2020, StyleGAN2): R1 is taken on every N-th critic update "
+        "only, weighted N·γ so that its average pull is unchanged; this saves most of R1's "
+        "second backward pass (a third of a step for small 2D networks); 1: every update.",
+        low=1, high=64, unit="updates", cli="r1-every", label="R1 every N D updates",
+        paper=1)
     discriminator_weight_decay: float = setting(
         0.0, "C of the L2 penalty (C/2)·Σ‖W‖² on the discriminator's weights; with 0 hidden "
         "layers this is the log-linear D of theory §6.", low=0.0, high=100.0,

@@ -1,24 +1,26 @@
 """The shipped recipes: the settings a run starts from, by kind of data.
 
-Points start from `RunConfig()`'s own defaults (3×128 MLPs, Adam 10⁻³ with β = (0, 0.99),
-the cosine-tail schedule over 9,000 iterations: chosen on grid25 and ring8 with `ganlab study`,
-`benchmarks/recipe_schedule_study.toml`). Images start from `IMAGE_RECIPE` laid over them: a
-DCGAN as in Radford et al. (Adam at 2·10⁻⁴ with β = (0.5, 0.999), batch 64) sized for a
-laptop CPU (32-dimensional z, 64 channels at the widest layer), WGAN-GP's λ = 10 (the images
-value), no R1, a constant learning rate, an average of the generator's weights (β = 0.999,
-`core/ema.py`: samples come from it) and a budget of iterations that fits in about three
-minutes on two CPU cores at 16×16.
+Points start from `RunConfig()`'s own defaults (3×128 MLPs, Adam 10⁻³ with β = (0, 0.99), the
+cosine-tail schedule over 9,000 iterations, R1 γ = 0.1 taken lazily on every 8th critic update
+with weight 8γ: chosen on grid25 and ring8 with `ganlab study`,
+`benchmarks/recipe_schedule_study.toml`, `benchmarks/recipe_lazy_r1_study.toml`). Images start
+from `IMAGE_RECIPE` laid over them: a DCGAN as in Radford et al. (Adam at 2·10⁻⁴ with β = (0.5,
+0.999), batch 64) sized for a laptop CPU (32-dimensional z, 64 channels at the widest layer),
+WGAN-GP's λ = 10 (the images value), no R1 (and R1 on every update where a recipe adds it), a
+constant learning rate, an average of the generator's weights (β = 0.999, `core/ema.py`:
+samples come from it) and a budget of iterations that fits in about three minutes on two CPU
+cores at 16×16.
 
-The embedded digits train at 8×8, their native resolution (scikit-learn's digits are 8×8
-scans; 16 and 32 are upscaled copies that carry no more information): a step there costs
-about a tenth of a 16×16 step (measured, one thread: 149 against 12.6 it/s), so the same three
-minutes buy many more iterations, which is what the quality goals of the README ("Images:
-quality of the shipped image recipe") needed. They have two recipes, by `recipe_for(...,
-conditional)`: the conditional one (`DIGITS_CONDITIONAL_RECIPE`) is the image recipe's DCGAN,
-with D's learning rate 3× G's, for 10,000 iterations (68 it/s on one thread at 8×8, so
-~150 s; 66 s on two quiet threads); the unconditional one (`DIGITS_RECIPE`) swaps the DCGAN
-for MLPs with the R1 penalty, also for 10,000 iterations (90 it per CPU second on one busy
-thread, so ≤ ~110 s). `--resolution 16` keeps these counts, which there take longer.
+The embedded digits train at 8×8, their native resolution (scikit-learn's digits are 8×8 scans;
+16 and 32 are upscaled copies that carry no more information): a step there costs about a tenth
+of a 16×16 step (measured, one thread: 149 against 12.6 it/s), so the same three minutes buy
+many more iterations, which is what the quality goals of the README ("Images: quality of the
+shipped image recipe") needed. They have two recipes, by `recipe_for(..., conditional)`: the
+conditional one (`DIGITS_CONDITIONAL_RECIPE`) is the image recipe's DCGAN, with D's learning
+rate 3× G's, for 10,000 iterations (68 it/s on one thread at 8×8, so ~150 s; 66 s on two quiet
+threads); the unconditional one (`DIGITS_RECIPE`) swaps the DCGAN for MLPs with the R1 penalty,
+also for 10,000 iterations (90 it per CPU second on one busy thread, so ≤ ~110 s).
+`--resolution 16` keeps these counts, which there take longer.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 
 IMAGE_RECIPE: dict[str, Any] = {
     "model": {"latent_dim": 32, "generator": {"width": 64}, "discriminator": {"width": 64}},
-    "objective": {"gradient_penalty_weight": 10.0, "r1_gamma": 0.0},
+    "objective": {"gradient_penalty_weight": 10.0, "r1_gamma": 0.0, "r1_interval": 1},
     "generator_optimizer": {"learning_rate": 2e-4, "beta1": 0.5, "beta2": 0.999},
     "discriminator_optimizer": {"learning_rate": 2e-4, "beta1": 0.5, "beta2": 0.999},
     "training": {"batch_size": 64, "iterations": 3000, "lr_schedule": "constant",

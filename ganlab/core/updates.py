@@ -73,8 +73,9 @@ def discriminator_update(trainer) -> torch.Tensor:
     if objective.gradient_penalty and cfg.objective.gradient_penalty_weight > 0:
         total = total + cfg.objective.gradient_penalty_weight * gradient_penalty(
             critic, real, fake, trainer.rng)
-    if cfg.objective.r1_gamma > 0:
-        total = total + r1_penalty(critic, real, cfg.objective.r1_gamma)
+    if cfg.objective.r1_gamma > 0 and trainer.critic_updates % settings.r1_interval == 0:
+        # lazy R1: every N-th update, N·γ (N = 1: every update, γ)
+        total = total + r1_penalty(critic, real, cfg.objective.r1_gamma * settings.r1_interval)
     if settings.r2_gamma > 0:
         total = total + r2_penalty(critic, fake, settings.r2_gamma)
     if cfg.objective.discriminator_weight_decay > 0:

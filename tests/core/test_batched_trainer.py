@@ -218,3 +218,9 @@ def test_a_diverging_run_leaves_the_others_untouched():
     for run in (0, 2):
         assert largest_parameter_difference(clean.trainer(run), broken.trainer(run)) == 0
     assert [math.isnan(d) for d, _ in broken.read_losses()] == [False, True, False]
+
+
+def test_lazy_r1_matches_separate_trainers():
+    """R1 every 3rd critic update (3γ) in a batch, k = 2: the same updates as each run's own."""
+    changes = {"objective": {"r1_gamma": 1.0, "r1_interval": 3}, "training": {"critic_steps": 2}}
+    assert_runs_match([config("non-saturating", seed, changes) for seed in SEEDS], 7)

@@ -148,7 +148,8 @@ class ControlPanel(QScrollArea):
             objective.gradient_penalty)
         self.widget_for("objective.clip_value").setEnabled(objective.weight_clipping)
         has_d = objective.needs_discriminator
-        for path in ("objective.r1_gamma", "objective.discriminator_weight_decay",
+        for path in ("objective.r1_gamma", "objective.r1_interval",
+                     "objective.discriminator_weight_decay",
                      "training.critic_steps", "discriminator_optimizer.name",
                      "discriminator_optimizer.learning_rate"):
             self.widget_for(path).setEnabled(has_d)
