@@ -191,3 +191,47 @@ def test_two_time_scale_rates_make_wgan_gp_learn_with_one_critic_step():
     equal, ttur = (evaluate(trained(config, 600)) for config in (taught.config, taught.compare))
     assert equal["w1"] > 1.5 and equal["modes_covered"] <= 1, equal
     assert ttur["w1"] < 0.5 and ttur["modes_covered"] >= 5, ttur
+
+
+@pytest.mark.timeout(900)  # ~12 s of CPU on one thread
+def test_rewinding_to_before_a_bad_change_and_branching_recovers_the_ring():
+    """Lesson 24 promises 8/8 modes at iteration 800, a collapse within 100 iterations of
+    setting G's learning rate to 0.03, an exact rewind to iteration 700 (with the settings in
+    force there) and a new branch from it that is the run without the change, on the ring."""
+    from ganlab.core.timeline import Timeline
+
+    def train(trainer, timeline, iterations):
+        for _ in range(iterations):
+            timeline.before_step(trainer)
+            trainer.step()
+            timeline.stepped(trainer, True, True, completed=True)
+
+    def weights(trainer):
+        return [p.detach().clone() for net in (trainer.generator, trainer.discriminator)
+                for p in net.parameters()]
+
+    taught = lesson("24_")
+    trainer = trained(taught.config, 0)
+    timeline = Timeline(trainer)
+    train(trainer, timeline, 700)
+    at_700 = weights(trainer)
+    train(trainer, timeline, 100)
+    assert evaluate(trainer)["modes_covered"] == 8
+    broken = trainer.config.replaced("generator_optimizer.learning_rate", 0.03)
+    trainer.apply_config(broken)
+    timeline.settings_changed(trainer)
+    train(trainer, timeline, 100)
+    after = evaluate(trainer)
+    assert after["modes_covered"] <= 1 and after["w1"] > 0.8, after
+    timeline.seek(trainer, 0, 700)
+    assert all(torch.equal(a, b) for a, b in zip(weights(trainer), at_700, strict=True))
+    assert trainer.config.generator_optimizer.learning_rate == \
+        taught.config.generator_optimizer.learning_rate
+    train(trainer, timeline, 300)
+    assert timeline.branch == 1 and timeline.tree[1].fork == 700
+    # the new branch is the run as if the change had never been made, bit for bit
+    untouched = trained(taught.config, 1000)
+    assert all(torch.equal(a, b) for a, b in zip(weights(trainer), weights(untouched),
+                                                 strict=True))
+    recovered = evaluate(trainer)  # back on the ring (its modes come and go at this stage)
+    assert recovered["modes_covered"] >= 4 and recovered["w1"] < 0.3, recovered
