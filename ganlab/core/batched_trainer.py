@@ -35,8 +35,8 @@ from ganlab.core.batched_objectives import RunObjectives, objective_kind
 from ganlab.core.config import ConfigError, RunConfig
 from ganlab.core.devices import resolve_device
 from ganlab.core.ema import warmup_decay
+from ganlab.core.lr_schedules import schedule_factor
 from ganlab.core.nets import build_networks, sample_latent
-from ganlab.core.optimizers import schedule_factor
 from ganlab.core.stabiliser_settings import active_stabilisers
 from ganlab.core.stacked_mlp import StackedAdam, StackedMLP
 from ganlab.core.targets import Target, make_target

@@ -10,9 +10,7 @@ from collections.abc import Iterable
 import torch
 
 from ganlab.core.config import OptimizerConfig
-from ganlab.core.lr_schedules import COSINE_FLOOR, schedule_factor
 
-__all__ = ["COSINE_FLOOR", "make_optimizer", "schedule_factor", "update_hyperparameters"]
 #: settings the trainer changes between steps (schedule, live edits); the rest never change
 TUNABLE_SETTINGS = ("lr", "betas", "momentum")
 #: settings that depend on the device the parameters live on, not on the saved run

@@ -21,9 +21,10 @@ from ganlab.core.config import RunConfig
 from ganlab.core.config_changes import ConfigChange, changed_fields, network_shape
 from ganlab.core.devices import resolve_device
 from ganlab.core.ema import averaging
+from ganlab.core.lr_schedules import schedule_factor
 from ganlab.core.nets import DataSpaceCritic, DataSpaceGenerator, build_networks, sample_latent
 from ganlab.core.objectives import Objective, get_objective
-from ganlab.core.optimizers import make_optimizer, schedule_factor, update_hyperparameters
+from ganlab.core.optimizers import make_optimizer, update_hyperparameters
 from ganlab.core.stabilisers import LeCamAnchors, set_spectral_norm, spectral_state_form
 from ganlab.core.targets import Target, make_target
 from ganlab.core.updates import discriminator_update, generator_update

@@ -199,16 +199,7 @@ def test_rewinding_to_before_a_bad_change_and_branching_recovers_the_ring():
     setting G's learning rate to 0.03, an exact rewind to iteration 700 (with the settings in
     force there) and a new branch from it that is the run without the change, on the ring."""
     from ganlab.core.timeline import Timeline
-
-    def train(trainer, timeline, iterations):
-        for _ in range(iterations):
-            timeline.before_step(trainer)
-            trainer.step()
-            timeline.stepped(trainer, True, True, completed=True)
-
-    def weights(trainer):
-        return [p.detach().clone() for net in (trainer.generator, trainer.discriminator)
-                for p in net.parameters()]
+    from tests.core.test_timeline import same, train, weights  # steps as the worker takes them
 
     taught = lesson("24_")
     trainer = trained(taught.config, 0)
@@ -224,14 +215,13 @@ def test_rewinding_to_before_a_bad_change_and_branching_recovers_the_ring():
     after = evaluate(trainer)
     assert after["modes_covered"] <= 1 and after["w1"] > 0.8, after
     timeline.seek(trainer, 0, 700)
-    assert all(torch.equal(a, b) for a, b in zip(weights(trainer), at_700, strict=True))
+    assert same(weights(trainer), at_700)
     assert trainer.config.generator_optimizer.learning_rate == \
         taught.config.generator_optimizer.learning_rate
     train(trainer, timeline, 300)
     assert timeline.branch == 1 and timeline.tree[1].fork == 700
     # the new branch is the run as if the change had never been made, bit for bit
     untouched = trained(taught.config, 1000)
-    assert all(torch.equal(a, b) for a, b in zip(weights(trainer), weights(untouched),
-                                                 strict=True))
+    assert same(weights(trainer), weights(untouched))
     recovered = evaluate(trainer)  # back on the ring (its modes come and go at this stage)
     assert recovered["modes_covered"] >= 4 and recovered["w1"] < 0.3, recovered
