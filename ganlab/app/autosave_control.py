@@ -7,6 +7,8 @@ file command run by the worker, like "Save session"; a failed autosave is logged
 One autosave is in flight at a time: the next waits for the answer to the last, which always
 comes (the session answers every command, with a failure if training stopped); an answer that
 takes longer than `ANSWER_TIMEOUT_S` is given up on, so autosave can never stop for good.
+A session holds GAN runs only: while the run saved (run A) is a VAE, nothing is sent (it could
+only fail) and the status bar says once that autosave waits for a GAN run.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 
 TICK_MS = 1000  # how often training time is counted
 ANSWER_TIMEOUT_S = 120.0  # an autosave unanswered this long no longer blocks the next one
+VAE_NOT_AUTOSAVED = ("Autosave is off while the run is a VAE: sessions hold GAN runs only. It "
+                     "starts again when the run is a GAN.")
 
 
 def ask_to_restore(parent, saved_at: float | None) -> bool:
@@ -50,6 +54,7 @@ class AutosaveControl(QObject):
         self._saving = False
         self._saving_since = 0.0  # time.monotonic() of the save in flight
         self._last_tick = time.monotonic()
+        self._told_vae = False  # VAE_NOT_AUTOSAVED shown for the present VAE spell
         self.timer = QTimer(self)
         self.timer.setInterval(tick_ms)
         self.timer.timeout.connect(self.tick)
@@ -76,8 +81,19 @@ class AutosaveControl(QObject):
             self._saving = False
         if not self.session.running or frame is None or frame.failure is not None:
             return
+        if self._saved_run_is_a_vae():
+            return
         if self.autosave.add_training_time(elapsed) and not self._saving:
             self.save_now()
+
+    def _saved_run_is_a_vae(self) -> bool:
+        """Whether run A (the run a session saves) is a VAE; says so once per VAE spell."""
+        is_vae = self.session.configs[0].model.family == "vae"
+        if is_vae and not self._told_vae:
+            log.info("%s", VAE_NOT_AUTOSAVED)
+            self.window.statusBar().showMessage(VAE_NOT_AUTOSAVED, 10000)
+        self._told_vae = is_vae
+        return is_vae
 
     def save_now(self) -> None:
         self._saving = True
@@ -91,7 +107,7 @@ class AutosaveControl(QObject):
         """Queue a last autosave (the worker runs it before it stops), if anything trained."""
         frame = self.session.last_frame
         if (self.timer.isActive() and frame is not None and frame.iteration > 0
-                and frame.failure is None):
+                and frame.failure is None and not self._saved_run_is_a_vae()):
             self.save_now()
 
     def finish(self) -> None:
