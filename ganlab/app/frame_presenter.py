@@ -58,6 +58,17 @@ class RunPane(QStackedWidget):
         return self.currentWidget()
 
 
+def run_title_prefix(frame, index: int) -> str:
+    """"Run A: " over a canvas in compare mode; "Run A (branch name): " when the two runs are
+    two branches of the timeline side by side (`extra["branch_compare"]`)."""
+    letter = "AB"[index]
+    comparing, state = frame.extra.get("branch_compare"), frame.extra.get("timeline")
+    if comparing is None or state is None or index >= len(comparing):
+        return f"Run {letter}: "
+    names = {branch.id: branch.name for branch in state.branches}
+    return f"Run {letter} ({names.get(comparing[index], '?')}): "
+
+
 class FramePresenter:
     def __init__(self, panes: list[RunPane], charts: Charts, diagram: ModelDiagram,
                  status: StatusLine, banner: AlertBanner):
@@ -129,7 +140,7 @@ class FramePresenter:
                 continue
             pane.show_data(snapshot.data_kind, snapshot.real.shape[1])
             view = pane.current_view
-            prefix = f"Run {'AB'[index]}: " if compare else ""
+            prefix = run_title_prefix(frame, index) if compare else ""
             view.set_title(prefix + (VAE_TITLE if run.config.model.family == "vae"
                                      else snapshot.objective))
             view.show_run(run)

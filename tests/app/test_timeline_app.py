@@ -85,6 +85,9 @@ def test_scrub_branch_switch_and_compare(qtbot, slow_start_window, monkeypatch):
     frame = wait_frame(qtbot, window,
                        lambda f: [r.snapshot.iteration for r in f.runs] == [66, 12])
     assert frame.extra["branch_compare"] == (2, 1)
+    titles = [pane.current_view.plot.titleLabel.text for pane in window.panes]
+    assert titles[0].startswith("Run A (branch 2): ")  # the canvases name their branches
+    assert titles[1].startswith("Run B (branch 1): ")
     # leaving compare mode returns to the timeline with run A's branch
     window.compare_action.trigger()
     frame = wait_frame(qtbot, window, lambda f: len(f.runs) == 1)
@@ -109,4 +112,6 @@ def test_scrub_branch_switch_and_compare(qtbot, slow_start_window, monkeypatch):
     window.set_compare(True)
     wait_frame(qtbot, window, lambda f: len(f.runs) == 2 and not f.extra["branch_compare"])
     qtbot.waitUntil(lambda: bar.toolTip() == COMPARE_OFF)
+    qtbot.waitUntil(lambda: window.panes[1].current_view.plot.titleLabel.text.startswith(
+        "Run B: "))  # two runs of their own settings: no branch names over the canvases
     assert not bar.slider.isEnabled() and bar.position.text() == "off"
