@@ -13,8 +13,8 @@ them for the worker to attach to its next frame: the fields lag the samples by o
 never queued) and results carry the `key` of what they were computed for: a frame takes only
 results with its own key and generation. Paused, slow or changed frames compute every field
 inline as before (`discard` drops what is in flight). torch releases the GIL in its kernels,
-and the thread runs at a lower priority, so it takes the spare time of the other core rather
-than the GUI's or the training thread's.
+and the thread runs under SCHED_IDLE (`thread_priority`), so it takes the spare time of the
+other core rather than the GUI's or the training thread's.
 """
 
 from __future__ import annotations
@@ -29,12 +29,13 @@ import torch
 
 from ganlab.core.snapshot import FIELD_NAMES, Snapshot, SnapshotRequest, field_parts
 from ganlab.training.field_schedule import MIN_INTERVALS, next_due_group, without_fields
-from ganlab.training.metrics_thread import lower_this_threads_priority
 from ganlab.training.network_copy import NetworkCopier, NetworkCopy, can_copy
+from ganlab.training.thread_names import name_native_thread
+from ganlab.training.thread_priority import lower_this_threads_priority
 
 log = logging.getLogger(__name__)
 
-FIELDS_NICENESS = 5  # below training and drawing, above the metrics (10)
+FIELDS_NICENESS = 5  # and SCHED_IDLE (`thread_priority`): only a core nothing else wants
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ class FieldThread(threading.Thread):
 
     # ------------------------------------------------------------------ the thread
     def run(self) -> None:
+        name_native_thread(self.name)
         lower_this_threads_priority(FIELDS_NICENESS)
         while True:
             with self._condition:

@@ -12,8 +12,6 @@ latest-only per run.
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import threading
 from dataclasses import dataclass
 
@@ -21,21 +19,12 @@ import numpy as np
 
 from ganlab.core.metrics import critic_value_gap, evaluate_samples, evaluation_size
 from ganlab.core.targets import Target
+from ganlab.training.thread_names import name_native_thread
+from ganlab.training.thread_priority import lower_this_threads_priority
 
 log = logging.getLogger(__name__)
 
-METRICS_NICENESS = 10  # the metrics wait for a free core rather than take the GUI's
-
-
-def lower_this_threads_priority(niceness: int = METRICS_NICENESS) -> None:
-    """Make the calling thread yield the CPU to training and drawing (Linux: threads have their
-    own nice value; elsewhere this does nothing)."""
-    if not hasattr(os, "setpriority") or not sys.platform.startswith("linux"):
-        return
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
-    except OSError as error:
-        log.debug("could not lower the metrics thread's priority: %s", error)
+METRICS_NICENESS = 10  # and SCHED_IDLE: the metrics wait for a free core (`thread_priority`)
 
 
 @dataclass(frozen=True)
@@ -110,7 +99,8 @@ class MetricsThread(threading.Thread):
         return not self.is_alive()
 
     def run(self) -> None:
-        lower_this_threads_priority()
+        name_native_thread(self.name)
+        lower_this_threads_priority(METRICS_NICENESS)
         while True:
             with self._condition:
                 while not self._jobs and not self._stopping:

@@ -57,6 +57,7 @@ from ganlab.training.messages import (
     data_references,
 )
 from ganlab.training.pending_changes import PendingChanges
+from ganlab.training.thread_names import name_native_thread
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +185,7 @@ class TrainingProcess:
 
     def _receive(self) -> None:
         """GUI-process thread: frames into the slot, results into the queue, until the end."""
+        name_native_thread("ganlab-frames-in")
         try:
             while True:
                 raw = self._updates.recv_bytes()
@@ -224,6 +226,7 @@ def child_main(configs: tuple[RunConfig, ...], data: dict, commands, updates,
     from ganlab.training.blas_threads import limit_blas_threads
     from ganlab.training.worker import TrainingWorker
 
+    name_native_thread("ganlab-forward")
     logging.basicConfig(level=logging.WARNING, format="ganlab training: %(message)s")
     limit_blas_threads(1)
     for reference, array in data.items():
@@ -272,6 +275,7 @@ def _forward(worker, slot: FrameSlot, results: ResultQueue, updates, gui_ready) 
 
 
 def _replay(commands, pending: PendingChanges, gui_ready: threading.Event) -> None:
+    name_native_thread("ganlab-requests-in")
     while True:
         try:
             message = commands.recv()

@@ -48,6 +48,7 @@ from ganlab.training.pending_changes import PendingChanges, Requests, ViewReques
 from ganlab.training.rate_meter import RateMeter
 from ganlab.training.run import Run
 from ganlab.training.run_frames import take_run_frames
+from ganlab.training.thread_names import name_native_thread
 from ganlab.training.timeline_desk import TimelineDesk
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ class TrainingWorker(threading.Thread):
         return not self.is_alive() and not any(helper.is_alive() for helper in helpers)
 
     def run(self) -> None:
+        name_native_thread(self.name)
         torch.set_num_threads(self.torch_threads)
         self._metrics = MetricsThread()
         self._metrics.start()
