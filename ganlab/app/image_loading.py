@@ -1,8 +1,11 @@
 """Loading the user's own images into the window: "load images…" in the gallery, File → Load
 images…, or a folder / IDX / .npz / .npy file dropped on the window.
 
-`ganlab.core.images.load_images` runs on an `ImageLoadThread` (a folder of 60,000 images takes
-~15 s), never on the GUI thread; a `QProgressDialog` shows its progress and can cancel it. The
+`ganlab.core.images.load_images` runs on an `ImageLoadThread`, never on the GUI thread, and for
+a folder or a large file in a child process the thread waits on (`load_process`: decoding in a
+thread of this process would hold the GIL the GUI needs to paint); a `QProgressDialog` shows
+its progress and can cancel it. The thread also stores the images in the data store (hashing
+245 MB takes ~0.5 s: not on the GUI thread). The
 thread reports once, in the past tense: `loaded(LoadedImages)`, `failed(message)` or
 `cancelled_load()`. Loaded images go into the data store (`DATA`), and every run trains on a
 custom target that refers to them, with the image recipe when the runs trained points. A broken
@@ -15,6 +18,7 @@ main window.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import asdict
 from pathlib import Path
@@ -29,17 +33,19 @@ from ganlab.core.data_store import DATA
 from ganlab.core.images import ImageFileError, LoadCancelled, LoadedImages, load_images
 from ganlab.core.images.class_names import remember_class_names
 from ganlab.core.images.image_limits import DEFAULT_RESOLUTIONS
+from ganlab.core.images.load_process import load_images_in_child
 from ganlab.core.recipes import is_image_target, kind_switch
 
 IMAGE_FILE_FILTER = "Image arrays (*.npz *.npy *ubyte *ubyte.gz);;All files (*)"
 SKIPPED_SHOWN = 3  # skipped files named in the status bar; the details box lists them all
+IN_THREAD_BYTES = 4 << 20  # a file smaller than this loads in the thread (a child costs ~0.5 s)
 
 
 class ImageLoadThread(QThread):
     """`load_images(path)` on its own thread; exactly one of `loaded`, `failed` or
     `cancelled_load` is emitted, after any number of `progressed(done, total)`. Squares of a
-    side the networks cannot take (12×12, say: `load_images` keeps equal squares as they are)
-    are loaded again at the nearest side they can (8, 16, 32 or 64)."""
+    side the networks cannot take (12×12, say) are loaded at the nearest side they can (8, 16,
+    32 or 64). Before `loaded`, the images (and labels) are in `DATA` under `references`."""
 
     progressed = Signal(int, int)
     loaded = Signal(object)  # LoadedImages
@@ -50,6 +56,7 @@ class ImageLoadThread(QThread):
         super().__init__(parent)
         self.path = path
         self._cancel = threading.Event()
+        self.references: tuple[str, str | None] | None = None  # (images, labels) in DATA
 
     def cancel(self) -> None:
         """Ask the load to stop at its next progress check (thread-safe)."""
@@ -57,11 +64,10 @@ class ImageLoadThread(QThread):
 
     def run(self) -> None:  # Qt's name
         try:
-            result = self._load(None)
-            side = result.data.resolution
-            if side not in DEFAULT_RESOLUTIONS:
-                # a tie goes up: upscaling keeps every pixel's detail
-                result = self._load(min(DEFAULT_RESOLUTIONS, key=lambda r: (abs(r - side), -r)))
+            result = self._load()
+            data = result.data
+            self.references = (DATA.put(data.images),
+                               DATA.put(data.labels) if data.labelled else None)
         except LoadCancelled:
             self.cancelled_load.emit()
         except (ImageFileError, ValueError) as error:
@@ -72,9 +78,15 @@ class ImageLoadThread(QThread):
             self.loaded.emit(result)
 
 
-    def _load(self, resolution: int | None) -> LoadedImages:
-        return load_images(self.path, resolution=resolution, progress=self.progressed.emit,
-                           cancelled=self._cancel.is_set)
+    def _load(self) -> LoadedImages:
+        try:
+            small_file = os.path.getsize(self.path) < IN_THREAD_BYTES \
+                and not os.path.isdir(self.path)
+        except OSError:
+            small_file = True  # the loader words the reason
+        load = load_images if small_file else load_images_in_child
+        return load(self.path, progress=self.progressed.emit, cancelled=self._cancel.is_set,
+                    sides=DEFAULT_RESOLUTIONS)
 
 
 def describe_skipped(skipped) -> str:
@@ -193,10 +205,10 @@ class ImageLoading(QObject):
         self.finished.emit(False)
 
     def _on_loaded(self, result: LoadedImages) -> None:
+        images, labels = self.thread.references
         path = self._finish()
         data = result.data
-        target = TargetConfig(name="custom", data=DATA.put(data.images),
-                              labels=DATA.put(data.labels) if data.labelled else None,
+        target = TargetConfig(name="custom", data=images, labels=labels,
                               images=path, resolution=data.resolution,
                               class_names=list(data.class_names) if data.labelled else None)
         remember_class_names(target.labels, data.class_names)  # the views show these names

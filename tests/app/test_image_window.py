@@ -130,7 +130,7 @@ def test_cancelling_a_load_leaves_the_target_unchanged(window, qtbot, tmp_path, 
             progress(1, 100)
         raise LoadCancelled
 
-    monkeypatch.setattr("ganlab.app.image_loading.load_images", slow_load)
+    monkeypatch.setattr("ganlab.app.image_loading.load_images_in_child", slow_load)
     before = window.session.configs[0].target
     loading = window.image_loading
     with qtbot.waitSignal(loading.finished, timeout=30_000) as finished:

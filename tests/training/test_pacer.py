@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from itertools import islice
 
+import numpy as np
+import pytest
+
 from ganlab.training import step as steps
 from ganlab.training.pacer import MAX_FRAME_SHARE, MAX_RUNNING_WAIT_S, STALE_FRAME_S, Pacer
 from tests.training.fake_clock import FakeClock
@@ -126,3 +129,47 @@ def test_a_restart_begins_slow_motion_with_the_critics_half():
     pacer.restart()
     clock.advance(0.5)
     assert pacer.due_step(1.0) == steps.DISCRIMINATOR_HALF
+
+
+def _frames_at_full_speed(step_s: float, cost_s: float, frames: int) -> tuple[list, list]:
+    """The worker's full-speed loop on a fake clock: a burst of steps of `step_s`, then a frame
+    whose snapshot takes `cost_s`; (steps in each burst, start time of each frame)."""
+    clock = FakeClock(0.0)
+    pacer = Pacer(INTERVAL, clock)
+    bursts, starts = [], []
+    for _ in range(frames):
+        taken = 0
+        for _ in pacer.full_speed(lambda: True):
+            clock.advance(step_s)
+            taken += 1
+        bursts.append(taken)
+        assert pacer.frame_wanted(consumed=True)  # what the worker asks before publishing
+        starts.append(clock.now)
+        clock.advance(cost_s)
+        pacer.frame_published(starts[-1], cost_s)
+    return bursts, starts
+
+
+def test_a_step_nearly_as_long_as_the_interval_gets_a_frame_after_every_step():
+    # a 16×16 DCGAN step of 30 ms and a 5 ms snapshot: waiting for the first step boundary
+    # after the 33 ms interval would publish after every second step (65 ms: 15 frames/s)
+    bursts, starts = _frames_at_full_speed(0.030, 0.005, 40)
+    assert bursts[1:] == [1] * 39
+    spacing = (starts[-1] - starts[1]) / (len(starts) - 2)
+    assert spacing == pytest.approx(0.035)  # 28.6 frames/s, a snapshot's 14% of the time
+
+
+def test_short_steps_still_keep_frames_at_the_interval_on_average():
+    # 8×8 images: 8 ms steps, 3 ms snapshots: frames at the step boundary nearest the interval
+    bursts, starts = _frames_at_full_speed(0.008, 0.003, 60)
+    spacings = np.diff(starts[1:])
+    assert spacings.min() >= INTERVAL - 0.008 / 2
+    assert spacings.mean() == pytest.approx(0.035)  # 3 ms + 4 steps: the first ≥ 29.3 ms
+
+
+def test_costly_frames_keep_their_share_when_a_frame_comes_every_step():
+    # a 9 ms snapshot: spacing 36 ms; 30 ms steps give 39 ms per frame, 23% of the time
+    bursts, starts = _frames_at_full_speed(0.030, 0.009, 30)
+    assert bursts[1:] == [1] * 29
+    share = 0.009 / np.diff(starts[1:]).mean()
+    assert share <= MAX_FRAME_SHARE

@@ -32,10 +32,15 @@ LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 CHUNK_IMAGES = 1024  # images converted at a time, so temporaries stay small
 
 
-def default_resolution(side: int, all_square_and_equal: bool) -> int:
-    """The side images are resized to when the caller names none (see the module docstring)."""
+def default_resolution(side: int, all_square_and_equal: bool,
+                       sides: tuple[int, ...] | None = None) -> int:
+    """The side images are resized to when the caller names none (see the module docstring).
+    `sides`: the only sides equal squares may keep (None: any up to 64); a square of another
+    side goes to the nearest of them, a tie up (upscaling keeps every pixel's detail)."""
     if all_square_and_equal and side <= DEFAULT_RESOLUTIONS[-1]:
-        return side
+        if sides is None or side in sides:
+            return side
+        return min(sides, key=lambda r: (abs(r - side), -r))
     return min(DEFAULT_RESOLUTIONS, key=lambda r: abs(math.log(r) - math.log(max(side, 1))))
 
 
@@ -104,7 +109,8 @@ def value_range(array: np.ndarray, path: Path) -> tuple[float, float, str]:
 
 
 def to_image_array(array: np.ndarray, path: Path, resolution: int | None,
-                   channels: int | None, progress: LoadProgress) -> tuple[np.ndarray, str]:
+                   channels: int | None, progress: LoadProgress,
+                   sides: tuple[int, ...] | None = None) -> tuple[np.ndarray, str]:
     """(float32 (n, channels, r, r) in [0, 1], words saying how the values were read) from an
     array of images in any layout of `as_nhwc`, a chunk of `CHUNK_IMAGES` at a time."""
     nhwc = as_nhwc(array, path)
@@ -112,7 +118,7 @@ def to_image_array(array: np.ndarray, path: Path, resolution: int | None,
     n, height, width, given_channels = nhwc.shape
     side = min(height, width)
     if resolution is None:
-        resolution = default_resolution(side, height == width)
+        resolution = default_resolution(side, height == width, sides)
     if channels is None:
         channels = 1 if given_channels <= 2 else 3
     check_output_size(path, n, channels, resolution)

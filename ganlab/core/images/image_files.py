@@ -35,13 +35,16 @@ def load_images(
     channels: int | None = None,
     progress: ProgressCallback | None = None,
     cancelled: CancelledCallback | None = None,
+    sides: tuple[int, ...] | None = None,
 ) -> LoadedImages:
     """Load the images at `path` as `ImageData` (n, channels, r, r) in [0, 1].
 
     `resolution`: the side to resize to (centre-cropped to square first); by default an input
     of equal squares of at most 64 pixels keeps its size, anything else goes to the nearest of
     8/16/32/64. `channels`: 1 or 3; by default gray when every input is gray, else RGB.
-    `progress(done, total)` is called about 50 times; `cancelled()` returning True stops the
+    `sides`: the only sides equal squares may keep when no resolution is given (the window's
+    networks take 8, 16, 32 and 64); another goes to the nearest of them, a tie up, in the same
+    single pass. `progress(done, total)` is called about 50 times; `cancelled()` returning True stops the
     load with `LoadCancelled`. Raises `ImageFileError` ("PATH: what is wrong") for anything
     unusable, `ValueError` for a resolution or channel count out of range.
     """
@@ -56,7 +59,7 @@ def load_images(
     except OSError as error:
         raise ImageFileError(f"{path}: cannot be read ({os_reason(error)})") from None
     if stat.S_ISDIR(info.st_mode):
-        found = read_image_folder(path, resolution, channels, tracker)
+        found = read_image_folder(path, resolution, channels, tracker, sides)
         n = len(found.images)
         count = "unlabelled" if found.labels is None else f"{len(found.class_names)} classes"
         data = ImageData(found.images, found.labels, found.class_names, path.name or str(path),
@@ -69,7 +72,7 @@ def load_images(
         raw, labels, class_names, words = read_npz_images(path)
     else:
         raw, labels, class_names, words = read_npy_images(path), None, (), "no labels"
-    images, values = to_image_array(raw, path, resolution, channels, tracker)
+    images, values = to_image_array(raw, path, resolution, channels, tracker, sides)
     del raw
     name = path.name.removesuffix(".gz")
     description = f"{len(images):,} images from {path.name} ({values}; {words})"

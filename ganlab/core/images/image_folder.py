@@ -74,7 +74,8 @@ def image_files(root: Path) -> list[Path]:
 
 
 def read_image_folder(root: Path, resolution: int | None, channels: int | None,
-                      progress: LoadProgress) -> FolderImages:
+                      progress: LoadProgress, sides: tuple[int, ...] | None = None
+                      ) -> FolderImages:
     """Read every image under `root`; see the module docstring."""
     files = image_files(root)
     if not files:
@@ -96,9 +97,9 @@ def read_image_folder(root: Path, resolution: int | None, channels: int | None,
         raise ImageFileError(f"{root}: none of its {len(files):,} images can be read "
                              f"({skipped[0][0]}: {skipped[0][1]})")
     if resolution is None:
-        sides = np.array([min(size) for size in sizes])
+        found_sides = np.array([min(size) for size in sizes])
         equal_squares = all(size == sizes[0] and size[0] == size[1] for size in sizes)
-        resolution = default_resolution(int(np.median(sides)), equal_squares)
+        resolution = default_resolution(int(np.median(found_sides)), equal_squares, sides)
     channels = channels or (1 if gray else 3)
     check_output_size(root, len(readable), channels, resolution)
     out = np.empty((len(readable), channels, resolution, resolution), dtype=np.float32)
