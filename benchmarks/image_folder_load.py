@@ -21,8 +21,8 @@ Prints a markdown table and saves it to benchmarks/results/image_folder_load_<da
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -167,7 +167,7 @@ def load_in_window(folder: Path, timeout_s: float = 600.0) -> dict:
 
 def table(count: int, r: dict) -> str:
     values = [v for v, _ in r["dialog_values"]]
-    rising = all(b >= a for a, b in zip(values, values[1:], strict=False))
+    rising = all(b >= a for a, b in itertools.pairwise(values))
     lines = [
         "| measure | value |", "|---|---|",
         f"| loaded | {'yes' if r['ok'] else 'NO'}: array {r['shape']} |",

@@ -98,7 +98,7 @@ class ImageConvTranspose2d(nn.ConvTranspose2d):
         if output_size is not None or not _as_matrix_product(x):
             return super().forward(x, output_size)
         (k, _), (s, _), (p, _) = self.kernel_size, self.stride, self.padding
-        n, _, h, w = x.shape
+        h, w = x.shape[-2:]
         columns = torch.matmul(self.weight.flatten(1).t(), x.flatten(2))  # (n, c_out·k·k, h·w)
         size = ((h - 1) * s - 2 * p + k, (w - 1) * s - 2 * p + k)
         y = F.fold(columns, size, k, padding=p, stride=s)

@@ -161,7 +161,7 @@ def test_a_step_nearly_as_long_as_the_interval_gets_a_frame_after_every_step():
 
 def test_short_steps_still_keep_frames_at_the_interval_on_average():
     # 8×8 images: 8 ms steps, 3 ms snapshots: frames at the step boundary nearest the interval
-    bursts, starts = _frames_at_full_speed(0.008, 0.003, 60)
+    _, starts = _frames_at_full_speed(0.008, 0.003, 60)
     spacings = np.diff(starts[1:])
     assert spacings.min() >= INTERVAL - 0.008 / 2
     assert spacings.mean() == pytest.approx(0.035)  # 3 ms + 4 steps: the first ≥ 29.3 ms

@@ -44,9 +44,9 @@ def load_images(
     8/16/32/64. `channels`: 1 or 3; by default gray when every input is gray, else RGB.
     `sides`: the only sides equal squares may keep when no resolution is given (the window's
     networks take 8, 16, 32 and 64); another goes to the nearest of them, a tie up, in the same
-    single pass. `progress(done, total)` is called about 50 times; `cancelled()` returning True stops the
-    load with `LoadCancelled`. Raises `ImageFileError` ("PATH: what is wrong") for anything
-    unusable, `ValueError` for a resolution or channel count out of range.
+    single pass. `progress(done, total)` is called about 50 times; `cancelled()` returning
+    True stops the load with `LoadCancelled`. Raises `ImageFileError` ("PATH: what is wrong")
+    for anything unusable, `ValueError` for a resolution or channel count out of range.
     """
     path = Path(path)
     check_request(path, resolution, channels)
