@@ -227,3 +227,40 @@ def test_concat_conditioning_widens_the_discriminator_input():
     _, projection = _nets("mlp", (3, 16, 16), num_classes=5, conditioning="projection")
     assert projection.label_input is None
     assert projection.features[1].in_features == 3 * 16 * 16
+
+
+@pytest.mark.parametrize(("c_in", "c_out", "size", "bias"),
+                         [(1, 8, 16, True), (2, 4, 8, True), (3, 8, 32, False)])
+def test_the_image_layers_compute_what_torchs_convolutions_do(c_in, c_out, size, bias):
+    """D's first layer (im2col + one product) and G's last (one product + col2im): the same
+    outputs and gradients, for input, weight and bias, as conv2d / conv_transpose2d."""
+    from ganlab.core.image_nets import ImageConv2d, ImageConvTranspose2d
+
+    torch.manual_seed(0)
+    for layer, reference, x_shape in (
+            (ImageConv2d(c_in, c_out, 4, stride=2, padding=1, bias=bias), F.conv2d,
+             (5, c_in, size, size)),
+            (ImageConvTranspose2d(c_out, c_in, 4, stride=2, padding=1, bias=bias),
+             F.conv_transpose2d, (5, c_out, size // 2, size // 2))):
+        x = torch.randn(x_shape, requires_grad=True)
+        y = layer(x)
+        upstream = torch.randn_like(y)
+        grads = torch.autograd.grad(y, [x, *layer.parameters()], upstream)
+        x_ref = x.detach().clone().requires_grad_()
+        y_ref = reference(x_ref, layer.weight, layer.bias, stride=2, padding=1)
+        grads_ref = torch.autograd.grad(y_ref, [x_ref, *layer.parameters()], upstream)
+        assert y.shape == y_ref.shape
+        torch.testing.assert_close(y, y_ref, atol=1e-5, rtol=1e-5)
+        for mine, theirs in zip(grads, grads_ref, strict=True):
+            torch.testing.assert_close(mine, theirs, atol=1e-4, rtol=1e-4)
+
+
+def test_the_image_layers_keep_the_parameter_names_sessions_and_exports_hold():
+    generator, discriminator = _nets("dcgan", (1, 16, 16), width=8)
+    assert list(generator.state_dict()) == [
+        "body.0.weight", "body.2.weight", "body.2.bias", "body.2.running_mean",
+        "body.2.running_var", "body.2.num_batches_tracked", "body.4.weight",
+        "body.5.weight", "body.5.bias", "body.5.running_mean", "body.5.running_var",
+        "body.5.num_batches_tracked", "body.7.weight", "body.7.bias"]
+    assert isinstance(generator.body[7], nn.ConvTranspose2d)
+    assert isinstance(discriminator.features[0], nn.Conv2d)
