@@ -73,6 +73,16 @@ def app_rss_mb(window) -> float:
     return rss_mb() + (rss_mb(process.pid) if process is not None else 0.0)
 
 
+def training_cpu_s(window) -> float:
+    """CPU seconds (user + system) the training process has used so far (NaN if none)."""
+    process = getattr(window.session.worker, "process", None)
+    if process is None:
+        return float("nan")
+    with open(f"/proc/{process.pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def bare_loop_rate(size: str, seconds: float) -> float:
     """The best hand-written loop of `benchmarks/speed.py` (fused or foreach Adam, whichever is
     faster) on the same networks and batch, one thread."""
@@ -160,7 +170,9 @@ def app_run(config, seconds: float, memory_seconds: float, warmup: float = 8.0,
         measuring[0] = True
         last_tick[0] = time.perf_counter()
         state.update(time=time.perf_counter(), frames=window.presenter.frames_presented,
-                     iteration=window.session.last_frame.iteration, rss=app_rss_mb(window))
+                     iteration=window.session.last_frame.iteration, rss=app_rss_mb(window),
+                     published=window.session.last_frame.sequence,
+                     training_cpu=training_cpu_s(window))
 
     def measure() -> None:
         elapsed = time.perf_counter() - state["time"]
@@ -169,6 +181,11 @@ def app_run(config, seconds: float, memory_seconds: float, warmup: float = 8.0,
             window.session.last_frame.iteration - state["iteration"]) / elapsed
         result["frames_per_second"] = (
             window.presenter.frames_presented - state["frames"]) / elapsed
+        # load-robust counts: iterations and frames over the window, the training process's CPU
+        result["iterations_counted"] = window.session.last_frame.iteration - state["iteration"]
+        result["frames_published"] = window.session.last_frame.sequence - state["published"]
+        result["frames_drawn"] = window.presenter.frames_presented - state["frames"]
+        result["training_cpu_s"] = training_cpu_s(window) - state["training_cpu"]
         stalls = sorted(gap - 0.005 for gap in gaps)
         result["worst_stall_ms"] = 1000 * stalls[-1]
         result["p99_stall_ms"] = 1000 * stalls[int(0.99 * (len(stalls) - 1))]

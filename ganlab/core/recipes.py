@@ -5,7 +5,8 @@ cosine-tail schedule over 9,000 iterations, R1 γ = 0.1 taken lazily on every 8t
 with weight 8γ: chosen on grid25 and ring8 with `ganlab study`,
 `benchmarks/recipe_schedule_study.toml`, `benchmarks/recipe_lazy_r1_study.toml`). Images start
 from `IMAGE_RECIPE` laid over them: a DCGAN as in Radford et al. (Adam at 2·10⁻⁴ with β = (0.5,
-0.999), batch 64) sized for a laptop CPU (32-dimensional z, 64 channels at the widest layer),
+0.999), batch 64) sized for a laptop CPU at 16×16 (32-dimensional z, width 32: G's 4×4 layer
+and D's last have 64 channels; see `IMAGE_DCGAN_WIDTH`),
 WGAN-GP's λ = 10 (the images value), no R1 (and R1 on every update where a recipe adds it), a
 constant learning rate, an average of the generator's weights (β = 0.999, `core/ema.py`:
 samples come from it) and a budget of iterations that fits in about three minutes on two CPU
@@ -27,8 +28,15 @@ from __future__ import annotations
 
 from typing import Any
 
+#: the image recipe's DCGAN width at 16×16: a step costs ~30 ms of one CPU thread (width 64:
+#: ~80 ms, so the app drew ~11 frames per second; the MACs grow 4× per doubling of the width),
+#: and after 3,000 iterations it draws digits as well as width 64 did (README, "The app
+#: training on pictures")
+IMAGE_DCGAN_WIDTH = 32
+
 IMAGE_RECIPE: dict[str, Any] = {
-    "model": {"latent_dim": 32, "generator": {"width": 64}, "discriminator": {"width": 64}},
+    "model": {"latent_dim": 32, "generator": {"width": IMAGE_DCGAN_WIDTH},
+              "discriminator": {"width": IMAGE_DCGAN_WIDTH}},
     "objective": {"gradient_penalty_weight": 10.0, "r1_gamma": 0.0, "r1_interval": 1},
     "generator_optimizer": {"learning_rate": 2e-4, "beta1": 0.5, "beta2": 0.999},
     "discriminator_optimizer": {"learning_rate": 2e-4, "beta1": 0.5, "beta2": 0.999},
@@ -37,8 +45,10 @@ IMAGE_RECIPE: dict[str, Any] = {
 }
 
 #: the digits' DCGAN: natively 8×8 (see above), so more iterations in the same three minutes;
-#: what the app's gallery gives the digits (a workshop watches a DCGAN learn them)
+#: what the app's gallery gives the digits (a workshop watches a DCGAN learn them); width 64,
+#: with which the conditional recipe below was verified (at 8×8 a step is ~8 ms anyway)
 DIGITS_DCGAN_RECIPE: dict[str, Any] = IMAGE_RECIPE | {
+    "model": {"latent_dim": 32, "generator": {"width": 64}, "discriminator": {"width": 64}},
     "target": {"resolution": 8},
     "training": IMAGE_RECIPE["training"] | {"iterations": 10000},
 }

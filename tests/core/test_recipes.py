@@ -16,8 +16,13 @@ def test_the_digits_dcgan_is_the_image_recipe_at_their_native_8x8():
     config = RunConfig().merged(DIGITS_DCGAN_RECIPE).validate()
     assert config.target.resolution == 8
     assert config.training.iterations == DIGITS_DCGAN_RECIPE["training"]["iterations"]
-    for section in ("model", "objective", "generator_optimizer", "discriminator_optimizer"):
+    for section in ("objective", "generator_optimizer", "discriminator_optimizer"):
         assert DIGITS_DCGAN_RECIPE[section] == IMAGE_RECIPE[section]
+    # 8×8 keeps the width the conditional recipe was verified with; 16×16 is narrower
+    assert config.model.generator.width == config.model.discriminator.width == 64
+    image = RunConfig().merged(IMAGE_RECIPE).validate()
+    assert image.model.generator.width == image.model.discriminator.width == 32
+    assert image.model.latent_dim == config.model.latent_dim == 32
 
 
 def test_unconditional_digits_train_mlps_with_the_r1_penalty():
@@ -80,7 +85,7 @@ def test_custom_images_named_digits_get_the_general_image_recipe():
 def test_moving_to_the_digits_takes_their_recipe_but_not_their_target():
     switch = kind_switch(RunConfig(), images=True, target_name="digits")
     assert "target" not in switch  # the caller chose the target
-    assert switch["model"] == IMAGE_RECIPE["model"]  # the app's digits: a DCGAN to watch
+    assert switch["model"] == DIGITS_DCGAN_RECIPE["model"]  # the app's digits: a DCGAN
     assert switch["training"]["iterations"] == DIGITS_DCGAN_RECIPE["training"]["iterations"]
     assert kind_switch(RunConfig(), images=True) == IMAGE_RECIPE
     assert recipe_target("digits") == {"resolution": 8}

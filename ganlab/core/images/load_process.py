@@ -4,7 +4,9 @@ Decoding a folder is Python-heavy work (Pillow's open, crop, resize per file). I
 the window's process it holds the GIL most of the time, and every time the GUI thread comes back
 from Qt it waits up to the interpreter's switch interval for it: paints stall (measured with
 60,000 PNGs: stalls up to 1.4 s on a busy machine). In a child process ("spawn": the parent may
-run Qt's threads) the window's process only waits on a queue.
+run Qt's threads) the window's process only waits on a queue, and the child runs at nice
+`CHILD_NICENESS`, so that on a machine of two cores (the window, the training process and the
+loader) the window's core is not the one it takes.
 
 The child sends ("progress", done, total) messages, then exactly one of ("loaded", parts,
 skipped), ("cancelled",) or ("failed", kind, message). The images themselves, up to
@@ -15,6 +17,7 @@ polled every `POLL_S` and passed on as an event the child's loader checks at eac
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -32,6 +35,7 @@ from ganlab.core.images.image_limits import (
     ProgressCallback,
 )
 
+CHILD_NICENESS = 10  # the child yields its core to the window (and to training) when both want it
 POLL_S = 0.05  # how often the caller's `cancelled()` is asked while waiting for the child
 JOIN_S = 5.0  # how long an ended load waits for its child before killing it
 
@@ -88,6 +92,8 @@ def _follow(child, messages, stop, array_file: str, path, progress, cancelled) -
 
 def _child_main(path: str, options: dict, messages, stop, array_file: str) -> None:
     """The child: load, then report once (see the module docstring)."""
+    with contextlib.suppress(AttributeError, OSError):  # no os.nice on Windows
+        os.nice(CHILD_NICENESS)
     try:
         result = load_images(path, progress=lambda done, total: messages.put(
             ("progress", done, total)), cancelled=stop.is_set, **options)
