@@ -30,7 +30,8 @@ from typing import Any
 
 #: the image recipe's DCGAN width at 16×16: a step costs ~30 ms of one CPU thread (width 64:
 #: ~80 ms, so the app drew ~11 frames per second; the MACs grow 4× per doubling of the width),
-#: and after 3,000 iterations it draws digits as well as width 64 did (README, "The app
+#: and after 3,000 iterations on the 16×16 digits it scored no worse than width 64 (seed 1: FD
+#: 11.1× the real-vs-real floor against 13.2×, coverage 0.59 against 0.58; README, "The app
 #: training on pictures")
 IMAGE_DCGAN_WIDTH = 32
 
