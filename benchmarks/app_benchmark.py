@@ -5,7 +5,9 @@ manifold, interpolation; `--layers points` for samples only) and the 30 Hz refre
 it measures:
 
 - training iterations per second in the app (training in its own process, as the app runs),
-  against the bare PyTorch loop of
+  against the mean of the bare loop measured just before the app starts and just after it
+  closes (this VM's speed drifts by ±10% within minutes; a reference taken on one side only
+  moves the ratio by that much), the bare PyTorch loop of
   `benchmarks/speed.py` (the best hand-written loop: same networks, batch, objective, fused or
   foreach Adam; one torch thread, as the app's worker uses on a 2-core machine — the other
   core is the GUI's),
@@ -110,6 +112,20 @@ def launch_seconds(repeats: int = 3) -> float:
     return statistics.median(times)
 
 
+def wait_for_exit(pid: int | None, timeout: float = 15.0) -> None:
+    """Wait until the training process `pid` has ended (its exit must not overlap a
+    measurement)."""
+    ended = time.perf_counter() + timeout
+    while pid is not None and time.perf_counter() < ended:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return
+        except OSError:
+            return
+        time.sleep(0.05)
+
+
 ALL_LAYERS = ("real", "generated", "discriminator", "optimal_discriminator", "density",
               "gradients", "manifold", "interpolation")
 LAYER_SETS = {"all": ALL_LAYERS, "points": ("real", "generated")}
@@ -132,9 +148,12 @@ def points_config(size: str):
 
 
 def app_run(config, seconds: float, memory_seconds: float, warmup: float = 8.0,
-            shown_layers: tuple[str, ...] = ALL_LAYERS) -> dict:
-    """The window training `config` for `warmup` + `seconds` (and on to `memory_seconds`):
-    iterations and frames per second, GUI stalls, memory growth."""
+            shown_layers: tuple[str, ...] = ALL_LAYERS, on_start=None, on_measured=None) -> dict:
+    """The window training `config` for `warmup` (counted from the first frame: on a loaded
+    machine the training process takes longer to start) + `seconds` (and on to
+    `memory_seconds`): iterations and frames per second, GUI stalls, memory growth.
+    `on_start(window)` and `on_measured(window)` are called as the measured window opens and
+    closes."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -168,6 +187,8 @@ def app_run(config, seconds: float, memory_seconds: float, warmup: float = 8.0,
 
     def start() -> None:
         measuring[0] = True
+        if on_start is not None:
+            on_start(window)
         last_tick[0] = time.perf_counter()
         state.update(time=time.perf_counter(), frames=window.presenter.frames_presented,
                      iteration=window.session.last_frame.iteration, rss=app_rss_mb(window),
@@ -177,6 +198,8 @@ def app_run(config, seconds: float, memory_seconds: float, warmup: float = 8.0,
     def measure() -> None:
         elapsed = time.perf_counter() - state["time"]
         measuring[0] = False
+        if on_measured is not None:
+            on_measured(window)
         result["iterations_per_second"] = (
             window.session.last_frame.iteration - state["iteration"]) / elapsed
         result["frames_per_second"] = (
@@ -195,12 +218,20 @@ def app_run(config, seconds: float, memory_seconds: float, warmup: float = 8.0,
         result["rss_end_mb"] = app_rss_mb(window)
         result["memory_window_s"] = memory_seconds
         result["iterations"] = window.session.last_frame.iteration
+        process = getattr(window.session.worker, "process", None)
+        result["training_pid"] = process.pid if process is not None else None
         window.close()
         app.quit()
 
-    QTimer.singleShot(int(warmup * 1000), start)
-    QTimer.singleShot(int((warmup + seconds) * 1000), measure)
-    QTimer.singleShot(int((warmup + max(seconds, memory_seconds)) * 1000), finish)
+    def warm_up() -> None:
+        if window.session.last_frame is None:  # not started yet: look again soon
+            QTimer.singleShot(250, warm_up)
+            return
+        QTimer.singleShot(int(warmup * 1000), start)
+        QTimer.singleShot(int((warmup + seconds) * 1000), measure)
+        QTimer.singleShot(int((warmup + max(seconds, memory_seconds)) * 1000), finish)
+
+    warm_up()
     app.exec()
     return result
 
@@ -214,20 +245,25 @@ def main() -> None:
     parser.add_argument("--layers", choices=sorted(LAYER_SETS), default="all",
                         help="all: every layer of the canvas; points: samples only")
     args = parser.parse_args()
-    bare = bare_loop_rate(args.size, 3.0)
+    bare_before = bare_loop_rate(args.size, 3.0)
     launch = launch_seconds()
     run = app_run(points_config(args.size), args.seconds, args.memory_seconds,
                   shown_layers=LAYER_SETS[args.layers])
+    wait_for_exit(run["training_pid"])
+    bare_after = bare_loop_rate(args.size, 3.0)
+    bare = (bare_before + bare_after) / 2
     platform_name = os.environ.get("QT_QPA_PLATFORM") or "xcb (Xvfb)"
     shown = "every layer on" if args.layers == "all" else "samples only"
     print(f"# {platform.machine()}, {os.cpu_count()} cores, {platform_name}, networks "
           f"{args.size}, {shown}, 30 Hz refresh")
     print("| measure | value |")
     print("|---|---|")
-    print(f"| bare loop (1 thread) | {bare:.0f} it/s |")
+    print(f"| bare loop (1 thread), before / after the app | {bare_before:.0f} / "
+          f"{bare_after:.0f} it/s (mean {bare:.0f}) |")
     ratio = run["iterations_per_second"] / bare
     print(f"| app, training while drawing | {run['iterations_per_second']:.0f} it/s "
-          f"({ratio:.2f} of the bare loop) |")
+          f"({ratio:.2f} of the bare loop's mean; {run['iterations_per_second'] / bare_before:.2f}"
+          f" of the one before) |")
     print(f"| frames drawn | {run['frames_per_second']:.1f} per second |")
     print(f"| longest GUI stall (5 ms timer lateness) | {run['worst_stall_ms']:.0f} ms "
           f"(99th percentile {run['p99_stall_ms']:.0f} ms) |")

@@ -43,6 +43,30 @@ def thread_cpu(pid: int) -> dict[str, float]:
     return totals
 
 
+def thread_schedule(pid: int, name: str) -> dict[str, float]:
+    """Of the threads of `pid` called `name`: seconds on a CPU and seconds runnable but waiting
+    for one (/proc/PID/task/TID/schedstat), and context switches (voluntary: it waited for
+    something, a lock, the GIL, a sleep; involuntary: it was preempted)."""
+    totals = defaultdict(float)
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as comm:
+                if comm.read().strip() != name:
+                    continue
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as schedstat:
+                on_cpu, waiting, _ = schedstat.read().split()
+            with open(f"/proc/{pid}/task/{tid}/status") as status:
+                for line in status:
+                    if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt")):
+                        key, value = line.split(":")
+                        totals[key.split("_")[0]] += int(value)
+        except OSError:
+            continue
+        totals["on_cpu"] += int(on_cpu) / 1e9
+        totals["runnable"] += int(waiting) / 1e9
+    return totals
+
+
 def x_server_pid() -> int | None:
     """The Xvfb serving this process's DISPLAY."""
     display = os.environ.get("DISPLAY", "")
@@ -71,30 +95,35 @@ def main() -> None:
     samples: dict[str, dict] = {}
     x_pid = x_server_pid()
 
-    def sample(label: str) -> None:
-        from PySide6.QtWidgets import QApplication
-
-        import ganlab.app.main_window  # noqa: F401  (loaded by now)
-        window = next(w for w in QApplication.topLevelWidgets() if hasattr(w, "session"))
+    def sample(label: str, window) -> None:
         child = window.session.worker.process.pid
         samples[label] = {"time": time.perf_counter(),
                           "frames": window.presenter.frames_presented,
+                          "iteration": window.session.last_frame.iteration,
+                          "schedule": thread_schedule(child, "ganlab-training"),
                           "gui": thread_cpu(os.getpid()), "training": thread_cpu(child),
                           "x": thread_cpu(x_pid) if x_pid else {}}
 
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-    QApplication.instance() or QApplication(sys.argv)
-    QTimer.singleShot(int(args.warmup * 1000) + 50, lambda: sample("start"))
-    QTimer.singleShot(int((args.warmup + args.seconds) * 1000) - 50, lambda: sample("end"))
     result = app_run(points_config(args.size), args.seconds, args.seconds, warmup=args.warmup,
-                     shown_layers=LAYER_SETS[args.layers])
+                     shown_layers=LAYER_SETS[args.layers],
+                     on_start=lambda window: sample("start", window),
+                     on_measured=lambda window: sample("end", window))
     start, end = samples["start"], samples["end"]
     frames = end["frames"] - start["frames"]
     elapsed = end["time"] - start["time"]
     print(f"# {args.layers} layers, {elapsed:.1f} s, {frames} frames "
           f"({frames / elapsed:.1f}/s), {result['iterations_per_second']:.0f} it/s, "
           f"longest stall {result['worst_stall_ms']:.0f} ms")
+    iterations = end["iteration"] - start["iteration"]
+    schedule = {key: end["schedule"][key] - start["schedule"].get(key, 0.0)
+                for key in end["schedule"]}
+    waited = elapsed - schedule["on_cpu"] - schedule["runnable"]
+    print(f"training thread: {1000 * schedule['on_cpu'] / iterations:.2f} CPU ms per iteration; "
+          f"of the wall time {schedule['on_cpu'] / elapsed:.0%} on a CPU, "
+          f"{schedule['runnable'] / elapsed:.0%} runnable but waiting for one (preempted), "
+          f"{waited / elapsed:.0%} waiting by itself (GIL, locks, the pacer); "
+          f"{schedule['voluntary'] / elapsed:.0f} voluntary and "
+          f"{schedule['nonvoluntary'] / elapsed:.0f} involuntary switches per s")
     print("| process | thread | CPU ms per frame | share of a core |")
     print("|---|---|---|---|")
     for process in ("gui", "training", "x"):
