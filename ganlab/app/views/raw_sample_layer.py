@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from ganlab.app import theme
 from ganlab.app.layers import LayerSpec
 from ganlab.app.views.canvas_layer import Z_GENERATED, CanvasLayer, CanvasParts
+from ganlab.app.views.moving_points import move_points
 from ganlab.core.targets import ViewBox
 from ganlab.training.frame import RunFrame
 
@@ -50,7 +51,7 @@ class RawGeneratedSamples(CanvasLayer):
         if raw is None:
             self.scatter.setData(pos=np.empty((0, 2)))
         elif raw.shape[1] == 2 and np.isfinite(raw).all():
-            self.scatter.setData(pos=raw)
+            move_points(self.scatter, raw)
 
     def legend_entries(self, layers) -> tuple:
         return (self.stand_in,) if layers.raw_generated else ()

@@ -11,6 +11,7 @@ from ganlab.app import theme
 from ganlab.app.layers import LayerSpec
 from ganlab.app.views.array_cache import same_array
 from ganlab.app.views.canvas_layer import Z_GENERATED, Z_REAL, CanvasLayer, CanvasParts
+from ganlab.app.views.moving_points import move_points
 from ganlab.app.views.offscreen_marks import OffscreenMarks
 from ganlab.core.targets import ViewBox
 from ganlab.training.frame import RunFrame
@@ -63,7 +64,7 @@ class GeneratedSamples(CanvasLayer):
     def show(self, run: RunFrame, box: ViewBox) -> None:
         snapshot = run.snapshot
         if np.isfinite(snapshot.fake).all():
-            self.scatter.setData(pos=snapshot.fake)
+            move_points(self.scatter, snapshot.fake)  # (setData rebuilt every spot: 0.7 ms)
         self.show_offscreen(snapshot.outside_counts, box)
 
     def show_offscreen(self, counts: np.ndarray | None, box: ViewBox) -> None:
