@@ -38,7 +38,9 @@ def _add_train_options(parser: argparse.ArgumentParser, root: type | None = None
         help="use the optimizer, learning rates, betas, k and constants of the objective's paper",
     )
     add_setting_options(parser, root or RunConfig)
-    add("--threads", type=int, default=0, help="CPU threads for torch (default: torch's choice)")
+    add("--threads", type=int, default=0, help="CPU threads for torch (default: 1 for points, "
+        "whose small networks run slower on two threads as soon as anything else needs a core; "
+        "torch's choice for images)")
     add("--evaluations", type=int, default=10, help="how often to evaluate (default: 10)")
     add("--samples", type=int, default=EVALUATION_SAMPLES,
         help="samples written to samples.npy: the draw the final metrics are computed from "
@@ -138,7 +140,7 @@ def _command_train(args) -> int:
         _check_device(config.training.device, args)
         if config.target.images is not None:
             trainer = _trainer_on_images(config, quiet=args.quiet)
-    _set_threads(args.threads)
+    _set_threads(args.threads or default_threads(config))
     out = args.out if args.out is not None else DEFAULT_OUT
     start = trainer.iteration if trainer is not None else 0
     try:
@@ -175,7 +177,17 @@ def _check_train_numbers(args) -> None:
     check_range("--samples", args.samples, 1, MAX_SAMPLES,
                  hint="; draw more with `ganlab sample RUN/generator --n N`")
     check_range("--threads", args.threads, 0, os.cpu_count() or 1,
-                 hint=" (0: torch's choice; this machine has that many CPU cores)")
+                 hint=" (0: the default; this machine has that many CPU cores)")
+
+
+def default_threads(config) -> int:
+    """Torch threads when --threads is not given: 1 for points (a 3×128 step is ~5 ms of small
+    matrix products: a second thread gains ≤ ~10% on an idle 2-core machine and makes each step
+    ~10× slower whenever the other core is busy: `benchmarks/recipe_cost.py --threads-check`,
+    README "Quality: the shipped recipe"); 0 (torch's choice) for images."""
+    from ganlab.core.recipes import is_image_target
+
+    return 0 if is_image_target(config.target.name, config.target.images) else 1
 
 
 def _set_threads(threads: int) -> None:

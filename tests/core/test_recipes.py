@@ -90,3 +90,15 @@ def test_moving_to_the_digits_takes_their_recipe_but_not_their_target():
     assert kind_switch(RunConfig(), images=True) == IMAGE_RECIPE
     assert recipe_target("digits") == {"resolution": 8}
     assert recipe_target("shapes") == {} and recipe_target("ring8") == {}
+
+
+def test_points_train_on_one_torch_thread_and_images_on_torchs_choice():
+    from ganlab.cli import build_parser
+    from ganlab.cli_train import config_from_args, default_threads
+
+    parser = build_parser()
+    for args, threads in ((["train"], 1), (["train", "--target", "ring8"], 1),
+                          (["train", "--points-file", "points.csv"], 1),
+                          (["train", "--target", "digits"], 0),
+                          (["train", "--images", "folder"], 0)):
+        assert default_threads(config_from_args(parser.parse_args(args))) == threads, args
