@@ -18,6 +18,7 @@ from ganlab.app.views.canvas_layer import (
     CanvasParts,
 )
 from ganlab.app.views.canvas_shapes import joined_polylines, point_along
+from ganlab.app.views.moving_points import move_points
 from ganlab.core.targets import ViewBox
 from ganlab.training.frame import RunFrame
 
@@ -76,11 +77,11 @@ class Interpolation(CanvasLayer):
             self.traveller.setData([], [])
         else:
             self.path.setData(path[:, 0], path[:, 1])
-            self.ends.setData(pos=path[[0, -1]])
+            move_points(self.ends, path[[0, -1]])
 
     def move_traveller(self, t: float) -> None:
         """Put the travelling point at fraction t ∈ [0, 1] of the interpolation path."""
         path = self._points
         if path is None or not len(path) or not self._shown:
             return
-        self.traveller.setData(pos=point_along(path, t)[None, :])
+        move_points(self.traveller, point_along(path, t)[None, :])
