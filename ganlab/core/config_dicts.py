@@ -4,6 +4,7 @@ every key and every value's JSON type; ranges are `RunConfig.validate`'s job."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
 from typing import Any
 
@@ -13,7 +14,7 @@ from ganlab.core.settings import ConfigError
 def config_from_dict(cls: type, data: object, prefix: str) -> Any:
     if not isinstance(data, dict):
         raise ConfigError(f"{prefix or 'configuration'} must be an object, got {data!r}")
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - known)
     if unknown:
@@ -28,6 +29,12 @@ def config_from_dict(cls: type, data: object, prefix: str) -> Any:
         else:
             values[name] = _coerce(hint, value, path)
     return cls(**values)
+
+
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    """`typing.get_type_hints` once per dataclass (it evaluates every string annotation)."""
+    return typing.get_type_hints(cls)
 
 
 def _coerce(hint: Any, value: Any, path: str) -> Any:
