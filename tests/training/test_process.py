@@ -40,8 +40,11 @@ def next_frame(process: TrainingProcess, timeout: float = START_UP_S):
 
 
 def test_frames_come_back_training_advances_and_settings_reach_the_child(training):
+    """One child for what does not need a fresh one: the first frame (and which configuration
+    crosses the pipe), training, new settings, metrics."""
     first = next_frame(training)
     assert first.runs[0].snapshot.iteration == 0
+    _assert_a_frame_carries_a_configuration_only_when_it_changed(first)
     training.pending.send(SetRunning(True))
     frame = wait_for(lambda: (f := training.slot.take()) and f.iteration > 50 and f, 30,
                      "training to advance")
@@ -58,18 +61,10 @@ def test_frames_come_back_training_advances_and_settings_reach_the_child(trainin
     assert 0 <= metrics["modes_covered"] <= 8
 
 
-def test_the_child_sends_a_frame_only_when_the_gui_took_the_last(training):
-    next_frame(training)
-    training.pending.send(SetRunning(True))
-    wait_for(lambda: training.slot.published >= 2, 30, "a second frame")
-    published = training.slot.published
-    time.sleep(1.0)  # training goes on, but nobody takes the frame waiting in the slot
-    assert training.slot.published == published
-    assert training.slot.take() is not None
-    wait_for(lambda: training.slot.published > published, 10, "the next frame")
-
-
-def test_a_file_command_runs_in_the_child_and_its_result_comes_back(training, tmp_path):
+def test_a_file_command_runs_in_the_child_and_a_frame_is_sent_only_when_the_gui_took_the_last(
+        training, tmp_path):
+    """One child: a save's result comes back (paused, after 25 steps), then, training, no new
+    frame is published while the last one waits in the slot."""
     next_frame(training)
     training.pending.send(Step(25))
     wait_for(lambda: (f := training.slot.take()) and f.iteration == 25, 30, "25 steps")
@@ -78,6 +73,16 @@ def test_a_file_command_runs_in_the_child_and_its_result_comes_back(training, tm
     result = wait_for(lambda: training.results.take_all(), 30, "the save's result")[0]
     assert result.ok and result.iteration == 25
     assert load_session(path).trainer.iteration == 25
+
+    training.pending.send(SetRunning(True))
+    wait_for(lambda: (f := training.slot.take()) and f.iteration > 25, 30, "training")
+    published = training.slot.published
+    wait_for(lambda: training.slot.published > published, 30, "a frame waiting in the slot")
+    published = training.slot.published
+    time.sleep(1.0)  # training goes on, but nobody takes the frame waiting in the slot
+    assert training.slot.published == published
+    assert training.slot.take() is not None
+    wait_for(lambda: training.slot.published > published, 10, "the next frame")
 
 
 def test_stopping_runs_the_last_file_commands_first(tmp_path):
@@ -139,8 +144,7 @@ def test_data_crosses_once_before_the_first_configuration_that_needs_it():
     np.testing.assert_array_equal(added.array, points)
 
 
-def test_a_frame_carries_a_configuration_only_when_it_changed(training):
-    first = next_frame(training)
+def _assert_a_frame_carries_a_configuration_only_when_it_changed(first) -> None:
     sent, received = {}, {}
     on_pipe = without_unchanged_configs(first, sent)
     assert on_pipe.runs[0].config == first.runs[0].config
