@@ -164,8 +164,10 @@ def test_closing_while_training_exits_within_two_seconds(qtbot):
     qtbot.addWidget(window)
     window.show()
     window.session.play()
+    # a training child starts first (spawn, torch import): as long as `process_window` allows it
+    # on a crowded machine; only the close below is timed
     qtbot.waitUntil(lambda: window.session.last_frame is not None
-                    and window.session.last_frame.iteration > 10, timeout=15_000)
+                    and window.session.last_frame.iteration > 10, timeout=60_000)
     started = time.perf_counter()
     window.close()
     elapsed = time.perf_counter() - started
