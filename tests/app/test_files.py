@@ -38,7 +38,7 @@ def wait_for(qtbot, results: list, count: int = 1):
     return results[count - 1]
 
 
-def test_save_train_on_open_or_drop_goes_back(process_window, qtbot, tmp_path):
+def test_save_train_on_open_goes_back(process_window, qtbot, tmp_path):
     window = process_window
     results = results_of(window)
     step_to(window, qtbot, 12)
@@ -59,14 +59,6 @@ def test_save_train_on_open_or_drop_goes_back(process_window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: len(losses) > 0, timeout=15_000)  # the charts came back
     assert losses.x.max() <= 12
     step_to(window, qtbot, 14)  # and training goes on from there
-    # dropping the session file on the window opens it as well (same window: no second child)
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
-    event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime,
-                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    window.dropEvent(event)
-    assert wait_for(qtbot, results, 3).ok
-    qtbot.waitUntil(lambda: window.session.last_frame.iteration == 12, timeout=10_000)
 
 
 def test_painted_points_travel_in_the_session(process_window, qtbot, tmp_path):
@@ -92,6 +84,23 @@ def test_painted_points_travel_in_the_session(process_window, qtbot, tmp_path):
     step_to(window, qtbot, window.session.last_frame.iteration + 2)  # still trains on them
     np.testing.assert_allclose(window.session.last_frame.runs[0].snapshot.real.mean(axis=0),
                                points.mean(axis=0), atol=0.2)
+
+
+def test_dropping_a_session_file_opens_it(process_window, qtbot, tmp_path):
+    window = process_window
+    results = results_of(window)
+    step_to(window, qtbot, 4)
+    path = tmp_path / "dropped.ganlab"
+    window.file_actions.save_to(str(path))
+    wait_for(qtbot, results)
+    step_to(window, qtbot, 9)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert wait_for(qtbot, results, 2).ok
+    qtbot.waitUntil(lambda: window.session.last_frame.iteration == 4, timeout=10_000)
 
 
 def test_compare_mode_saves_run_a(window, qtbot, tmp_path):
