@@ -52,6 +52,23 @@ def nearest_training_images(pool: tuple, images: np.ndarray) -> dict[str, np.nda
             "nearest_labels": pool_labels[index] if pool_labels is not None else None}
 
 
+def image_parts(source, real: np.ndarray, real_labels: np.ndarray | None,
+                latent: torch.Tensor, labels: np.ndarray | None, pool: tuple) -> dict:
+    """What a frame shows of an image run's networks: `fake` = G(latent) (labels: a
+    conditional grid) and, where every generated pixel is finite, D's scores of the real and
+    generated grids and each generated image's nearest training image. `source` is a trainer,
+    or a frozen copy of its networks (`training.network_copy`) that gives the same numbers for
+    the same weights."""
+    fake = source.sample(len(latent), latent=latent,
+                         labels=torch.from_numpy(labels) if labels is not None else None)
+    parts: dict = {"fake": fake}
+    if np.isfinite(fake).all():
+        parts["real_scores"] = scores(source, real, real_labels)
+        parts["fake_scores"] = scores(source, fake, labels)
+        parts.update(nearest_training_images(pool, fake))
+    return parts
+
+
 def nearest_pool(target) -> tuple[np.ndarray, torch.Tensor, np.ndarray | None]:
     """The training images searched (all of them, or a fixed subset of NEAREST_POOL), the
     same flattened as a tensor, and their labels (None when unlabelled)."""

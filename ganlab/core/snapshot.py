@@ -197,21 +197,36 @@ class Snapshotter:
             latent = latent.repeat(trainer.classes, 1)
         return self._real, self._real_labels, latent, labels
 
-    def _take_images(self, request: SnapshotRequest) -> Snapshot:
+    def image_inputs(self) -> tuple:
+        """(real, real labels, z, labels, nearest pool): what `image_snapshot.image_parts`
+        needs besides the networks, for computing an image run's pictures elsewhere (never
+        changed in place, only replaced, so holding them is safe)."""
+        real, real_labels, latent, labels = self._image_batch()
+        return real, real_labels, latent, labels, self._nearest_pool
+
+    def take_images(self, request: SnapshotRequest, computed: dict | None = None) -> Snapshot:
+        """An image run's snapshot; `computed`: its `image_parts` computed elsewhere from a
+        copy of the networks (with `images_iteration`, the iteration of those weights), else
+        they are computed here from the trainer."""
+        return self._take_images(request, computed)
+
+    def _take_images(self, request: SnapshotRequest, computed: dict | None = None
+                     ) -> Snapshot:
         trainer = self.trainer
         real, real_labels, latent, labels = self._image_batch()
         d_loss, g_loss = trainer.read_losses()
-        fake = trainer.sample(len(latent), latent=latent,
-                              labels=torch.from_numpy(labels) if labels is not None else None)
+        if computed is None:
+            computed = {**image_snapshot.image_parts(trainer, real, real_labels, latent, labels,
+                                                     self._nearest_pool),
+                        "images_iteration": trainer.iteration}
+        parts = dict(computed)
+        fake = parts.pop("fake")
         finite = bool(np.isfinite(fake).all()) and all(
             v is None or np.isfinite(v) for v in (d_loss, g_loss))
-        parts: dict = {}
-        if finite:
-            parts["real_scores"] = image_snapshot.scores(trainer, real, real_labels)
-            parts["fake_scores"] = image_snapshot.scores(trainer, fake, labels)
-            parts.update(image_snapshot.nearest_training_images(self._nearest_pool, fake))
-            if request.metrics:
-                parts["metrics"] = evaluate(trainer)
+        if not finite:  # nothing but the pictures of a failed frame
+            parts = {"images_iteration": parts.get("images_iteration")}
+        elif request.metrics:
+            parts["metrics"] = evaluate(trainer)
         objective = trainer.objective
         return Snapshot(
             iteration=trainer.iteration, critic_updates=trainer.critic_updates,

@@ -66,6 +66,9 @@ class Snapshot:
     nearest_real: np.ndarray | None = None  # (n, c, h, w) nearest training image of each fake
     nearest_distance: np.ndarray | None = None  # (n,) its pixel-space distance
     nearest_labels: np.ndarray | None = None  # (n,) its class, labelled targets
+    #: the iteration of the weights `fake` and the scores came from: `iteration` when taken
+    #: inline, a few iterations earlier when computed off the training thread (`field_thread`)
+    images_iteration: int | None = None
     #: colour levels and label for `critic`, as the objective declares them (None: adaptive):
     #: see Objective.heatmap_levels. The app reads them here and never imports the objectives
     heatmap_levels: tuple[float, float] | None = (0.0, 1.0)

@@ -15,6 +15,12 @@ results with its own key and generation. Paused, slow or changed frames compute 
 inline as before (`discard` drops what is in flight). torch releases the GIL in its kernels,
 and the thread runs under SCHED_IDLE (`thread_priority`), so it takes the spare time of the
 other core rather than the GUI's or the training thread's.
+
+An image run's pictures go the same way (`ImageJob`): at full speed its frame carries G's grid,
+D's scores and the nearest training images computed here from the weights copied at the
+previous frame (`Snapshot.images_iteration` says which iteration), the newest such result kept
+until a newer one replaces it; the first frame after a change computes them inline. On the
+16×16 recipe that moves ~7.5 CPU ms of a ~27 ms step off the training thread.
 """
 
 from __future__ import annotations
@@ -27,9 +33,10 @@ from dataclasses import dataclass
 
 import torch
 
+from ganlab.core.image_snapshot import image_parts
 from ganlab.core.snapshot import FIELD_NAMES, Snapshot, SnapshotRequest, field_parts
 from ganlab.training.field_schedule import MIN_INTERVALS, next_due_group, without_fields
-from ganlab.training.network_copy import NetworkCopier, NetworkCopy, can_copy
+from ganlab.training.network_copy import NetworkCopier, NetworkCopy, can_copy, can_copy_images
 from ganlab.training.thread_names import name_native_thread
 from ganlab.training.thread_priority import lower_this_threads_priority
 
@@ -50,6 +57,22 @@ class FieldJob:
     networks: NetworkCopy
 
 
+@dataclass(frozen=True)
+class ImageJob:
+    """An image run's pictures to compute (`image_snapshot.image_parts`) from `networks`."""
+
+    run_index: int
+    generation: int
+    key: tuple  # what the pictures depend on besides the weights
+    inputs: tuple  # `Snapshotter.image_inputs()`
+    networks: NetworkCopy
+    iteration: int  # of the copied weights
+
+    def compute(self) -> dict:
+        return {**image_parts(self.networks.load(), *self.inputs),
+                "images_iteration": self.iteration}
+
+
 class FieldThread(threading.Thread):
     """Computes `FieldJob`s one at a time, newest per run; the worker submits and takes."""
 
@@ -63,6 +86,7 @@ class FieldThread(threading.Thread):
         self._pending: dict[int, FieldJob] = {}
         self._results: dict[int, tuple[int, tuple, dict]] = {}  # run → (generation, key, parts)
         self._turns: dict[int, int] = {}  # run → the next group's turn
+        self._images: dict[int, tuple[int, tuple, dict]] = {}  # run → newest image_parts
         self.generation = 0
         self.busy = False
         self.replaced = 0  # jobs replaced before they started (latest-only)
@@ -80,6 +104,8 @@ class FieldThread(threading.Thread):
         fields, carrying those computed here since the last frame, and a job for the next
         group of the fields `shown`."""
         trainer = run.trainer
+        if trainer.target.data_kind == "images":
+            return self._image_snapshot(run_index, run, request, epoch)
         if not can_copy(trainer):
             return run.snapshotter.take(request)
         snapshot = run.snapshotter.take(without_fields(request))
@@ -95,7 +121,29 @@ class FieldThread(threading.Thread):
                                  density_latent, networks))
         return snapshot
 
-    def submit(self, job: FieldJob) -> None:
+    def _image_snapshot(self, run_index: int, run, request: SnapshotRequest, epoch: int
+                        ) -> Snapshot:
+        """An image run's full-speed snapshot: its pictures as computed here from the newest
+        copied weights (inline on the first frame, or when they cannot be copied), and a job
+        for the next ones from a copy of the weights as they are now."""
+        trainer = run.trainer
+        if not can_copy_images(trainer):
+            return run.snapshotter.take(request)
+        inputs = run.snapshotter.image_inputs()
+        model = trainer.config.model
+        key = ("images", epoch, id(trainer.target), id(inputs[4]), model.latent_dim,
+               model.latent_distribution, len(inputs[2]), trainer.objective.name,
+               trainer.objective.output_kind, trainer.conditional)
+        with self._condition:
+            result = self._images.get(run_index)
+        computed = result[2] if result is not None and result[:2] == (self.generation, key) \
+            else None
+        networks = self._copiers.setdefault(run_index, NetworkCopier()).take(trainer)
+        self.submit(ImageJob(run_index, self.generation, key, inputs, networks,
+                             trainer.iteration))
+        return run.snapshotter.take_images(request, computed)
+
+    def submit(self, job: FieldJob | ImageJob) -> None:
         with self._condition:
             if job.generation != self.generation or self._stopping:
                 return
@@ -119,6 +167,7 @@ class FieldThread(threading.Thread):
             self.generation += 1
             self._pending.clear()
             self._results.clear()
+            self._images.clear()
 
     def pending(self) -> int:
         with self._condition:
@@ -150,6 +199,9 @@ class FieldThread(threading.Thread):
                 job = self._pending.pop(min(self._pending))
                 self.busy = True
                 turn = self._turns.get(job.run_index, 0)
+            if isinstance(job, ImageJob):
+                self._compute_images(job)
+                continue
             last = self._last.setdefault(job.run_index, {})
             due = next_due_group(job.shown, turn, last, self.clock(), self.min_intervals)
             if due is None:
@@ -178,6 +230,22 @@ class FieldThread(threading.Thread):
                         parts = {**previous[2], **parts}  # not yet taken: keep both groups
                     self._results[job.run_index] = (job.generation, job.key, parts)
                 self._condition.notify_all()
+
+
+    def _compute_images(self, job: ImageJob) -> None:
+        started = time.thread_time()
+        try:
+            parts = job.compute()
+        except Exception:  # the frame keeps the last pictures; training goes on
+            log.exception("computing an image run's pictures off the training thread failed")
+            parts = None
+        with self._condition:
+            self.busy = False
+            self.computed += 1
+            self.cpu_seconds += time.thread_time() - started
+            if parts is not None and job.generation == self.generation:
+                self._images[job.run_index] = (job.generation, job.key, parts)
+            self._condition.notify_all()
 
 
 def with_fields(snapshot: Snapshot, parts: dict) -> Snapshot:

@@ -30,13 +30,20 @@ def can_copy(trainer) -> bool:
             and trainer.device.type == "cpu")
 
 
-class NetworkCopy:
-    """The trainer-like view of frozen networks that `snapshot.field_parts` reads."""
+def can_copy_images(trainer) -> bool:
+    """Whether an image run's pictures (`image_snapshot.image_parts`) can be computed from a
+    `NetworkCopy`: a GAN on the CPU (D's scores need a discriminator)."""
+    return (trainer.target.data_kind == "images" and trainer.model_family != "vae"
+            and trainer.device.type == "cpu")
 
-    conditional = False
+
+class NetworkCopy:
+    """The trainer-like view of frozen networks that `snapshot.field_parts` and
+    `image_snapshot.image_parts` read."""
 
     def __init__(self, trainer, shadows: tuple[torch.nn.Module, torch.nn.Module],
                  states: tuple[dict, dict]):
+        self.conditional = trainer.conditional
         self.objective = trainer.objective
         self.device = trainer.device
         self.config = trainer.config
@@ -57,15 +64,22 @@ class NetworkCopy:
         return self
 
     @torch.no_grad()
-    def sample(self, n: int, latent: torch.Tensor) -> np.ndarray:
-        """G(latent) in data coordinates in evaluation mode, as `Trainer.sample` draws it."""
+    def sample(self, n: int, latent: torch.Tensor, labels: torch.Tensor | None = None
+               ) -> np.ndarray:
+        """G(latent) (or G(latent, labels)) in data coordinates in evaluation mode, as
+        `Trainer.sample` draws it."""
         network = self.data_generator.network
         training = network.training
         network.eval()
         try:
-            return self.data_generator(latent.to(self.device)).cpu().numpy()
+            return self.data_generator(latent.to(self.device), labels).cpu().numpy()
         finally:
             network.train(training)
+
+    def discriminate(self, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """d(x) (or d(x, y)) in training coordinates, as `Trainer.discriminate`."""
+        network = self.discriminator
+        return network(x) if labels is None else network(x, labels)
 
 
 class NetworkCopier:
