@@ -4,7 +4,8 @@ The app opens on the digits at `--resolution`: at 8×8 with their DCGAN recipe (
 "digits" in the gallery does), at 16×16 or 32×32 with the image recipe (as lesson 8, "a DCGAN
 on digits", does; `--width` overrides G's and D's width), with the image views showing (the
 generated grid from a fixed z with D's score under each image, the real grid, the nearest
-training image, the charts), and trains for `--seconds` after a warm-up. Measured as `app_benchmark.py` does for points:
+training image, the charts), and trains for `--seconds` after a warm-up. Measured as
+`app_benchmark.py` does for points:
 
 - training iterations per second in the app (its training process, one torch thread as on a
   2-core machine), against the best bare PyTorch loop of the same networks and batch
@@ -13,7 +14,9 @@ training image, the charts), and trains for `--seconds` after a warm-up. Measure
 - the longest stall of the GUI event loop (lateness of a 5 ms timer) and its 99th percentile;
 - load-robust counts for a busy machine: the training process's CPU milliseconds per iteration
   (training, snapshots and its helper threads) against the bare loop's CPU milliseconds per
-  step, and frames published and drawn per iteration (1.0: a frame for every step).
+  step, and frames published and drawn per iteration (1.0: a frame for every step); of that,
+  the training thread's and the field thread's (which computes the pictures at full speed)
+  CPU milliseconds per iteration.
 
     xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/app_image_benchmark.py \\
         [--resolution 8] [--seconds 30] [--runs 1] [--width W]
@@ -35,6 +38,31 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from app_benchmark import app_run  # noqa: E402  (the same window run, stall probe and counts)
+from app_thread_cpu import thread_cpu  # noqa: E402
+
+TRAINING_THREADS = ("ganlab-training", "ganlab-fields")
+
+
+def measured_run(config, seconds: float) -> dict:
+    """`app_run` with the CPU seconds of the training process's training and field threads
+    over the measured window."""
+    cpu: dict = {}
+
+    def threads(window) -> dict[str, float]:
+        process = getattr(window.session.worker, "process", None)
+        return thread_cpu(process.pid) if process is not None else {}
+
+    def on_start(window) -> None:
+        cpu["start"] = threads(window)
+
+    def on_measured(window) -> None:
+        cpu["end"] = threads(window)
+
+    run = app_run(config, seconds, seconds, warmup=10.0, on_start=on_start,
+                  on_measured=on_measured)
+    for name in TRAINING_THREADS:
+        run[name] = cpu["end"].get(name, 0.0) - cpu["start"].get(name, 0.0)
+    return run
 
 
 def bare_rate(config, seconds: float) -> tuple[float, float]:
@@ -82,8 +110,7 @@ def main() -> None:
     args = parser.parse_args()
     config = image_config(args.resolution, args.width)
     bare, bare_cpu_ms = bare_rate(config, 3.0)
-    runs = [app_run(config, args.seconds, args.seconds, warmup=10.0)
-            for _ in range(args.runs)]
+    runs = [measured_run(config, args.seconds) for _ in range(args.runs)]
     model = config.model
     platform_name = os.environ.get("QT_QPA_PLATFORM") or "xcb (Xvfb)"
     print(f"# {platform.machine()}, {os.cpu_count()} cores, {platform_name}, digits "
@@ -99,13 +126,16 @@ def main() -> None:
               f"{run['iterations_per_second'] / bare:.2f} | {run['frames_per_second']:.1f} | "
               f"{run['worst_stall_ms']:.0f} ms | {run['p99_stall_ms']:.0f} ms |")
     print("| run | iterations | training process CPU ms per iteration | frames published per "
-          "iteration | frames drawn per iteration |")
-    print("|---|---|---|---|---|")
+          "iteration | frames drawn per iteration | training thread CPU ms per iteration | "
+          "field thread CPU ms per iteration |")
+    print("|---|---|---|---|---|---|---|")
     for number, run in enumerate(runs, 1):
         count = max(run["iterations_counted"], 1)
         print(f"| {number} | {run['iterations_counted']} | "
               f"{1000 * run['training_cpu_s'] / count:.1f} | "
-              f"{run['frames_published'] / count:.2f} | {run['frames_drawn'] / count:.2f} |")
+              f"{run['frames_published'] / count:.2f} | {run['frames_drawn'] / count:.2f} | "
+              f"{1000 * run['ganlab-training'] / count:.1f} | "
+              f"{1000 * run['ganlab-fields'] / count:.1f} |")
 
 
 if __name__ == "__main__":
