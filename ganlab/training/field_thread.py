@@ -19,8 +19,10 @@ other core rather than the GUI's or the training thread's.
 An image run's pictures go the same way (`ImageJob`): at full speed its frame carries G's grid,
 D's scores and the nearest training images computed here from the weights copied at the
 previous frame (`Snapshot.images_iteration` says which iteration), the newest such result kept
-until a newer one replaces it; the first frame after a change computes them inline. On the
-16×16 recipe that moves ~7.5 CPU ms of a ~27 ms step off the training thread.
+until a newer one replaces it; the first frame after a change computes them inline, and so
+does a frame whose pictures would be older than `MAX_PICTURES_AGE_S` (this thread starved of
+CPU: it runs only on an otherwise idle core), so they never freeze. On the 16×16 recipe that
+moves ~7.5 CPU ms of a ~27 ms step off the training thread.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from ganlab.training.thread_priority import lower_this_threads_priority
 
 log = logging.getLogger(__name__)
 
+MAX_PICTURES_AGE_S = 0.25  # an image run's pictures are computed inline when older
 FIELDS_NICENESS = 5  # and SCHED_IDLE (`thread_priority`): only a core nothing else wants
 
 
@@ -87,6 +90,8 @@ class FieldThread(threading.Thread):
         self._results: dict[int, tuple[int, tuple, dict]] = {}  # run → (generation, key, parts)
         self._turns: dict[int, int] = {}  # run → the next group's turn
         self._images: dict[int, tuple[int, tuple, dict]] = {}  # run → newest image_parts
+        self._pictures_shown: dict[int, tuple[dict | None, float]] = {}  # (parts, fresh at)
+        self.pictures_inline = 0  # full-speed frames that computed their pictures inline
         self.generation = 0
         self.busy = False
         self.replaced = 0  # jobs replaced before they started (latest-only)
@@ -136,12 +141,26 @@ class FieldThread(threading.Thread):
                trainer.objective.output_kind, trainer.conditional)
         with self._condition:
             result = self._images.get(run_index)
-        computed = result[2] if result is not None and result[:2] == (self.generation, key) \
+        newest = result[2] if result is not None and result[:2] == (self.generation, key) \
             else None
+        shown, fresh_at, shown_key = self._pictures_shown.get(run_index, (None, 0.0, None))
+        now = self.clock()
+        if shown_key != key:
+            shown = None
+        if newest is not None and newest is not shown and (
+                shown is None or newest["images_iteration"] >= shown["images_iteration"]):
+            pictures, fresh_at = newest, now
+        elif shown is not None and now - fresh_at <= MAX_PICTURES_AGE_S:
+            pictures = shown  # nothing newer yet: the same pictures a little longer
+        else:  # none, or none newer in time (this thread starved): computed here, now
+            pictures = {**image_parts(trainer, *inputs), "images_iteration": trainer.iteration}
+            fresh_at = now
+            self.pictures_inline += 1
+        self._pictures_shown[run_index] = (pictures, fresh_at, key)
         networks = self._copiers.setdefault(run_index, NetworkCopier()).take(trainer)
         self.submit(ImageJob(run_index, self.generation, key, inputs, networks,
                              trainer.iteration))
-        return run.snapshotter.take_images(request, computed)
+        return run.snapshotter.take_images(request, pictures)
 
     def submit(self, job: FieldJob | ImageJob) -> None:
         with self._condition:
@@ -168,6 +187,7 @@ class FieldThread(threading.Thread):
             self._pending.clear()
             self._results.clear()
             self._images.clear()
+            self._pictures_shown.clear()
 
     def pending(self) -> int:
         with self._condition:

@@ -8,7 +8,7 @@ import pytest
 
 from ganlab.core import image_snapshot
 from ganlab.core.snapshot import SnapshotRequest
-from ganlab.training.field_thread import FieldThread
+from ganlab.training.field_thread import MAX_PICTURES_AGE_S, FieldThread
 from ganlab.training.network_copy import NetworkCopier, can_copy_images
 from ganlab.training.run import Run
 from ganlab.training.run_frames import take_run_frames
@@ -37,7 +37,7 @@ def assert_same_pictures(actual: dict, expected: dict) -> None:
             assert np.array_equal(a, b), name
 
 
-@pytest.mark.parametrize("conditional, ema", [(False, 0.99), (True, None)])
+@pytest.mark.parametrize(("conditional", "ema"), [(False, 0.99), (True, None)])
 def test_pictures_from_a_copy_equal_the_inline_ones_for_the_same_weights(conditional, ema):
     run = image_run(conditional, ema)
     trainer = run.trainer
@@ -98,3 +98,21 @@ def test_after_a_discard_the_next_frame_computes_its_pictures_inline():
         assert frame().images_iteration == run.trainer.iteration
     finally:
         thread.stop()
+
+
+def test_a_starved_thread_leaves_the_pictures_at_most_a_quarter_second_old():
+    run = image_run()
+    trainer = run.trainer
+    now = [0.0]
+    thread = FieldThread(clock=lambda: now[0])  # never started: no job is ever computed
+    seen = []
+    for t in (0.0, 0.1, 0.2, 0.3, 0.4):
+        now[0] = t
+        frames, _ = take_run_frames([run], NO_FIELDS, full_check=False, metrics={}, epoch=0,
+                                    interpolation=None, field_thread=thread, shown=NO_FIELDS)
+        seen.append(frames[0].snapshot.images_iteration)
+        trainer.train(1)
+    first = seen[0]
+    assert seen == [first, first, first, first + 3, first + 3]  # inline at 0 and 0.3 s only
+    assert thread.pictures_inline == 2 and thread.pending() == 1  # the newest job waits
+    assert MAX_PICTURES_AGE_S == 0.25
