@@ -46,7 +46,12 @@ TRAINING_THREADS = ("ganlab-training", "ganlab-fields")
 def measured_run(config, seconds: float) -> dict:
     """`app_run` with the CPU seconds of the training process's training and field threads
     over the measured window."""
+    from PySide6.QtCore import QTimer
+
     cpu: dict = {}
+    pictures: set = set()  # the distinct `images_iteration`s of the frames received
+    probe = QTimer()
+    probe.setInterval(10)
 
     def threads(window) -> dict[str, float]:
         process = getattr(window.session.worker, "process", None)
@@ -55,13 +60,23 @@ def measured_run(config, seconds: float) -> dict:
     def on_start(window) -> None:
         cpu["start"] = threads(window)
 
+        def look() -> None:
+            frame = window.session.last_frame
+            if frame is not None and frame.runs:
+                pictures.add(frame.runs[0].snapshot.images_iteration)
+
+        probe.timeout.connect(look)
+        probe.start()
+
     def on_measured(window) -> None:
         cpu["end"] = threads(window)
+        probe.stop()
 
     run = app_run(config, seconds, seconds, warmup=10.0, on_start=on_start,
                   on_measured=on_measured)
     for name in TRAINING_THREADS:
         run[name] = cpu["end"].get(name, 0.0) - cpu["start"].get(name, 0.0)
+    run["pictures"] = len(pictures)
     return run
 
 
@@ -127,15 +142,16 @@ def main() -> None:
               f"{run['worst_stall_ms']:.0f} ms | {run['p99_stall_ms']:.0f} ms |")
     print("| run | iterations | training process CPU ms per iteration | frames published per "
           "iteration | frames drawn per iteration | training thread CPU ms per iteration | "
-          "field thread CPU ms per iteration |")
-    print("|---|---|---|---|---|---|---|")
+          "field thread CPU ms per iteration | new pictures per s |")
+    print("|---|---|---|---|---|---|---|---|")
     for number, run in enumerate(runs, 1):
         count = max(run["iterations_counted"], 1)
         print(f"| {number} | {run['iterations_counted']} | "
               f"{1000 * run['training_cpu_s'] / count:.1f} | "
               f"{run['frames_published'] / count:.2f} | {run['frames_drawn'] / count:.2f} | "
               f"{1000 * run['ganlab-training'] / count:.1f} | "
-              f"{1000 * run['ganlab-fields'] / count:.1f} |")
+              f"{1000 * run['ganlab-fields'] / count:.1f} | "
+              f"{run['pictures'] / args.seconds:.1f} |")
 
 
 if __name__ == "__main__":
