@@ -9,9 +9,10 @@ Each policy is a small part: `pacer.py` (when to step and to publish), `lockstep
 runs step and restart together), `divergence_guard.py` (what a NaN means, when to keep a good
 state), `metrics_schedule.py`, `rate_meter.py`, `file_desk.py` (one answer per file command),
 `field_schedule.py` (which fields a frame computes), `field_thread.py` (at full speed, a point
-run's fields and an image run's pictures are computed there from a copy of its networks). Any exception other than a NaN
-ends the worker: the file commands it had taken get a failed result, `failure` says why, and the GUI
-offers to start a new worker (a trainer that raised mid-step is in no state to go on).
+run's fields and an image run's pictures are computed there from a copy of its networks). Any
+exception other than a NaN ends the worker: the file commands it had taken get a failed
+result, `failure` says why, and the GUI offers to start a new worker (a trainer that raised
+mid-step is in no state to go on).
 """
 
 from __future__ import annotations
