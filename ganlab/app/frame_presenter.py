@@ -34,10 +34,22 @@ class RunPane(QStackedWidget):
         super().__init__(parent)
         self.canvas = DataCanvas()
         self.line_view = LineView()
-        self.image_view = ImageGridView()
-        for view in (self.canvas, self.line_view, self.image_view):
+        for view in (self.canvas, self.line_view):
             self.addWidget(view)
+        self._image_view: ImageGridView | None = None  # built when first shown (~1 s of
+        # pyqtgraph items that a points session never needs)
+        self.image_view_hooks: list = []  # each called with the image view once it is built
         self.hold_canvas = False  # painting: keep the 2D canvas whatever the target is
+
+    @property
+    def image_view(self) -> ImageGridView:
+        """The image grids, built on first use; `image_view_hooks` wire them up then."""
+        if self._image_view is None:
+            self._image_view = ImageGridView()
+            self.addWidget(self._image_view)
+            for hook in self.image_view_hooks:
+                hook(self._image_view)
+        return self._image_view
 
     def show_data(self, data_kind: str, dim: int) -> None:
         """The view for a snapshot's kind of data (points: by their dimension)."""

@@ -145,7 +145,8 @@ class MainWindow(QMainWindow):
         session.training_restarted.connect(self._on_training_restarted)
         self.latent_panel.interpolation_changed.connect(session.set_interpolation)
         for pane in self.panes:
-            pane.image_view.latent_request_chosen.connect(session.request_latent_images)
+            pane.image_view_hooks.append(
+                lambda view: view.latent_request_chosen.connect(session.request_latent_images))
         self.latent_panel.animation_toggled.connect(self.animation.set_animating)
 
     def reset_slower(self) -> None:

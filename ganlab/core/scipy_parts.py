@@ -22,24 +22,39 @@ import math
 
 import numpy as np
 
-try:  # not in the workshop bundle
-    from scipy.optimize import linear_sum_assignment as _scipy_assignment
-    from scipy.spatial import cKDTree as _ScipyTree
-    from scipy.spatial.distance import cdist as _scipy_cdist
-except ImportError:  # pragma: no cover  (tests run both paths by hand)
-    _scipy_assignment = _ScipyTree = _scipy_cdist = None
+_NOT_YET = object()
+# scipy's functions, imported on first use (scipy.optimize and scipy.spatial take ~1.5 s of
+# CPU to import: the training process's first frame does not wait for them); None where
+# scipy is not installed (the workshop bundle)
+_scipy_assignment = _ScipyTree = _scipy_cdist = _NOT_YET
+
+
+def _import_scipy() -> None:
+    global _scipy_assignment, _ScipyTree, _scipy_cdist
+    if _scipy_cdist is not _NOT_YET:
+        return
+    try:
+        from scipy.optimize import linear_sum_assignment
+        from scipy.spatial import cKDTree
+        from scipy.spatial.distance import cdist
+    except ImportError:  # pragma: no cover  (tests run both paths by hand)
+        _scipy_assignment = _ScipyTree = _scipy_cdist = None
+        return
+    _scipy_assignment, _ScipyTree, _scipy_cdist = linear_sum_assignment, cKDTree, cdist
 
 EULER_GAMMA = 0.5772156649015329
 _BLOCK_ELEMENTS = 1 << 21  # elements of a (rows, points, dim) block of differences: 16 MB
 
 
 def scipy_available() -> bool:
+    _import_scipy()
     return _scipy_cdist is not None
 
 
 def distances(a: np.ndarray, b: np.ndarray, squared: bool = False) -> np.ndarray:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
+    _import_scipy()
     if _scipy_cdist is not None:
         return _scipy_cdist(a, b, "sqeuclidean" if squared else "euclidean")
     return numpy_distances(a, b, squared)
@@ -59,6 +74,7 @@ def numpy_distances(a: np.ndarray, b: np.ndarray, squared: bool = False) -> np.n
 
 def optimal_assignment(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     cost = np.asarray(cost, dtype=np.float64)
+    _import_scipy()
     if _scipy_assignment is not None:
         return _scipy_assignment(cost)
     return numpy_assignment(cost)
@@ -114,6 +130,7 @@ def numpy_assignment(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def nearest(points: np.ndarray, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     points = np.asarray(points, dtype=np.float64)
     query = np.asarray(query, dtype=np.float64)
+    _import_scipy()
     if _ScipyTree is not None:
         found, index = _ScipyTree(points).query(query, k=list(range(1, k + 1)))
         return found, index
@@ -147,6 +164,7 @@ def pairs_within(points: np.ndarray, query: np.ndarray,
     no particular order."""
     points = np.asarray(points, dtype=np.float64)
     query = np.asarray(query, dtype=np.float64)
+    _import_scipy()
     if _ScipyTree is None:
         return numpy_pairs_within(points, query, radius)
     if np.ndim(radius) == 0:

@@ -4,7 +4,7 @@ the app it runs inside the training process, see `process.py`; tests run it in t
 The loop, in the shape of superqt's generator worker: take the GUI's requests (stop and pause
 are checked there, between steps), apply them (settings, reset, restore, file commands, single
 steps), train the steps the pacer yields, publish a `Frame` into the latest-only slot when the
-GUI is ready for one (at most ~30 per second), and wait for news when there is nothing to do.
+GUI is ready for one (~27 per second), and wait for news when there is nothing to do.
 Each policy is a small part: `pacer.py` (when to step and to publish), `lockstep.py` (compare
 runs step and restart together), `divergence_guard.py` (what a NaN means, when to keep a good
 state), `metrics_schedule.py`, `rate_meter.py`, `file_desk.py` (one answer per file command),

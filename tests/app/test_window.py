@@ -21,6 +21,7 @@ def fake_points(window, run: int = 0) -> np.ndarray:
 def test_window_opens_with_every_view(window):
     assert window.panes[0].isVisible() and not window.panes[1].isVisible()
     assert window.panes[0].current_view is window.panes[0].canvas  # ring8 is 2D
+    assert all(pane._image_view is None for pane in window.panes)  # built when first shown
     assert set(window.charts.plots) == {"losses", "divergences", "kl", "modes"}
     for dock in (window.targets_dock, window.settings_dock, window.model_dock,
                  window.latent_dock, window.charts_dock):
