@@ -63,7 +63,9 @@ class RunPane(QStackedWidget):
 
     @property
     def views(self) -> tuple:
-        return self.canvas, self.line_view, self.image_view
+        """The views built so far (the image grids only once shown)."""
+        built = (self._image_view,) if self._image_view is not None else ()
+        return (self.canvas, self.line_view, *built)
 
     @property
     def current_view(self):
@@ -206,5 +208,5 @@ class FramePresenter:
 
     def move_travellers(self, t: float) -> None:
         for pane in self.panes:
-            if pane.isVisible() and pane.current_view in (pane.canvas, pane.image_view):
+            if pane.isVisible() and pane.current_view is not pane.line_view:  # 2D or images
                 pane.current_view.move_traveller(t)
