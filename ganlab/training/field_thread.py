@@ -72,8 +72,13 @@ class ImageJob:
     iteration: int  # of the copied weights
 
     def compute(self) -> dict:
-        return {**image_parts(self.networks.load(), *self.inputs),
-                "images_iteration": self.iteration}
+        return pictures(self.networks.load(), self.inputs, self.iteration)
+
+
+def pictures(networks, inputs: tuple, iteration: int) -> dict:
+    """An image run's pictures (`image_snapshot.image_parts`) from `networks` (a trainer or
+    loaded copies), marked with the iteration of those weights."""
+    return {**image_parts(networks, *inputs), "images_iteration": iteration}
 
 
 class FieldThread(threading.Thread):
@@ -90,7 +95,7 @@ class FieldThread(threading.Thread):
         self._results: dict[int, tuple[int, tuple, dict]] = {}  # run → (generation, key, parts)
         self._turns: dict[int, int] = {}  # run → the next group's turn
         self._images: dict[int, tuple[int, tuple, dict]] = {}  # run → newest image_parts
-        self._pictures_shown: dict[int, tuple[dict | None, float]] = {}  # (parts, fresh at)
+        self._pictures_shown: dict[int, tuple[dict, float, tuple]] = {}  # (parts, fresh at, key)
         self.pictures_inline = 0  # full-speed frames that computed their pictures inline
         self.generation = 0
         self.busy = False
@@ -149,18 +154,18 @@ class FieldThread(threading.Thread):
             shown = None
         if newest is not None and newest is not shown and (
                 shown is None or newest["images_iteration"] >= shown["images_iteration"]):
-            pictures, fresh_at = newest, now
+            shown_now, fresh_at = newest, now
         elif shown is not None and now - fresh_at <= MAX_PICTURES_AGE_S:
-            pictures = shown  # nothing newer yet: the same pictures a little longer
+            shown_now = shown  # nothing newer yet: the same pictures a little longer
         else:  # none, or none newer in time (this thread starved): computed here, now
-            pictures = {**image_parts(trainer, *inputs), "images_iteration": trainer.iteration}
+            shown_now = pictures(trainer, inputs, trainer.iteration)
             fresh_at = now
             self.pictures_inline += 1
-        self._pictures_shown[run_index] = (pictures, fresh_at, key)
+        self._pictures_shown[run_index] = (shown_now, fresh_at, key)
         networks = self._copiers.setdefault(run_index, NetworkCopier()).take(trainer)
         self.submit(ImageJob(run_index, self.generation, key, inputs, networks,
                              trainer.iteration))
-        return run.snapshotter.take_images(request, pictures)
+        return run.snapshotter.take_images(request, shown_now)
 
     def submit(self, job: FieldJob | ImageJob) -> None:
         with self._condition:
