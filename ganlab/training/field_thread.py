@@ -22,7 +22,10 @@ previous frame (`Snapshot.images_iteration` says which iteration), the newest su
 until a newer one replaces it; the first frame after a change computes them inline, and so
 does a frame whose pictures would be older than `MAX_PICTURES_AGE_S` (this thread starved of
 CPU: it runs only on an otherwise idle core), so they never freeze. On the 16×16 recipe that
-moves ~7.5 CPU ms of a ~27 ms step off the training thread.
+moves ~7.5 CPU ms of a ~27 ms step off the training thread. The same job draws the
+interpolation row and latent arithmetic the GUI asked for (`latent_curves`), so they carry the
+pictures' iteration; a new request shows from the next job on (the training thread draws
+nothing for it).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import torch
 from ganlab.core.image_snapshot import image_parts
 from ganlab.core.snapshot import FIELD_NAMES, Snapshot, SnapshotRequest, field_parts
 from ganlab.training.field_schedule import MIN_INTERVALS, next_due_group, without_fields
+from ganlab.training.latent_curves import LatentCurves, latent_curves
 from ganlab.training.network_copy import NetworkCopier, NetworkCopy, can_copy, can_copy_images
 from ganlab.training.thread_names import name_native_thread
 from ganlab.training.thread_priority import lower_this_threads_priority
@@ -70,15 +74,18 @@ class ImageJob:
     inputs: tuple  # `Snapshotter.image_inputs()`
     networks: NetworkCopy
     iteration: int  # of the copied weights
+    interpolation: object = None  # the `Interpolation` asked for when copied (or None)
 
     def compute(self) -> dict:
-        return pictures(self.networks.load(), self.inputs, self.iteration)
+        return pictures(self.networks.load(), self.inputs, self.iteration, self.interpolation)
 
 
-def pictures(networks, inputs: tuple, iteration: int) -> dict:
+def pictures(networks, inputs: tuple, iteration: int, interpolation=None) -> dict:
     """An image run's pictures (`image_snapshot.image_parts`) from `networks` (a trainer or
-    loaded copies), marked with the iteration of those weights."""
-    return {**image_parts(networks, *inputs), "images_iteration": iteration}
+    loaded copies), marked with the iteration of those weights, and under "curves" the
+    `LatentCurves` of `interpolation` they draw."""
+    return {**image_parts(networks, *inputs), "images_iteration": iteration,
+            "curves": latent_curves(networks, interpolation, iteration)}
 
 
 class FieldThread(threading.Thread):
@@ -108,19 +115,20 @@ class FieldThread(threading.Thread):
 
     # ------------------------------------------------------------------ worker side
     def snapshot(self, run_index: int, run, request: SnapshotRequest, shown: SnapshotRequest,
-                 epoch: int) -> Snapshot:
+                 epoch: int, interpolation=None) -> tuple[Snapshot, LatentCurves | None]:
         """Run `run_index`'s snapshot for a full-speed frame (worker thread): inline as asked
         by `request` if its fields cannot be copied (`network_copy.can_copy`); else without
         fields, carrying those computed here since the last frame, and a job for the next
-        group of the fields `shown`."""
+        group of the fields `shown`. With it, an image run's `LatentCurves` as drawn with its
+        pictures (None: the caller draws `interpolation` itself)."""
         trainer = run.trainer
         if trainer.target.data_kind == "images":
-            return self._image_snapshot(run_index, run, request, epoch)
+            return self._image_snapshot(run_index, run, request, epoch, interpolation)
         if not can_copy(trainer):
-            return run.snapshotter.take(request)
+            return run.snapshotter.take(request), None
         snapshot = run.snapshotter.take(without_fields(request))
         if not snapshot.finite:
-            return snapshot
+            return snapshot, None
         box, latent, density_latent = run.snapshotter.field_inputs(shown)
         key = (epoch, id(trainer.target), box, shown, trainer.objective.name,
                trainer.config.model.latent_dim)
@@ -129,16 +137,18 @@ class FieldThread(threading.Thread):
             networks = self._copiers.setdefault(run_index, NetworkCopier()).take(trainer)
             self.submit(FieldJob(run_index, self.generation, key, shown, box, latent,
                                  density_latent, networks))
-        return snapshot
+        return snapshot, None
 
-    def _image_snapshot(self, run_index: int, run, request: SnapshotRequest, epoch: int
-                        ) -> Snapshot:
+    def _image_snapshot(self, run_index: int, run, request: SnapshotRequest, epoch: int,
+                        interpolation) -> tuple[Snapshot, LatentCurves | None]:
         """An image run's full-speed snapshot: its pictures as computed here from the newest
-        copied weights (inline on the first frame, or when they cannot be copied), and a job
-        for the next ones from a copy of the weights as they are now."""
+        copied weights (inline on the first frame, or when they cannot be copied), with the
+        latent curves drawn with them (a request cleared is cleared at once; a new one shows
+        from the next job on), and a job for the next ones from a copy of the weights as they
+        are now, carrying `interpolation`."""
         trainer = run.trainer
         if not can_copy_images(trainer):
-            return run.snapshotter.take(request)
+            return run.snapshotter.take(request), None
         inputs = run.snapshotter.image_inputs()
         model = trainer.config.model
         key = ("images", epoch, id(trainer.target), id(inputs[4]), model.latent_dim,
@@ -158,14 +168,18 @@ class FieldThread(threading.Thread):
         elif shown is not None and now - fresh_at <= MAX_PICTURES_AGE_S:
             shown_now = shown  # nothing newer yet: the same pictures a little longer
         else:  # none, or none newer in time (this thread starved): computed here, now
-            shown_now = pictures(trainer, inputs, trainer.iteration)
+            shown_now = pictures(trainer, inputs, trainer.iteration, interpolation)
             fresh_at = now
             self.pictures_inline += 1
         self._pictures_shown[run_index] = (shown_now, fresh_at, key)
         networks = self._copiers.setdefault(run_index, NetworkCopier()).take(trainer)
         self.submit(ImageJob(run_index, self.generation, key, inputs, networks,
-                             trainer.iteration))
-        return run.snapshotter.take_images(request, shown_now)
+                             trainer.iteration, interpolation))
+        parts = dict(shown_now)
+        curves = parts.pop("curves")
+        if interpolation is None:
+            curves = LatentCurves(None, None, None, trainer.iteration)
+        return run.snapshotter.take_images(request, parts), curves
 
     def submit(self, job: FieldJob | ImageJob) -> None:
         with self._condition:

@@ -31,6 +31,9 @@ class RunFrame:
     interpolation_path: np.ndarray | None = None  # (steps, dim) data points of G along z0 → z1
     #: (4, c, h, w): G(z_a), G(z_b), G(z_c), G(z_a − z_b + z_c), when an image view asked
     arithmetic_images: np.ndarray | None = None
+    #: the iteration of the weights that drew the two above (None when neither is drawn): an
+    #: image run's at full speed are its pictures' (`Snapshot.images_iteration`)
+    interpolation_iteration: int | None = None
     metrics: dict | None = None  # freshly evaluated metrics, only in the frame that computed them
 
 
