@@ -187,3 +187,33 @@ def test_colour_images_and_points_frames(view):
     view.set_title("Run A: minimax")
     assert view.title.text == "Run A: minimax"
     view.restart()
+
+
+def lagging(run, iteration, images_iteration):
+    run.snapshot.iteration, run.snapshot.images_iteration = iteration, images_iteration
+    return run
+
+
+def test_the_caption_names_the_pictures_iteration_only_when_they_lag_a_frame(view):
+    now = [0.0]
+    view.lag.clock = lambda: now[0]
+    caption = view.generated_caption
+    run = image_frame(n=16)
+    for iteration, images_iteration in ((100, 100), (104, 100), (108, 104)):
+        view.show_run(lagging(run, iteration, images_iteration))  # at most a frame behind
+        assert caption.text == "Generated G(z), fixed z" and caption.toolTip() == ""
+    view.show_run(lagging(run, 112, 104))  # older than the previous frame's 108
+    assert caption.text == "Generated G(z), pictures from iteration 104"
+    assert "helper thread" in caption.toolTip()
+    now[0] = 0.5  # caught up, but a note stays a second so a late frame does not blink
+    view.show_run(lagging(run, 116, 112))
+    assert caption.text == "Generated G(z), pictures from iteration 112"
+    now[0] = 1.2
+    view.show_run(lagging(run, 120, 116))
+    assert caption.text == "Generated G(z), fixed z" and caption.toolTip() == ""
+    view.show_run(lagging(run, 130, 110))
+    view.restart()  # new networks: the counter starts again
+    view.show_run(lagging(run, 2, 0))
+    assert caption.text == "Generated G(z), fixed z"
+    view.show_run(lagging(run, 5, 5))  # paused or inline: the pictures are the counter's
+    assert caption.text == "Generated G(z), fixed z"

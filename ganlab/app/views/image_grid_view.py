@@ -31,12 +31,14 @@ from ganlab.app.views.image_detail_row import ARITHMETIC_COLOUR, DetailRow
 from ganlab.app.views.image_latent_controls import LatentControls
 from ganlab.app.views.image_latent_picks import END_NAMES, TERM_NAMES, LatentPicks
 from ganlab.app.views.image_tile_plot import Caption, TilePlot, captioned_plot, score_colours
+from ganlab.app.views.pictures_lag import WHY, PicturesLag
 from ganlab.core.images.class_names import class_names_for
 from ganlab.training.frame import RunFrame
 
 REAL_LIMIT = 64  # real tiles shown beside an unconditional grid, at most
 ROW_LABEL_PX = 1.3 * theme.BASE_POINT_SIZE  # screen pixels a row needs for its name
 COMPACT_HEIGHT = 420  # a view less tall than this shows the grids only (`set_compact`)
+GENERATED_CAPTION = "Generated G(z), fixed z"
 
 
 def run_class_names(run) -> tuple[str, ...]:
@@ -62,7 +64,9 @@ class ImageGridView(QWidget):
         self.title = Caption("", color=theme.NEUTRAL_TEXT,
                              size=f"{theme.BASE_POINT_SIZE + 1}pt")
         self.graphics.addItem(self.title, row=0, col=0, colspan=2)
-        self.generated_plot, _ = captioned_plot(self.graphics.ci, 1, 0, "Generated G(z), fixed z")
+        self.generated_plot, self.generated_caption = captioned_plot(
+            self.graphics.ci, 1, 0, GENERATED_CAPTION)
+        self.lag = PicturesLag()  # says when the pictures lag the iteration counter
         self.real_plot, _ = captioned_plot(self.graphics.ci, 1, 1, "Real data")
         self.details_layout = self.graphics.addLayout(row=3, col=0, colspan=2)
         self.details = DetailRow(self.details_layout)
@@ -126,6 +130,7 @@ class ImageGridView(QWidget):
     def restart(self) -> None:
         """Forget the adaptive score levels (the networks restarted)."""
         self._scale.reset()
+        self.lag.restart()
 
     def show_run(self, run: RunFrame) -> None:
         """Draw one frame's snapshot of an image target; other kinds of data are ignored."""
@@ -143,6 +148,7 @@ class ImageGridView(QWidget):
                                  self._names)
         colours = score_colours(fake_scores, levels) if fake_scores is not None else None
         self.generated.show(snapshot.fake, grid.rows, grid.columns, colours)
+        self._show_lag(snapshot)
         self._show_row_labels(grid)
         indices, real_grid = arrange_real(len(snapshot.real),
                                           getattr(snapshot, "real_labels", None), grid,
@@ -160,6 +166,15 @@ class ImageGridView(QWidget):
         self.details.show_arithmetic(getattr(run, "arithmetic_images", None), self._request,
                                      names)
         self._show_readout()
+
+    def _show_lag(self, snapshot) -> None:
+        """The generated grid's caption names the pictures' iteration when they lag."""
+        note = self.lag.note(getattr(snapshot, "iteration", None),
+                             getattr(snapshot, "images_iteration", None))
+        text = GENERATED_CAPTION if note is None else f"Generated G(z), {note}"
+        if text != self.generated_caption.text:
+            self.generated_caption.setText(text)
+            self.generated_caption.setToolTip("" if note is None else WHY)
 
     def move_traveller(self, t: float) -> None:
         """Outline the interpolation step nearest fraction t ∈ [0, 1] of the path."""
