@@ -12,8 +12,9 @@ from ganlab.app.main_window import MainWindow
 
 
 def test_run_app_opens_the_window_and_exits_cleanly(qtbot):
-    """The app's own set-up: training in a child process, whose first frame comes within
-    seconds; then the window closes while it trains."""
+    """The app's own set-up: training in a child process, whose first frame comes (within
+    seconds on a quiet machine; up to a minute is allowed, as in the other process tests, for a
+    loaded one); then the window closes while it trains."""
     seen = {}
     started = time.perf_counter()
 
@@ -22,7 +23,7 @@ def test_run_app_opens_the_window_and_exits_cleanly(qtbot):
                    and w.isVisible()]
         assert len(windows) == 1
         window = windows[0]
-        if window.session.last_frame is None and time.perf_counter() - started < 15:
+        if window.session.last_frame is None and time.perf_counter() - started < 60:
             window.session.play()
             QTimer.singleShot(100, close_once_training)
             return
