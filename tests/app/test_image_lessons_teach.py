@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
+from ganlab.core.image_classifier import classifier_for
 from ganlab.core.metrics import evaluate
 from tests.app.lesson_training import lesson, trained
 
@@ -17,6 +19,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 #: iterations of each run that a minute of the app reaches with these lessons (2 quiet cores)
 WGAN_GP_MINUTE = 600
 MODE_COLLAPSE_MINUTE = 1000
+#: lesson 9 (conditional DCGAN, 16×16, one run): 601 iterations in the app's first minute on
+#: the shared 2-core machine of 2026-11-24 (`xvfb-run`, nice 10); it trains 23.5 iterations per
+#: CPU second on one thread, so a quiet minute reaches ~1,000 (×0.75, the app's share of the
+#: bare loop). Every row wrote its own digit (worst class ≥ 98%) at each of 300, 600, 900,
+#: 1,200 and 1,500 iterations; the test checks 600 (~25 CPU s) rather than ~1,000 (~45 s).
+CONDITIONAL_MINUTE = 600
 
 
 def test_wgan_gp_learns_digits_where_the_saturating_loss_stays_grey():
@@ -42,3 +50,18 @@ def test_mode_collapse_one_picture_for_every_z_against_the_r1_penalty():
     spread_b = float(penalised.sample(256).std(axis=0).mean())
     assert spread_a < spread_b / 2
     assert np.isfinite(a["frechet_distance"]) and b["frechet_distance"] < a["frechet_distance"] / 3
+
+
+def test_the_conditional_lesson_writes_each_rows_digit():
+    taught = lesson("09_")
+    assert taught.config.model.conditional and taught.config.target.resolution == 16
+    trainer = trained(taught.config, CONDITIONAL_MINUTE)
+    data = trainer.target.data
+    classifier = classifier_for(data.images, data.labels, len(data.class_names),
+                                key=data.content_hash())
+    torch.set_num_threads(1)
+    z = torch.randn(50, taught.config.model.latent_dim,
+                    generator=torch.Generator().manual_seed(7))
+    for digit in range(10):  # a row of the grid: the same z's, each drawn as `digit`
+        row = trainer.sample(len(z), latent=z, labels=torch.full((len(z),), digit))
+        assert np.mean(classifier.predict(row.astype(np.float32)) == digit) >= 0.9, digit
