@@ -83,7 +83,7 @@ def replay(window, frames: list, rounds: int, count_paints: bool) -> dict:
     paints: Counter = Counter()
 
     class PaintCounter(QObject):
-        def eventFilter(self, watched, event):  # noqa: N802 (Qt's name)
+        def eventFilter(self, watched, event):  # Qt's name
             if event.type() == QEvent.Type.Paint:
                 paints[widget_name(watched)] += 1
             return False

@@ -10,6 +10,7 @@ from ganlab.app import theme
 from ganlab.app.layers import LayerSpec
 from ganlab.app.views.canvas_layer import Z_ARROW_TIPS, Z_ARROWS, CanvasLayer, CanvasParts
 from ganlab.app.views.canvas_shapes import ArrowScale
+from ganlab.app.views.moving_points import move_points
 from ganlab.core.targets import ViewBox
 from ganlab.training.frame import RunFrame
 
@@ -49,7 +50,7 @@ class Gradients(CanvasLayer):
         if arrows is None:
             return
         self.arrows.setData(arrows.segments[:, 0], arrows.segments[:, 1])
-        self.tips.setData(pos=arrows.tips)
+        move_points(self.tips, arrows.tips)
         self.note.setText(f"median |∂L_G/∂x| = {arrows.median_norm:.2g}")
 
     def restart(self) -> None:

@@ -49,7 +49,8 @@ class RawGeneratedSamples(CanvasLayer):
             self._has_raw = raw is not None
             self.legend.hold_back(self.stand_in, not self._has_raw)
         if raw is None:
-            self.scatter.setData(pos=np.empty((0, 2)))
+            if len(self.scatter.data):  # (setData of nothing at every frame cost ~0.2 ms)
+                self.scatter.setData(pos=np.empty((0, 2)))
         elif raw.shape[1] == 2 and np.isfinite(raw).all():
             move_points(self.scatter, raw)
 
