@@ -3,10 +3,11 @@ thread (`time.thread_time`, robust to a loaded machine) and paint events per fra
 
 Frames are made once, in this process, as the worker makes them at full speed (grid25, 3×128,
 batch 256, 512 display samples, a few training steps between frames, one field group per
-frame, the latent interpolation, metrics every 54 frames); then the window (1600×1000, every
-layer or samples only, `start=False`: no training process) is sent them through
-`TrainingSession.frame_received` every 1/27 s, as the app receives them, for `--rounds` rounds
-after one warm-up round. What the app pays on top (unpickling the frames, Xvfb) is not in it.
+frame, the latent interpolation, metrics every 54 frames, the timeline's state); then the
+window (1600×1000, every layer or samples only, `start=False`: no training process) is sent
+them through `TrainingSession.frame_received` every 1/27 s, as the app receives them, for
+`--rounds` rounds after one warm-up round. What the app pays on top (unpickling the frames,
+polling the training process) is not in it.
 
     xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/window_frame_cost.py \\
         [--layers all|points] [--frames 108] [--rounds 3] [--paints]
@@ -36,6 +37,7 @@ def make_frames(count: int, layers: tuple[str, ...], steps: int = 3) -> list:
     import torch
 
     from ganlab.core.metrics import evaluate
+    from ganlab.core.timeline_state import BranchSummary, TimelineState
     from ganlab.training.field_schedule import fields_for_frame
     from ganlab.training.frame import Frame
     from ganlab.training.pending_changes import Interpolation, ViewRequest
@@ -60,9 +62,15 @@ def make_frames(count: int, layers: tuple[str, ...], steps: int = 3) -> list:
         run_frames, _ = take_run_frames([run], fields_for_frame(view, sequence, True),
                                         full_check=False, metrics=metrics, epoch=0,
                                         interpolation=interpolation)
+        iteration = run.trainer.iteration
+        timeline = TimelineState(  # one branch, a keyframe every 500 iterations
+            branch=0, position=iteration,
+            branches=(BranchSummary(0, "main", None, 0, iteration, ()),),
+            keyframes=tuple(range(0, iteration + 1, 500)), spacing=500, nbytes=2**20,
+            budget_bytes=2**28)
         frames.append(Frame(sequence=sequence + 1, runs=tuple(run_frames), running=True,
                             phase="both", iterations_per_second=150.0, epoch=0,
-                            target_epoch=0))
+                            target_epoch=0, extra={"timeline": timeline}))
     return frames
 
 

@@ -212,7 +212,12 @@ class TimelineBar(QWidget):
         items = [(b.id, branch_label(b)) for b in state.branches]
         current = [(self.branches.itemData(i), self.branches.itemText(i))
                    for i in range(self.branches.count())]
-        if items != current:
+        if [i for i, _ in items] == [i for i, _ in current]:  # the same branches: new tips
+            for index, (_, label) in enumerate(items):  # (clearing the lists repainted them
+                if label != current[index][1]:  # four times and relaid out the window)
+                    self.branches.setItemText(index, label)
+                    self.compare.setItemText(index + 1, label)
+        elif items != current:
             self.branches.clear()
             for branch_id, label in items:
                 self.branches.addItem(label, branch_id)
