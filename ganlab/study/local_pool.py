@@ -4,14 +4,24 @@ The pool is the standard library's `ProcessPoolExecutor` with spawned processes 
 every platform, and no copy of the parent's threads or torch state); each worker trains one
 task at a time straight into the study's folder: one run (`ganlab.study.run_task`) or several
 runs of one shape as one batched model (`ganlab.study.batched_run`).
+
+With `in_process` (a batched study), the study's own process is one of the `workers`: a thread
+of it trains the first (costliest) task at once, and takes the next one whenever it is free,
+while `workers` − 1 processes start. A worker's start costs ~3.6 s of CPU (importing torch and
+torch's optimizers: `start_worker`) and its end ~1 s more (interpreter teardown; skipped:
+`run_task.start_worker`); the study's process has torch loaded already and pays once for the
+optimizers' import (~1.2 s). Tasks go to each side only as it is free, costliest first.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
+import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
@@ -42,35 +52,109 @@ def run_local(
     data: dict[str, np.ndarray],
     on_done: Callable[[PlannedRun, dict], None],
     workers: int | None = None,
+    in_process: bool = False,
 ) -> None:
-    """Execute `tasks` (each one run, or several that train as one batch) on `workers`
-    processes (default: one per core), calling `on_done(run, outcome)` in this thread for
-    every run as its task ends. A lost worker raises `WorkerLostError` naming the runs that did
-    not end (the pool cannot say which one it was); those that ended are kept."""
+    """Execute `tasks` (each one run, or several that train as one batch; costliest first) on
+    `workers` processes (default: one per core), this one among them with `in_process`,
+    calling `on_done(run, outcome)` in this thread for every run as its task ends. A lost
+    worker raises `WorkerLostError` naming the runs that did not end (the pool cannot say which
+    one it was); those that ended are kept."""
     workers = min(workers or default_workers(), max(len(tasks), 1))
-    context = multiprocessing.get_context("spawn")
-    lost = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=start_worker,
-                             initargs=(data,)) as pool:
-        futures = {_submit(pool, task, folder, evaluations, samples): task for task in tasks}
-        try:
-            for future in as_completed(futures):
-                task = futures[future]
+    pending, lock = deque(tasks), threading.Lock()
+    ended: queue.Queue = queue.Queue()  # (task, outcome(s) or an exception)
+    lost: list[str] = []
+
+    def next_task() -> list[PlannedRun] | None:
+        with lock:
+            return pending.popleft() if pending else None
+
+    def execute(task: list[PlannedRun]):
+        if len(task) == 1:
+            return execute_run(task[0].config, str(folder.run_dir(task[0].run_id)),
+                               evaluations, samples)
+        return execute_batch([run.config for run in task],
+                             [str(folder.run_dir(run.run_id)) for run in task], evaluations,
+                             samples)
+
+    def train_here() -> None:  # this process's share: one thread, as in a worker
+        while (task := next_task()) is not None:
+            try:
+                ended.put((task, execute(task)))
+            except BaseException as error:  # (handed to the study's thread, raised there)
+                ended.put((task, error))
+                return
+
+    processes = workers - 1 if in_process else workers
+    pool = None
+    if processes > 0 and len(tasks) > (1 if in_process else 0):
+        pool = ProcessPoolExecutor(max_workers=processes,
+                                   mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=start_worker, initargs=(data,))
+
+    def submit() -> None:  # the next task to the pool, as one of its workers is free
+        task = next_task()
+        if task is not None:
+            future = _submit(pool, task, folder, evaluations, samples)
+            future.add_done_callback(lambda f, task=task: ended.put((task, f)))
+
+    trainer, settings, outstanding = None, None, len(tasks)
+    try:
+        if in_process:
+            settings = _one_thread()
+            trainer = threading.Thread(target=train_here, name="study-task", daemon=True)
+            trainer.start()
+        for _ in range(processes if pool is not None else 0):
+            submit()
+        while outstanding:
+            task, result = ended.get()
+            outstanding -= 1
+            if isinstance(result, Future):
                 try:
-                    outcome = future.result()
-                except BrokenProcessPool:
-                    lost += [run.run_id for run in task]
+                    result = result.result()
+                except BrokenProcessPool:  # the pool takes no more tasks
+                    lost.extend(run.run_id for run in task)
+                    if not in_process:  # nobody else will train the rest
+                        with lock:
+                            rest, outstanding = list(pending), outstanding - len(pending)
+                            pending.clear()
+                        lost.extend(run.run_id for t in rest for run in t)
                     continue
-                outcomes = outcome if isinstance(outcome, list) else [outcome]
-                for run, ended in zip(task, outcomes, strict=True):
-                    on_done(run, ended)
-        except BaseException:
+                submit()
+            if isinstance(result, BaseException):
+                raise result
+            for run, outcome in zip(task, result if isinstance(result, list) else [result],
+                                    strict=True):
+                on_done(run, outcome)
+    finally:
+        with lock:
+            pending.clear()  # this process's thread ends after its task (it is a daemon)
+        if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-            raise
+        if settings is not None:
+            _restore(settings)
     if lost:
         raise WorkerLostError(
             f"a worker process ended abruptly (killed, out of memory or a crash in native code) "
             f"while {len(lost)} run(s) had not ended, e.g. {sorted(lost)[0]}")
+
+
+def _one_thread():
+    """One torch and one BLAS thread in this process while it trains (as in a worker); what
+    to restore."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    return threads, threadpool_limits(1)
+
+
+def _restore(settings) -> None:
+    import torch
+
+    threads, limits = settings
+    limits.restore_original_limits()
+    torch.set_num_threads(threads)
 
 
 def _submit(pool, task: list[PlannedRun], folder: StudyFolder, evaluations: int, samples: int):

@@ -7,14 +7,18 @@ reported as "diverged"; one that crashes is reported as "crashed" with its reaso
 goes on. Only an interrupt (Ctrl+C) propagates.
 
 `start_worker` prepares a worker process of the local pool: one thread (torch, BLAS), the
-study's data in the process's store, and a watcher that ends the worker when the study's
-process is gone (killed), so that no orphan goes on training and writing.
+study's data in the process's store, a watcher that ends the worker when the study's
+process is gone (killed), so that no orphan goes on training and writing, and an end without
+the interpreter's teardown once the pool lets it go (~1 s of CPU with torch loaded, measured).
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
 import os
+import sys
 import threading
 import time
 import traceback
@@ -70,6 +74,17 @@ def start_worker(data: dict[str, np.ndarray]) -> None:
     for reference, array in data.items():
         DATA.put(array, reference)
     _exit_with_parent()
+    atexit.register(_exit_at_once)
+
+
+def _exit_at_once() -> None:
+    """At exit (the first exit handler to run: registered last), end the process without the
+    interpreter's teardown of torch's modules and objects: everything a run writes is closed
+    by then, and the results went to the study's process before the pool let the worker go."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)
 
 
 def one_thread_everywhere() -> None:

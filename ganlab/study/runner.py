@@ -50,7 +50,8 @@ def run_study(
     """Run every run of `spec` not done yet in the study folder `out` (on a local pool of
     `workers` processes, or on Ray at `ray_address`), then write the report. With `batching`,
     runs of one small shape train as one batched model in one local worker
-    (`ganlab.study.batched_run`); Ray runs one task per run."""
+    (`ganlab.study.batched_run`), this process being one of the workers (`run_local`'s
+    `in_process`: one worker's start-up fewer); Ray runs one task per run."""
     from ganlab.study.report import write_report
 
     runs = expand(spec)
@@ -84,7 +85,7 @@ def run_study(
 
             tasks = plan_batches(todo, workers or default_workers(), batching)
             run_local(tasks, folder, spec.evaluations, spec.samples, data, on_done,
-                      workers=workers)
+                      workers=workers, in_process=batching)
     except Exception:
         write_report(folder.path)  # what ended is in the report, whatever stopped the rest
         raise

@@ -50,7 +50,10 @@ def test_runs_batch_by_shape_where_it_pays():
     assert len(tasks[0]) == 6 and "-i40-" in tasks[0][0].run_id
     assert plan_batches(planned, workers=2, batching=False) == [[run] for run in planned]
     wide = runs(seeds=3, g_width=128)  # 3 × 128: arithmetic-bound, batching gains ~1.1×
-    assert plan_batches(wide, workers=1) == [[run] for run in wide]
+    alone = plan_batches(wide, workers=1)  # (wgan-gp's first: its penalty costs more)
+    assert sorted(alone, key=lambda task: task[0].run_id) == [[run] for run in sorted(
+        wide, key=lambda run: run.run_id)]
+    assert [task[0].axes["objective"] for task in alone] == ["wgan-gp"] * 3 + ["minimax"] * 3
     mmd = runs(objectives=("mmd",), seeds=3)  # its kernel matrices: batched 1.05×
     assert plan_batches(mmd, workers=1) == [[run] for run in mmd]
 
@@ -67,9 +70,10 @@ def test_batches_are_split_for_idle_workers_and_capped():
 def test_objectives_mix_in_a_batch_where_that_makes_batches_larger():
     # four seeds of two objectives on two workers: one objective per batch, one batch each
     # (mixing them would cost each batch an objective's overhead and gain nothing)
+    # (the gradient penalty's batch first: of two tasks of one cost it trains longer)
     two = runs(objectives=("minimax", "wgan-gp"), seeds=4)
     assert [sorted(run.run_id for run in task) for task in plan_batches(two, workers=2)] == [
-        [f"{o}-i40-s{s}" for s in range(4)] for o in ("minimax", "wgan-gp")]
+        [f"{o}-i40-s{s}" for s in range(4)] for o in ("wgan-gp", "minimax")]
     # two seeds of six objectives on one worker: one batch of 12 (by the cost model 4 + 12 + 5
     # against 6 × (4 + 2) for six batches of two), every objective in it
     six = ("minimax", "non-saturating", "wgan", "wgan-gp", "lsgan", "hinge")
