@@ -76,13 +76,14 @@ def run_local(
                              [str(folder.run_dir(run.run_id)) for run in task], evaluations,
                              samples)
 
-    def train_here() -> None:  # this process's share: one thread, as in a worker
-        while (task := next_task()) is not None:
+    def train_here(task: list[PlannedRun] | None) -> None:  # this process's share
+        while task is not None:
             try:
                 ended.put((task, execute(task)))
             except BaseException as error:  # (handed to the study's thread, raised there)
                 ended.put((task, error))
                 return
+            task = next_task()
 
     processes = workers - 1 if in_process else workers
     pool = None
@@ -101,10 +102,12 @@ def run_local(
     try:
         if in_process:
             settings = _one_thread()
-            trainer = threading.Thread(target=train_here, name="study-task", daemon=True)
-            trainer.start()
+            trainer = threading.Thread(target=train_here, args=(next_task(),),
+                                       name="study-task", daemon=True)  # the first task
         for _ in range(processes if pool is not None else 0):
             submit()
+        if trainer is not None:
+            trainer.start()
         while outstanding:
             task, result = ended.get()
             outstanding -= 1
