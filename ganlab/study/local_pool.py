@@ -28,7 +28,7 @@ import numpy as np
 
 from ganlab.study.batched_run import execute_batch
 from ganlab.study.grid import PlannedRun
-from ganlab.study.run_task import execute_run, start_worker
+from ganlab.study.run_task import execute_run, import_for_runs, start_worker
 from ganlab.study.study_folder import StudyFolder
 
 
@@ -77,13 +77,13 @@ def run_local(
                              samples)
 
     def train_here(task: list[PlannedRun] | None) -> None:  # this process's share
-        while task is not None:
-            try:
+        try:
+            import_for_runs()  # (as a worker's start-up: not in the first run's CPU)
+            while task is not None:
                 ended.put((task, execute(task)))
-            except BaseException as error:  # (handed to the study's thread, raised there)
-                ended.put((task, error))
-                return
-            task = next_task()
+                task = next_task()
+        except BaseException as error:  # (handed to the study's thread, raised there)
+            ended.put((task, error))
 
     processes = workers - 1 if in_process else workers
     pool = None

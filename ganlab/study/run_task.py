@@ -64,17 +64,25 @@ def start_worker(data: dict[str, np.ndarray]) -> None:
     """The local pool's initializer (in each worker process): one torch thread, the study's
     data in this process's store, and an end when the parent process ends."""
     import torch
-    import torch._dynamo  # (torch.optim's first optimizer imports it: ~1.5 s CPU, not a run's)
 
-    import ganlab.core.headless  # noqa: F401  (imported before the first run's clock starts)
     from ganlab.core.data_store import DATA
 
+    import_for_runs()
     torch.set_num_threads(1)
     one_thread_everywhere()
     for reference, array in data.items():
         DATA.put(array, reference)
     _exit_with_parent()
     atexit.register(_exit_at_once)
+
+
+def import_for_runs() -> None:
+    """What a run imports, imported before the first run's clock starts (a worker's start-up,
+    not a run's CPU): torch, `torch._dynamo` (torch.optim's first optimizer imports it: ~1.5 s
+    CPU) and the headless loop."""
+    import torch._dynamo  # noqa: F401
+
+    import ganlab.core.headless  # noqa: F401
 
 
 def _exit_at_once() -> None:

@@ -49,6 +49,7 @@ def where(monkeypatch):
         return ThreadPoolExecutor(max_workers, thread_name_prefix="process")
 
     monkeypatch.setattr(local_pool, "execute_batch", stub)
+    monkeypatch.setattr(local_pool, "import_for_runs", lambda: None)  # (torch._dynamo: ~1.5 s)
     monkeypatch.setattr(local_pool, "execute_run", lambda config, out_dir, *rest: stub(
         [config], [out_dir], *rest)[0])
     monkeypatch.setattr(local_pool, "ProcessPoolExecutor", pool)
