@@ -9,7 +9,8 @@ samples). Contestants, each into a fresh folder with `run_study` (as `ganlab stu
 - pool: `--workers N --no-batch` (N processes, one run each at a time)
 - batched: `--workers N` (the default: runs of one shape batched, split over the workers;
   `plan_batches` chooses one objective per batch or objectives mixed, whichever its cost model
-  says ends sooner)
+  says ends sooner; the study's own process is one of the N workers: it trains the costliest
+  batch in a thread while N − 1 worker processes start)
 
 Reported per contestant: wall seconds and runs per minute (meaningful on a quiet machine
 only), and the load-robust figures: CPU seconds of the whole study (this process and every
