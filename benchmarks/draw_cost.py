@@ -10,8 +10,8 @@ With `--field-schedule` it measures instead, without a window, the field thread'
 second of a simulated 27-frames-a-second run (its clock advanced 1/27 s per job) with and
 without `field_schedule.MIN_INTERVALS`: what the intervals save, independent of the load.
 
-Threads are told apart by their nice value (`field_thread.FIELDS_NICENESS`,
-`metrics_thread.METRICS_NICENESS`; the training thread is the busiest of the others).
+Threads are told apart by their OS names (`ganlab-training`, `ganlab-fields`,
+`ganlab-metrics`; `thread_names`).
 
     nice -n 15 xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/draw_cost.py \\
         [--seconds 20] [--layers all|points]
@@ -98,20 +98,16 @@ def measure(seconds: float, warmup: float, shown_layers: tuple[str, ...]) -> dic
         iterations = window.session.last_frame.iteration - state["iteration"]
         gui = difference(state["gui"], thread_times("self"))
         worker = difference(state["worker"], thread_times(worker_pid()))
-        from ganlab.training.field_thread import FIELDS_NICENESS
-        from ganlab.training.metrics_thread import METRICS_NICENESS
-        base = worker[worker_pid()][1]  # the process's own nice value (run under nice 15)
-        if base in (FIELDS_NICENESS, METRICS_NICENESS):
-            raise SystemExit(f"run this under a nice value other than {FIELDS_NICENESS} "
-                             f"and {METRICS_NICENESS} (the threads are told apart by it)")
-        normal = sorted((cpu for _, nice, cpu in worker.values() if nice == base),
-                        reverse=True)
+        def named(name: str) -> float:
+            return sum(cpu for thread, _, cpu in worker.values() if thread == name)
+
+        training, fields, metrics = (named(name) for name in (
+            "ganlab-training", "ganlab-fields", "ganlab-metrics"))
         result.update(
             seconds=elapsed, frames=frames, iterations=iterations,
             gui_total=sum(cpu for *_, cpu in gui.values()), gui_main=gui[main_tid][2],
-            training=normal[0], worker_other=sum(normal[1:]),
-            fields=sum(cpu for _, nice, cpu in worker.values() if nice == FIELDS_NICENESS),
-            metrics=sum(cpu for _, nice, cpu in worker.values() if nice == METRICS_NICENESS))
+            training=training, fields=fields, metrics=metrics,
+            worker_other=sum(cpu for *_, cpu in worker.values()) - training - fields - metrics)
 
     QTimer.singleShot(int(warmup * 1000), start)
     app.exec()

@@ -14,7 +14,9 @@ never queued) and results carry the `key` of what they were computed for: a fram
 results with its own key and generation. Paused, slow or changed frames compute every field
 inline as before (`discard` drops what is in flight). torch releases the GIL in its kernels,
 and the thread runs under SCHED_IDLE (`thread_priority`), so it takes the spare time of the
-other core rather than the GUI's or the training thread's.
+other core rather than the GUI's or the training thread's. On a machine loaded by other
+programs it may get no time at all: when no fields have come for `MAX_FIELDS_AGE_S`, the frame
+computes every shown field inline (then waits that long again), so they never freeze.
 
 An image run's pictures go the same way (`ImageJob`): at full speed its frame carries G's grid,
 D's scores and the nearest training images computed here from the weights copied at the
@@ -49,6 +51,7 @@ from ganlab.training.thread_priority import lower_this_threads_priority
 log = logging.getLogger(__name__)
 
 MAX_PICTURES_AGE_S = 0.25  # an image run's pictures are computed inline when older
+MAX_FIELDS_AGE_S = 1.0  # a point run's fields are computed inline when none came for longer
 FIELDS_NICENESS = 5  # and SCHED_IDLE (`thread_priority`): only a core nothing else wants
 
 
@@ -104,6 +107,8 @@ class FieldThread(threading.Thread):
         self._images: dict[int, tuple[int, tuple, dict]] = {}  # run → newest image_parts
         self._pictures_shown: dict[int, tuple[dict, float, tuple]] = {}  # (parts, fresh at, key)
         self.pictures_inline = 0  # full-speed frames that computed their pictures inline
+        self._fields_fresh_at: dict[int, float] = {}  # run → when fields last came or were asked
+        self.fields_inline = 0  # full-speed frames that computed a point run's fields inline
         self.generation = 0
         self.busy = False
         self.replaced = 0  # jobs replaced before they started (latest-only)
@@ -126,18 +131,28 @@ class FieldThread(threading.Thread):
             return self._image_snapshot(run_index, run, request, epoch, interpolation)
         if not can_copy(trainer):
             return run.snapshotter.take(request), None
+        if not any(getattr(shown, name) for name in FIELD_NAMES):
+            self._fields_fresh_at.pop(run_index, None)
+            return run.snapshotter.take(without_fields(request)), None
+        now = self.clock()
+        fresh_at = self._fields_fresh_at.setdefault(run_index, now)
+        if now - fresh_at > MAX_FIELDS_AGE_S:  # none came for that long: this thread starved
+            self._fields_fresh_at[run_index] = now
+            self.fields_inline += 1
+            return run.snapshotter.take(shown), None
         snapshot = run.snapshotter.take(without_fields(request))
         if not snapshot.finite:
             return snapshot, None
         box, latent, density_latent = run.snapshotter.field_inputs(shown)
         key = (epoch, id(trainer.target), box, shown, trainer.objective.name,
                trainer.config.model.latent_dim)
-        snapshot = with_fields(snapshot, self.take(run_index, key))
-        if any(getattr(shown, name) for name in FIELD_NAMES):
-            networks = self._copiers.setdefault(run_index, NetworkCopier()).take(trainer)
-            self.submit(FieldJob(run_index, self.generation, key, shown, box, latent,
-                                 density_latent, networks))
-        return snapshot, None
+        fields = self.take(run_index, key)
+        if fields:
+            self._fields_fresh_at[run_index] = now
+        networks = self._copiers.setdefault(run_index, NetworkCopier()).take(trainer)
+        self.submit(FieldJob(run_index, self.generation, key, shown, box, latent,
+                             density_latent, networks))
+        return with_fields(snapshot, fields), None
 
     def _image_snapshot(self, run_index: int, run, request: SnapshotRequest, epoch: int,
                         interpolation) -> tuple[Snapshot, LatentCurves | None]:
@@ -207,6 +222,7 @@ class FieldThread(threading.Thread):
             self._results.clear()
             self._images.clear()
             self._pictures_shown.clear()
+            self._fields_fresh_at.clear()  # inline frames came meanwhile: no starvation
 
     def pending(self) -> int:
         with self._condition:

@@ -170,7 +170,8 @@ class TrainingWorker(threading.Thread):
         self._rate.update(idle=True)
         self.pending.wait(self._metrics_schedule.idle_wait_s(self._metrics_wanted()))
         due = self._metrics_schedule.due(self._metrics_wanted())
-        if (due or self._metrics.has_results) and not self.pending.has_news:
+        if (due or self._metrics.has_results or self._metrics.starved()) \
+                and not self.pending.has_news:
             self._publish(force=True)
 
     def _requests_until_stop(self) -> Iterator[Requests]:
@@ -293,6 +294,9 @@ class TrainingWorker(threading.Thread):
             shown=fields_for_frame(view, self._sequence, full_speed=False),
         )
         frame_cost = time.perf_counter() - now  # the snapshot, not the metrics sampling below
+        # the metrics thread got no CPU for seconds (a loaded machine): its jobs are evaluated
+        # here, their results go with the next frame
+        self._metrics.evaluate_starved()
         if want_metrics and not failed:
             sampling_started = time.perf_counter()
             for index, run in enumerate(self.runs):

@@ -70,7 +70,9 @@ def test_worker_publishes_in_order_trains_and_stops_quickly():
     try:
         frames = []
         pending.set_running(True)
-        deadline = time.perf_counter() + 20
+        # a bound to fail rather than hang: a training thread's first optimizer imports
+        # torch._dynamo (1.5 s of CPU, many times that on a crowded machine)
+        deadline = time.perf_counter() + 60
         while time.perf_counter() < deadline:
             frame = slot.take()
             if frame is not None:
@@ -89,7 +91,7 @@ def test_worker_publishes_in_order_trains_and_stops_quickly():
         assert worker.stop(2.0)
 
 
-def take_until(slot: FrameSlot, condition, timeout: float = 20.0):
+def take_until(slot: FrameSlot, condition, timeout: float = 60.0):
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
         frame = slot.take()

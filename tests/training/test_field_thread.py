@@ -16,7 +16,7 @@ from ganlab.training.field_schedule import (
     next_group,
     without_fields,
 )
-from ganlab.training.field_thread import FieldJob, FieldThread
+from ganlab.training.field_thread import MAX_FIELDS_AGE_S, FieldJob, FieldThread
 from ganlab.training.network_copy import NetworkCopier, can_copy
 from ganlab.training.run import Run
 from ganlab.training.run_frames import take_run_frames
@@ -206,3 +206,31 @@ def test_a_run_that_cannot_be_copied_gets_its_fields_inline_in_the_same_frame():
     frames, _ = take_run_frames([run], request, full_check=False, metrics={}, epoch=0,
                                 interpolation=None, field_thread=thread, shown=EVERY_FIELD)
     assert frames[0].snapshot.critic.shape == (24, 24) and thread.pending() == 0
+
+
+def test_a_starved_thread_leaves_no_field_older_than_a_second():
+    """A thread that never runs (a loaded machine): the frame computes
+    every shown field inline once no fields came for `MAX_FIELDS_AGE_S`, with the numbers the
+    inline path gives for the weights of that frame."""
+    run = trained_run()
+    trainer = run.trainer
+    now = [0.0]
+    thread = FieldThread(clock=lambda: now[0])  # never started: no job is ever computed
+    shown = EVERY_FIELD
+    carried = []
+    for t in (0.0, 0.5, 1.0, 1.2, 1.6, 2.1, 2.3):
+        now[0] = t
+        frames, _ = take_run_frames([run], without_fields(shown), full_check=False, metrics={},
+                                    epoch=0, interpolation=None, field_thread=thread, shown=shown)
+        snapshot = frames[0].snapshot
+        fields = {name for name in FIELD_NAMES if getattr(snapshot, name) is not None}
+        carried.append(fields)
+        if fields:
+            box, latent, density_latent = run.snapshotter.field_inputs(shown)
+            assert_same_fields({name: getattr(snapshot, name) for name in fields},
+                               field_parts(trainer, shown, box, latent, density_latent))
+        trainer.train(1)
+    every = set(FIELD_NAMES)
+    assert carried == [set(), set(), set(), every, set(), set(), every]  # at 1.2 s and 2.3 s
+    assert thread.fields_inline == 2 and thread.pending() == 1  # the newest job still waits
+    assert MAX_FIELDS_AGE_S == 1.0
