@@ -258,3 +258,23 @@ def test_compare_mode_metrics_never_squeeze_the_counter(qtbot):
     window.statusBar().clearMessage()
     qtbot.wait(50)
     assert status.metrics.isVisible()
+
+
+def test_a_message_shown_before_the_window_is_never_drawn_over_the_metrics(qtbot):
+    """The start-up hint is shown while the window is built, before it is visible: Qt then
+    left the metrics label visible under it (the two texts drawn over each other)."""
+    from PySide6.QtWidgets import QMainWindow
+
+    from ganlab.app.views.status_line import StatusLine
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    status = StatusLine(window.statusBar())
+    status.metrics.setText("modes 3/25 · HQ 10% · JS 0.672 · W1 1.92 (perfect: 0.25)")
+    window.statusBar().showMessage("Press Space to train, → to step once.", 10000)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.statusBar().currentMessage().startswith("Press Space")
+    assert not status.metrics.isVisible()
+    window.statusBar().clearMessage()
+    assert status.metrics.isVisible()

@@ -73,6 +73,9 @@ class StatusLine:
                 bar.addWidget(label, 1)
             else:
                 bar.addPermanentWidget(label)
+        # Qt hides the metrics for a message only if they were visible when it came: one shown
+        # before the window was (the start-up hint) was drawn over them; so say it here too
+        bar.messageChanged.connect(lambda message: self.metrics.setVisible(not message))
         # the metrics get what is left: their text never pushes into the counters
         self.metrics.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.metrics.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
