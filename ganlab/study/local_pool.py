@@ -15,6 +15,7 @@ optimizers' import (~1.2 s). Tasks go to each side only as it is free, costliest
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import queue
@@ -130,7 +131,9 @@ def run_local(
                 on_done(run, outcome)
     finally:
         with lock:
-            pending.clear()  # this process's thread ends after its task (it is a daemon)
+            pending.clear()
+        if trainer is not None and trainer.is_alive():  # interrupted, or a failure
+            _stop(trainer)
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
         if settings is not None:
@@ -139,6 +142,20 @@ def run_local(
         raise WorkerLostError(
             f"a worker process ended abruptly (killed, out of memory or a crash in native code) "
             f"while {len(lost)} run(s) had not ended, e.g. {sorted(lost)[0]}")
+
+
+class _Stopped(BaseException):
+    """Raised in this process's training thread when the study stops before its task ends."""
+
+
+def _stop(thread: threading.Thread, timeout: float = 30.0) -> None:
+    """Stop this process's training thread at its next Python instruction (between two torch
+    operations: `_Stopped` raised in it, as Ctrl+C is in the main thread) and wait for it, so
+    that no torch code runs while the interpreter ends (an abort: "terminate called without an
+    active exception"). Its half-written run folder is redone by the next attempt."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident),
+                                               ctypes.py_object(_Stopped))
+    thread.join(timeout)
 
 
 def _one_thread():

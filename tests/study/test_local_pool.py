@@ -8,6 +8,7 @@ ran: the scheduling is under test here (tests/study/test_study_runs.py trains a 
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -92,3 +93,32 @@ def test_without_in_process_every_task_goes_to_the_processes(where, tmp_path):
     assert sorted(map(sorted, where["process"])) == sorted(
         sorted(r.run_id for r in task) for task in many)
     assert sorted(run_id for run_id, _ in ended) == sorted(r.run_id for t in many for r in t)
+
+
+def test_a_study_that_stops_stops_its_own_training_thread(where, monkeypatch, tmp_path):
+    """A failure (or Ctrl+C) in the study's thread while this process's thread trains: the
+    thread is stopped between two Python instructions and waited for, so that no torch code
+    runs while the interpreter ends (that aborted: "terminate called without an active
+    exception")."""
+    stopped = threading.Event()
+
+    def endless(configs, *rest):  # the costliest task: trains until stopped
+        if threading.current_thread().name != "study-task":
+            return [{"status": "finished", "reason": None} for _ in configs]
+        try:
+            while True:
+                time.sleep(0.001)
+        except BaseException:
+            stopped.set()
+            raise
+
+    monkeypatch.setattr(local_pool, "execute_batch", endless)
+
+    def on_done(run, outcome):
+        raise RuntimeError("the record could not be written")
+
+    with pytest.raises(RuntimeError, match="could not be written"):
+        local_pool.run_local(tasks(seeds=4, workers=2), StudyFolder(tmp_path), 1, 100, {},
+                             on_done, workers=2, in_process=True)
+    assert stopped.is_set()
+    assert "study-task" not in {thread.name for thread in threading.enumerate()}
