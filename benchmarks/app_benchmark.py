@@ -147,14 +147,8 @@ def points_config(size: str):
     return config
 
 
-def app_run(config, seconds: float, memory_seconds: float, warmup: float = 8.0,
-            shown_layers: tuple[str, ...] = ALL_LAYERS, on_start=None, on_measured=None) -> dict:
-    """The window training `config` for `warmup` (counted from the first frame: on a loaded
-    machine the training process takes longer to start) + `seconds` (and on to
-    `memory_seconds`): iterations and frames per second, GUI stalls, memory growth.
-    `on_start(window)` and `on_measured(window)` are called as the measured window opens and
-    closes."""
-    from PySide6.QtCore import QTimer
+def open_training_window(config, shown_layers: tuple[str, ...] = ALL_LAYERS):
+    """The QApplication and a shown 1600×1000 window training `config` with `shown_layers`."""
     from PySide6.QtWidgets import QApplication
 
     from ganlab.app.main_window import build_window
@@ -166,6 +160,19 @@ def app_run(config, seconds: float, memory_seconds: float, warmup: float = 8.0,
     for name in ALL_LAYERS:
         window.set_layer(name, name in shown_layers)
     window.session.play()
+    return app, window
+
+
+def app_run(config, seconds: float, memory_seconds: float, warmup: float = 8.0,
+            shown_layers: tuple[str, ...] = ALL_LAYERS, on_start=None, on_measured=None) -> dict:
+    """The window training `config` for `warmup` (counted from the first frame: on a loaded
+    machine the training process takes longer to start) + `seconds` (and on to
+    `memory_seconds`): iterations and frames per second, GUI stalls, memory growth.
+    `on_start(window)` and `on_measured(window)` are called as the measured window opens and
+    closes."""
+    from PySide6.QtCore import QTimer
+
+    app, window = open_training_window(config, shown_layers)
     result: dict = {}
     gaps: list[float] = []
     last_tick = [time.perf_counter()]

@@ -29,7 +29,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))  # speed.py's own imports
 
-from benchmarks.app_benchmark import ALL_LAYERS, LAYER_SETS, points_config  # noqa: E402
+from benchmarks.app_benchmark import (  # noqa: E402
+    ALL_LAYERS,
+    LAYER_SETS,
+    open_training_window,
+    points_config,
+)
 
 SETTLE_S = 0.6  # after a resume or a pause: frames flowing again / the training process idle
 
@@ -75,17 +80,8 @@ def interleaved_run(config, bare: BareLoopProcess, slices: int, slice_seconds: f
     """The window training `config`; after `warmup` seconds from its first frame, `slices`
     turns of (app for `slice_seconds`, paused, bare loop for `slice_seconds`)."""
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
-    from ganlab.app.main_window import build_window
-
-    app = QApplication.instance() or QApplication(sys.argv)
-    window = build_window(config)
-    window.resize(1600, 1000)
-    window.show()
-    for name in ALL_LAYERS:
-        window.set_layer(name, name in shown_layers)
-    window.session.play()
+    app, window = open_training_window(config, shown_layers)
     pairs: list[dict] = []
     gaps: list[float] = []
     last_tick = [time.perf_counter()]
