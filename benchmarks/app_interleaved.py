@@ -10,7 +10,10 @@ started once) runs for as long. The ratio is the app's iterations per second ove
 slices against the bare loop's over all of its slices; each pair is printed too.
 
     xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/app_interleaved.py \\
-        [--slices 6] [--slice-seconds 4] [--layers all|points] [--runs 5]
+        [--slices 6] [--slice-seconds 4] [--layers all|points] [--runs 5] [--images 16]
+
+`--images 16` measures the app on the digits at 16×16 (the image recipe, image views showing)
+against `image_speed.BareDcgan` on the same networks, as `app_image_benchmark.py` does.
 
 Prints a markdown table per run and one line per run at the end (run it on a quiet machine).
 """
@@ -39,28 +42,50 @@ from benchmarks.app_benchmark import (  # noqa: E402
 SETTLE_S = 0.6  # after a resume or a pause: frames flowing again / the training process idle
 
 
-def bare_loop_server(size: str, connection) -> None:
-    """Child process: builds the best bare loop once (fused or foreach Adam, the faster), then
-    answers each number of seconds sent with the iterations per second it ran for that long."""
+def best_bare_step(size: str, resolution: int | None):
+    """The faster (fused or foreach Adam) of the best bare loops on the benchmark's networks:
+    `benchmarks/speed.py`'s for points of `size`, `image_speed.BareDcgan` for the digits at
+    `resolution` (the app's image recipe, as `app_image_benchmark.py`)."""
     import torch
 
     from benchmarks.speed import SIZES, BareLoop, engine, iterations_per_second
 
-    layers, width, batch = SIZES[size]
-    trainer = engine(layers, width, batch, "cpu", threads=1)
-    loops = [BareLoop(trainer, fused=True).step, BareLoop(trainer, fused=False).step]
+    if resolution is None:
+        layers, width, batch = SIZES[size]
+        trainer = engine(layers, width, batch, "cpu", threads=1)
+        loops = [BareLoop(trainer, fused=True).step, BareLoop(trainer, fused=False).step]
+    else:
+        from app_image_benchmark import image_config
+        from image_speed import BareDcgan
+
+        from ganlab.core.trainer import Trainer
+
+        torch.set_num_threads(1)
+        trainer = Trainer(image_config(resolution))
+        loops = [BareDcgan(trainer, fused=True).step, BareDcgan(trainer, fused=False).step]
     rates = [iterations_per_second(step, torch.device("cpu"), 1.0) for step in loops]
-    step = loops[rates.index(max(rates))]
+    return loops[rates.index(max(rates))]
+
+
+def bare_loop_server(size: str, resolution: int | None, connection) -> None:
+    """Child process: builds the best bare loop once, then answers each number of seconds sent
+    with the iterations per second it ran for that long."""
+    import torch
+
+    from benchmarks.speed import iterations_per_second
+
+    step = best_bare_step(size, resolution)
     connection.send("ready")
     while (seconds := connection.recv()) is not None:
         connection.send(iterations_per_second(step, torch.device("cpu"), seconds))
 
 
 class BareLoopProcess:
-    def __init__(self, size: str):
+    def __init__(self, size: str, resolution: int | None = None):
         context = multiprocessing.get_context("spawn")
         self._connection, child_end = context.Pipe()
-        self._process = context.Process(target=bare_loop_server, args=(size, child_end),
+        self._process = context.Process(target=bare_loop_server,
+                                        args=(size, resolution, child_end),
                                         daemon=True)
         self._process.start()
         if self._connection.recv() != "ready":
@@ -148,16 +173,27 @@ def main() -> None:
     parser.add_argument("--size", default="3×128, batch 256")
     parser.add_argument("--layers", choices=sorted(LAYER_SETS), default="all")
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--images", type=int, metavar="RESOLUTION", default=None,
+                        help="the digits at this resolution with the image recipe, image views "
+                             "showing (as app_image_benchmark.py), instead of points")
     args = parser.parse_args()
-    bare = BareLoopProcess(args.size)
+    bare = BareLoopProcess(args.size, args.images)
     summaries = []
-    shown = "every layer on" if args.layers == "all" else "samples only"
+    if args.images is None:
+        shown = f"networks {args.size}, " + (
+            "every layer on" if args.layers == "all" else "samples only")
+    else:
+        from app_image_benchmark import image_config
+
+        shown = f"digits {args.images}×{args.images}, image recipe, image views"
     for run_index in range(1, args.runs + 1):
         started = time.strftime("%H:%M:%S")
-        run = interleaved_run(points_config(args.size), bare, args.slices, args.slice_seconds,
+        config = points_config(args.size) if args.images is None else image_config(args.images)
+        run = interleaved_run(config, bare, args.slices, args.slice_seconds,
+                              warmup=8.0 if args.images is None else 10.0,
                               shown_layers=LAYER_SETS[args.layers])
-        print(f"# run {run_index} at {started}: {os.cpu_count()} cores, networks {args.size}, "
-              f"{shown}, {args.slices} slices of {args.slice_seconds:g} s each side")
+        print(f"# run {run_index} at {started}: {os.cpu_count()} cores, {shown}, "
+              f"{args.slices} slices of {args.slice_seconds:g} s each side")
         print("| slice | app it/s | bare loop it/s | ratio | frames per s |")
         print("|---|---|---|---|---|")
         for index, pair in enumerate(run["pairs"], 1):
