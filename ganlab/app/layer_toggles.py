@@ -8,13 +8,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel
+from PySide6.QtWidgets import QCheckBox, QLabel
 
 from ganlab.app.layers import Layers, layer_specs
+from ganlab.app.views.flow_layout import FlowLayout
 
 
-class LayerToggles(QHBoxLayout):
-    """`boxes` maps each layer's name to its check box; a toggle calls `toggled(name, shown)`."""
+class LayerToggles(FlowLayout):
+    """`boxes` maps each layer's name to its check box; a toggle calls `toggled(name, shown)`.
+    The row wraps onto a second line where the window is narrow (1366 pixels) rather than
+    widening the window."""
 
     def __init__(self, toggled: Callable[[str, bool], None]):
         super().__init__()
@@ -27,7 +30,6 @@ class LayerToggles(QHBoxLayout):
             box.toggled.connect(lambda shown, name=name: toggled(name, shown))
             self.boxes[name] = box
             self.addWidget(box)
-        self.addStretch(1)
 
     def show_layers(self, layers: Layers) -> None:
         shown = dataclasses.asdict(layers)

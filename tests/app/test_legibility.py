@@ -278,3 +278,48 @@ def test_a_message_shown_before_the_window_is_never_drawn_over_the_metrics(qtbot
     assert not status.metrics.isVisible()
     window.statusBar().clearMessage()
     assert status.metrics.isVisible()
+
+
+def test_the_window_fits_a_1366_pixel_screen_with_the_show_row_wrapped(qtbot):
+    """The ten "Show:" boxes in one row set a 1446-pixel minimum width; the row now wraps."""
+    from ganlab.app.main_window import build_window
+
+    window = build_window()
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.minimumSizeHint().width() <= 1366 and window.width() == 1366
+    boxes = list(window.layer_boxes.values())
+    qtbot.waitUntil(lambda: all(box.isVisible() for box in boxes))
+    central = window.centralWidget()
+    assert all(box.geometry().right() < central.width() for box in boxes)
+    rows = sorted({box.geometry().top() for box in boxes})
+    assert len(rows) == 2  # wrapped, and nothing overlaps
+    tops = [box.geometry() for box in boxes]
+    assert not any(a.intersects(b) for i, a in enumerate(tops) for b in tops[i + 1:])
+    window.resize(1920, 1000)
+    qtbot.waitUntil(lambda: len({box.geometry().top() for box in boxes}) == 1)  # one row
+
+
+def test_a_flow_layout_wraps_and_asks_for_the_height_of_its_rows(qtbot):
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QPushButton, QWidget
+
+    from ganlab.app.views.flow_layout import FlowLayout
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    layout = FlowLayout(holder, spacing=4)
+    buttons = [QPushButton(f"button {i}") for i in range(4)]
+    for button in buttons:
+        button.setFixedSize(100, 20)
+        layout.addWidget(button)
+    assert layout.minimumSize().width() == 100 and layout.sizeHint().width() == 4 * 100 + 3 * 4
+    assert layout.heightForWidth(412) == 20  # one row
+    assert layout.heightForWidth(312) == 44  # three, then one: two rows and a gap
+    assert layout.heightForWidth(300) == 44  # two and two
+    assert layout.heightForWidth(100) == 4 * 20 + 3 * 4  # one per row
+    layout.setGeometry(QRect(0, 0, 312, 100))
+    assert [b.geometry().topLeft().toTuple() for b in buttons] == [
+        (0, 0), (104, 0), (208, 0), (0, 24)]
