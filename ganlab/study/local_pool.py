@@ -29,7 +29,12 @@ import numpy as np
 
 from ganlab.study.batched_run import execute_batch
 from ganlab.study.grid import PlannedRun
-from ganlab.study.run_task import execute_run, import_for_runs, start_worker
+from ganlab.study.run_task import (
+    execute_run,
+    import_for_runs,
+    one_thread_everywhere,
+    start_worker,
+)
 from ganlab.study.study_folder import StudyFolder
 
 
@@ -162,11 +167,10 @@ def _one_thread():
     """One torch and one BLAS thread in this process while it trains (as in a worker); what
     to restore."""
     import torch
-    from threadpoolctl import threadpool_limits
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
-    return threads, threadpool_limits(1)
+    return threads, one_thread_everywhere()
 
 
 def _restore(settings) -> None:

@@ -95,13 +95,14 @@ def _exit_at_once() -> None:
     os._exit(0)
 
 
-def one_thread_everywhere() -> None:
+def one_thread_everywhere():
     """One thread in every native pool of this process too (numpy's OpenBLAS, OpenMP), not
     only torch's: a worker per core whose evaluation (numpy products over 2,500 samples)
-    started a BLAS thread per core would put two threads on every core."""
+    started a BLAS thread per core would put two threads on every core. Returns threadpoolctl's
+    limits (`restore_original_limits` undoes them)."""
     from threadpoolctl import threadpool_limits
 
-    threadpool_limits(1)
+    return threadpool_limits(1)
 
 
 def _exit_with_parent() -> None:

@@ -98,9 +98,8 @@ class MetricsThread(threading.Thread):
     def evaluate_starved(self) -> int:
         """If `starved`: evaluate the jobs in hand (waiting, and the one this thread is stuck
         in) in the calling thread, keep their results, and return how many there were."""
-        with self._condition:
-            if not (self._waiting_since is not None
-                    and self.clock() - self._waiting_since > MAX_WAIT_S):
+        with self._condition:  # (a reentrant lock: `starved` takes it again)
+            if not self.starved():
                 return 0
             jobs = list(self._jobs.values())
             if self._running is not None and not self._running_taken_over and all(
