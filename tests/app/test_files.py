@@ -55,9 +55,11 @@ def test_save_train_on_open_goes_back(process_window, qtbot, tmp_path):
     assert window.session.configs[0].to_dict() == saved_config
     assert window.session.last_frame.runs[0].config.to_dict() == saved_config
     assert "Opened" in window.statusBar().currentMessage()
-    losses = window.presenter.histories[0].series["discriminator_loss"]
-    qtbot.waitUntil(lambda: len(losses) > 0, timeout=15_000)  # the charts came back
-    assert losses.x.max() <= 12
+    def losses():  # the lines the charts draw now (a new run's history replaces the old)
+        return window.presenter.histories[0].series["discriminator_loss"]
+
+    qtbot.waitUntil(lambda: len(losses()) > 0, timeout=15_000)  # the charts came back
+    assert losses().x.max() <= 12
     step_to(window, qtbot, 14)  # and training goes on from there
 
 
